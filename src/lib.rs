@@ -1,0 +1,1 @@
+//! flinspect: read Apache Flink checkpoint and savepoint `_metadata` files.
