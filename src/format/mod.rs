@@ -1,0 +1,447 @@
+//! How bytes become a [`Metadata`]: header and version dispatch, the per-version body layout,
+//! handle tags, the V4+ properties trailer, errors with offsets, and limits.
+//!
+//! Architecture invariant: this module never opens a file, never prints and starts no threads.
+//! It mirrors Flink's `Checkpoints.loadCheckpointMetadata` and
+//! `MetadataV2V3SerializerBase.deserializeMetadata`; every count it reads is bounded by
+//! [`limits`] and by the bytes that remain before anything is allocated.
+
+mod error;
+mod handles;
+mod javaser;
+pub mod limits;
+mod reader;
+
+pub use error::{Error, ErrorKind, Result};
+
+use crate::model::*;
+use handles::{channel_handle, keyed_handle, operator_handle, stream_handle, ChangelogLayout};
+use limits::{MAX_LIST_ENTRIES, MAX_MASTER_STATES, MAX_OPERATORS, MAX_SUBTASKS};
+use reader::Reader;
+
+/// `Checkpoints.HEADER_MAGIC_NUMBER`.
+pub const MAGIC: u32 = 0x4960_672D;
+/// `MetadataV2V3SerializerBase.MASTER_STATE_MAGIC_NUMBER`.
+const MASTER_STATE_MAGIC: u32 = 0xC96B_1696;
+
+/// Decodes a whole `_metadata` file. Fails on the first problem, naming its offset and context.
+pub fn parse(bytes: &[u8]) -> Result<Metadata<'_>> {
+    let mut partial = None;
+    decode(bytes, &mut partial)?;
+    Ok(partial.expect("decode fills the metadata when it succeeds"))
+}
+
+/// What a best-effort decode of a damaged file produced: everything before the damage, and the
+/// error that stopped it.
+#[derive(Debug)]
+pub struct Lossy<'a> {
+    /// `None` only when the header itself could not be read.
+    pub metadata: Option<Metadata<'a>>,
+    pub error: Option<Error>,
+}
+
+/// Decodes as much as possible: the operators before the damaged one, and where decoding stopped.
+pub fn parse_lossy(bytes: &[u8]) -> Lossy<'_> {
+    let mut partial = None;
+    let error = decode(bytes, &mut partial).err();
+    Lossy {
+        metadata: partial,
+        error,
+    }
+}
+
+/// Reads the magic number and version only.
+pub fn read_version(bytes: &[u8]) -> Result<MetadataVersion> {
+    let mut r = Reader::new(bytes);
+    header(&mut r)
+}
+
+fn header(r: &mut Reader<'_>) -> Result<MetadataVersion> {
+    let magic = r.i32("magic number")? as u32;
+    if magic != MAGIC {
+        return Err(error::Error::new(ErrorKind::BadMagic { found: magic }, 0));
+    }
+    let at = r.pos();
+    let version = r.i32("metadata version")?;
+    if !(2..=6).contains(&version) {
+        return Err(error::Error::new(
+            ErrorKind::UnsupportedVersion { version },
+            at,
+        ));
+    }
+    Ok(MetadataVersion(version))
+}
+
+/// Fills `out` step by step so that a lossy caller keeps what was decoded before an error.
+fn decode<'a>(bytes: &'a [u8], out: &mut Option<Metadata<'a>>) -> Result<()> {
+    let mut r = Reader::new(bytes);
+    let version = header(&mut r)?;
+    let at = r.pos();
+    let checkpoint_id = r.i64("checkpoint id")?;
+    let md = out.insert(Metadata {
+        version,
+        checkpoint_id,
+        master_states: Vec::new(),
+        operators: Vec::new(),
+        properties: None,
+        trailing_bytes: 0,
+        len: bytes.len(),
+    });
+    if checkpoint_id < 0 {
+        return Err(error::Error::new(
+            ErrorKind::Invalid {
+                what: "checkpoint id",
+                found: checkpoint_id,
+                expected: "a non-negative id",
+            },
+            at,
+        ));
+    }
+
+    let n = r.count("number of master states", MAX_MASTER_STATES, 8)?;
+    for i in 0..n {
+        let m = master_state(&mut r).map_err(|e| e.within(format!("master state {i}")))?;
+        md.master_states.push(m);
+    }
+
+    // V2 operator records are at least 16+4+4+4+4 bytes; V3+ 16+4+4+1+4.
+    let n = r.count("number of operators", MAX_OPERATORS, 29)?;
+    md.operators.reserve(n);
+    for i in 0..n {
+        let start = r.pos();
+        let op = operator_state(&mut r, version).map_err(|e| {
+            let id = bytes
+                .get(start..)
+                .map(|rest| peek_operator_id(rest, version))
+                .unwrap_or_default();
+            e.within(format!("operator {i}{id}"))
+        })?;
+        md.operators.push(op);
+    }
+
+    if version.has_properties() {
+        let props = javaser::checkpoint_properties(&mut r)
+            .map_err(|e| e.within("checkpoint properties"))?;
+        md.properties = Some(props);
+    }
+    md.trailing_bytes = r.remaining();
+    Ok(())
+}
+
+/// Best effort " (id …)" for an error inside an operator record, read without failing.
+fn peek_operator_id(rest: &[u8], version: MetadataVersion) -> String {
+    let mut r = Reader::new(rest);
+    if version.has_operator_names() && (r.utf("").is_err() || r.utf("").is_err()) {
+        return String::new();
+    }
+    match r.take(16, "") {
+        Ok(b) => format!(" (id {})", OperatorId(b.try_into().unwrap_or([0; 16]))),
+        Err(_) => String::new(),
+    }
+}
+
+/// `serializeMasterState`: magic, length, then a block of version, name, payload length, payload
+/// that must be used up exactly.
+fn master_state<'a>(r: &mut Reader<'a>) -> Result<MasterState<'a>> {
+    let at = r.pos();
+    let magic = r.i32("master state magic number")? as u32;
+    if magic != MASTER_STATE_MAGIC {
+        return Err(error::Error::new(
+            ErrorKind::Invalid {
+                what: "master state magic number",
+                found: i64::from(magic),
+                expected: "0xc96b1696",
+            },
+            at,
+        ));
+    }
+    let at = r.pos();
+    let len = r.i32("master state length")?;
+    if len <= 0 {
+        return Err(error::Error::new(
+            ErrorKind::Invalid {
+                what: "master state length",
+                found: i64::from(len),
+                expected: "a positive length",
+            },
+            at,
+        ));
+    }
+    let block_start = r.pos();
+    let block = r.take(len as usize, "master state bytes")?;
+    // Decode inside the block with absolute offsets: a sub-reader over the same input.
+    let mut inner = SubReader::new(r, block_start, block.len());
+    let version = inner.r.i32("master state version")?;
+    let name = inner.r.utf("master state name")?;
+    let plen = inner.r.count("master state payload length", u64::MAX, 1)?;
+    let payload = inner.r.take(plen, "master state payload")?;
+    if !inner.at_end() {
+        return Err(inner.r.err(ErrorKind::Invalid {
+            what: "master state trailing bytes",
+            found: inner.left() as i64,
+            expected: "none",
+        }));
+    }
+    Ok(MasterState {
+        name,
+        version,
+        payload,
+    })
+}
+
+/// A reader limited to `[start, start + len)` of the same input, so offsets stay absolute.
+struct SubReader<'a> {
+    r: Reader<'a>,
+    end: usize,
+}
+
+impl<'a> SubReader<'a> {
+    fn new(outer: &Reader<'a>, start: usize, len: usize) -> Self {
+        SubReader {
+            r: outer.window(start, len),
+            end: start + len,
+        }
+    }
+    fn at_end(&self) -> bool {
+        self.r.pos() == self.end
+    }
+    fn left(&self) -> usize {
+        self.end.saturating_sub(self.r.pos())
+    }
+}
+
+/// One operator record (`deserializeOperatorState` of V2, V3 and V5).
+fn operator_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<OperatorState<'a>> {
+    let (name, uid) = if version.has_operator_names() {
+        let name = r.utf("operator name")?;
+        let uid = r.utf("operator uid")?;
+        (
+            (!name.is_empty()).then_some(name),
+            (!uid.is_empty()).then_some(uid),
+        )
+    } else {
+        (None, None)
+    };
+    let id = OperatorId(r.take(16, "operator id")?.try_into().expect("16 bytes"));
+    let par_at = r.pos();
+    let parallelism = r.i32("parallelism")?;
+    let max_parallelism = r.i32("max parallelism")?;
+    // OperatorState's constructor: "Parallelism %s is not smaller or equal to max parallelism %s."
+    if parallelism > max_parallelism {
+        return Err(error::Error::new(
+            ErrorKind::Invalid {
+                what: "parallelism",
+                found: i64::from(parallelism),
+                expected: "at most the max parallelism",
+            },
+            par_at,
+        ));
+    }
+    let mut op = OperatorState {
+        id,
+        name,
+        uid,
+        parallelism,
+        max_parallelism,
+        coordinator: None,
+        fully_finished: false,
+        subtasks: Vec::new(),
+    };
+
+    if version == MetadataVersion::V2 {
+        r.i32("legacy chain length")?;
+    } else {
+        let at = r.pos();
+        let coordinator = stream_handle(r, 0).map_err(|e| e.within("coordinator state"))?;
+        match &coordinator {
+            None | Some(StreamHandle::ByteStream { .. }) => op.coordinator = coordinator,
+            Some(other) => {
+                return Err(error::Error::new(
+                    ErrorKind::Invalid {
+                        what: "coordinator state handle",
+                        found: i64::from(handle_code_of(other)),
+                        expected: "a ByteStreamStateHandle (code 1) or null",
+                    },
+                    at,
+                ))
+            }
+        }
+    }
+
+    let at = r.pos();
+    let n = r.i32("number of subtask states")?;
+    if n < 0 && version != MetadataVersion::V2 {
+        // Fully finished operator (from 1.14): no subtasks, and no coordinator state.
+        if op.coordinator.is_some() {
+            return Err(error::Error::new(
+                ErrorKind::Invalid {
+                    what: "coordinator state of a fully finished operator",
+                    found: 1,
+                    expected: "none",
+                },
+                at,
+            ));
+        }
+        op.fully_finished = true;
+        return Ok(op);
+    }
+    let n = r.check_count(
+        at,
+        "number of subtask states",
+        i64::from(n.max(0)),
+        MAX_SUBTASKS,
+        4,
+    )?;
+    let mut subtasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let at = r.pos();
+        let stored = r.i32("subtask index")?;
+        let st = if stored < 0 && version != MetadataVersion::V2 {
+            SubtaskState {
+                index: (-(i64::from(stored)) - 1) as u32,
+                finished: true,
+                ..Default::default()
+            }
+        } else {
+            let mut st =
+                subtask_state(r, version).map_err(|e| e.within(format!("subtask {stored}")))?;
+            st.index = stored.max(0) as u32;
+            if stored < 0 {
+                return Err(error::Error::new(
+                    ErrorKind::Invalid {
+                        what: "subtask index",
+                        found: i64::from(stored),
+                        expected: "a non-negative index",
+                    },
+                    at,
+                ));
+            }
+            st
+        };
+        // OperatorState.putState: "The given sub task index %d exceeds the maximum number of sub tasks %d"
+        if i64::from(st.index) >= i64::from(parallelism) {
+            return Err(error::Error::new(
+                ErrorKind::Invalid {
+                    what: "subtask index",
+                    found: i64::from(st.index),
+                    expected: "an index below the operator's parallelism",
+                },
+                at,
+            )
+            .within(format!("subtask entry {i}")));
+        }
+        subtasks.push(st);
+    }
+    // Flink keeps subtasks in a map: a repeated index replaces the earlier record.
+    subtasks.reverse();
+    subtasks.sort_by_key(|s| s.index);
+    subtasks.dedup_by_key(|s| s.index);
+    op.subtasks = subtasks;
+    Ok(op)
+}
+
+fn handle_code_of(h: &StreamHandle<'_>) -> u8 {
+    match h {
+        StreamHandle::ByteStream { .. } => 1,
+        StreamHandle::File { .. } => 2,
+        StreamHandle::KeyGroups(_) => 3,
+        StreamHandle::RelativeFile { .. } => 6,
+        StreamHandle::Segment { .. } => 15,
+        StreamHandle::EmptySegment => 16,
+    }
+}
+
+/// `deserializeSubtaskState`: [V2: legacy duration and legacy state count], managed and raw
+/// operator state (each behind an i32 presence flag), managed and raw keyed state, then (V3+)
+/// input-channel and result-subpartition handles.
+fn subtask_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<SubtaskState<'a>> {
+    if version == MetadataVersion::V2 {
+        r.i64("legacy duration")?;
+        let at = r.pos();
+        let legacy = r.i32("legacy state count")?;
+        if legacy > 0 {
+            return Err(error::Error::new(
+                ErrorKind::Invalid {
+                    what: "legacy state count (Flink <= 1.1 'Checkpointed' state)",
+                    found: i64::from(legacy),
+                    expected: "0",
+                },
+                at,
+            ));
+        }
+    }
+    let mut st = SubtaskState::default();
+    if r.i32("managed operator state flag")? != 0 {
+        st.managed_operator =
+            operator_handle(r, 0).map_err(|e| e.within("managed operator state"))?;
+    }
+    if r.i32("raw operator state flag")? != 0 {
+        st.raw_operator = operator_handle(r, 0).map_err(|e| e.within("raw operator state"))?;
+    }
+    st.managed_keyed = keyed(r, version).map_err(|e| e.within("managed keyed state"))?;
+    st.raw_keyed = keyed(r, version).map_err(|e| e.within("raw keyed state"))?;
+    if version >= MetadataVersion::V3 {
+        let typed = version >= MetadataVersion::V6;
+        st.input_channels = channels(r, ChannelDirection::Input, typed)
+            .map_err(|e| e.within("input channel state"))?;
+        st.output_channels = channels(r, ChannelDirection::Output, typed)
+            .map_err(|e| e.within("result subpartition state"))?;
+    }
+    Ok(st)
+}
+
+/// A keyed handle. Codes 8/9/10 inside a V3 file may use Flink 1.14's shorter layout: the 1.15
+/// layout is tried first and the 1.14 one if that fails (Flink itself cannot read the latter).
+fn keyed<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Option<KeyedHandle<'a>>> {
+    let start = *r;
+    match keyed_handle(r, 0, ChangelogLayout::Flink115) {
+        Ok(h) => Ok(h),
+        Err(e) if version == MetadataVersion::V3 && is_changelog_code(start) => {
+            let mut retry = start;
+            match keyed_handle(&mut retry, 0, ChangelogLayout::Flink114) {
+                Ok(h) => {
+                    *r = retry;
+                    Ok(h)
+                }
+                Err(_) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn is_changelog_code(r: Reader<'_>) -> bool {
+    let mut r = r;
+    matches!(
+        r.u8("").map(HandleCode),
+        Ok(HandleCode::CHANGELOG
+            | HandleCode::CHANGELOG_BYTE_INCREMENT
+            | HandleCode::CHANGELOG_FILE_INCREMENT)
+    )
+}
+
+/// `deserializeCollection`: a count, then that many channel handles. Flink reads this count with
+/// a plain loop, so a negative count is an empty collection, not an error.
+fn channels<'a>(
+    r: &mut Reader<'a>,
+    direction: ChannelDirection,
+    typed: bool,
+) -> Result<Vec<ChannelHandle<'a>>> {
+    let at = r.pos();
+    let n = r.i32("channel state count")?;
+    let n = r.check_count(
+        at,
+        "channel state count",
+        i64::from(n.max(0)),
+        MAX_LIST_ENTRIES,
+        20,
+    )?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(
+            channel_handle(r, direction, typed)
+                .map_err(|e| e.within(format!("channel handle {i}")))?,
+        );
+    }
+    Ok(out)
+}

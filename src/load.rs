@@ -1,0 +1,153 @@
+//! Opening inputs: a `_metadata` file or a snapshot directory, memory-mapped or read.
+//!
+//! Architecture invariant: this is the only module with `unsafe`, and it only ever opens files
+//! for reading. flinspect never writes to its inputs.
+
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+
+/// Files smaller than this are read into memory: mapping costs more than copying a few pages.
+pub const MMAP_THRESHOLD: u64 = 64 * 1024;
+
+/// The name Flink gives the metadata file inside a checkpoint or savepoint directory.
+pub const METADATA_FILE_NAME: &str = "_metadata";
+
+/// The bytes of one input, mapped or owned.
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// How to get the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// mmap large files, read small ones (and fall back to reading when mapping fails).
+    #[default]
+    Auto,
+    Mmap,
+    Read,
+}
+
+/// A loaded input: where it came from and its bytes.
+pub struct Loaded {
+    /// The `_metadata` file actually read.
+    pub path: PathBuf,
+    /// The snapshot directory (the file's parent), against which relative handles resolve.
+    pub dir: PathBuf,
+    pub bytes: Bytes,
+}
+
+/// Why an input could not be opened.
+#[derive(Debug)]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Resolves a user path to the `_metadata` file: the path itself, or `<dir>/_metadata`.
+pub fn resolve(path: &Path) -> Result<PathBuf, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| LoadError {
+        path: path.to_owned(),
+        message: io_message(&e),
+    })?;
+    if meta.is_dir() {
+        let candidate = path.join(METADATA_FILE_NAME);
+        if candidate.is_file() {
+            Ok(candidate)
+        } else {
+            Err(LoadError {
+                path: path.to_owned(),
+                message:
+                    "directory has no _metadata file (not a completed checkpoint or savepoint)"
+                        .into(),
+            })
+        }
+    } else {
+        Ok(path.to_owned())
+    }
+}
+
+/// Opens `path` (a `_metadata` file or a snapshot directory) read-only.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, Strategy::Auto)
+}
+
+pub fn load_with(path: &Path, strategy: Strategy) -> Result<Loaded, LoadError> {
+    let file_path = resolve(path)?;
+    let err = |e: std::io::Error| LoadError {
+        path: file_path.clone(),
+        message: io_message(&e),
+    };
+    let mut file = File::open(&file_path).map_err(err)?;
+    let len = file.metadata().map_err(err)?.len();
+    let want_map = match strategy {
+        Strategy::Auto => len >= MMAP_THRESHOLD,
+        Strategy::Mmap => true,
+        Strategy::Read => false,
+    };
+    let bytes = match want_map.then(|| map(&file)).flatten() {
+        Some(m) => Bytes::Mapped(m),
+        None => {
+            let mut v = Vec::with_capacity(usize::try_from(len).unwrap_or(0).min(1 << 30));
+            file.read_to_end(&mut v).map_err(err)?;
+            Bytes::Owned(v)
+        }
+    };
+    let dir = file_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    Ok(Loaded {
+        path: file_path,
+        dir,
+        bytes,
+    })
+}
+
+fn map(file: &File) -> Option<memmap2::Mmap> {
+    // SAFETY: the map is read-only and lives no longer than the `Loaded` that owns it. The one
+    // hazard of file-backed maps is another process truncating or rewriting the file while it
+    // is mapped (a checkpoint being deleted under us), which can raise SIGBUS or show changed
+    // bytes. flinspect reads completed, immutable snapshots; every read through the map is
+    // bounds-checked against the length taken at map time, so changed bytes only ever produce a
+    // decoding error, never undefined access within Rust's model beyond the OS-level fault that
+    // any file-backed map shares.
+    unsafe { memmap2::Mmap::map(file) }.ok()
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            // std's messages carry "(os error N)"; keep them lowercase and without a period.
+            let mut c = s.chars();
+            match c.next() {
+                Some(first) => first.to_lowercase().collect::<String>() + c.as_str(),
+                None => s,
+            }
+        }
+    }
+}
