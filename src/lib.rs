@@ -12,6 +12,8 @@
 //! }
 //! ```
 
+pub mod analysis;
 pub mod format;
 pub mod load;
 pub mod model;
+pub mod render;

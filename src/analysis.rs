@@ -1,0 +1,476 @@
+//! Facts flinspect derives from a decoded snapshot, each with the evidence it came from: what
+//! kind of snapshot it is, the backend its keyed state implies, key-group coverage, and the
+//! files it references.
+//!
+//! Architecture invariant: derived facts never overwrite what the file records. The V4+ trailer
+//! says what the snapshot is; everything here is an inference and says so.
+
+use std::collections::BTreeSet;
+
+use crate::model::*;
+
+/// A derived value and the evidence for it, in words a person can check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inferred<T> {
+    pub value: T,
+    pub evidence: Vec<String>,
+}
+
+/// Checkpoint or savepoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapshotKind {
+    Checkpoint,
+    Savepoint,
+}
+
+impl SnapshotKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotKind::Checkpoint => "checkpoint",
+            SnapshotKind::Savepoint => "savepoint",
+        }
+    }
+}
+
+/// How the keyed state is laid out, which decides which backends can restore it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyedLayout {
+    /// Code 7: the canonical, backend-neutral layout. Any backend restores it.
+    Canonical,
+    /// Codes 3/12 in a V4+ file: the heap backend's own format.
+    Heap,
+    /// Codes 3/12 in a V2/V3 file: heap, or a RocksDB full checkpoint (≤1.15), which only the
+    /// state files can tell apart.
+    HeapOrRocksDbFull,
+    /// Codes 5/11: RocksDB (or ForSt) native files.
+    RocksDb,
+    /// Codes 8/14: the changelog backend wrapping another backend's materialized state.
+    Changelog,
+}
+
+impl KeyedLayout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyedLayout::Canonical => "canonical",
+            KeyedLayout::Heap => "heap",
+            KeyedLayout::HeapOrRocksDbFull => "heap-or-rocksdb-full",
+            KeyedLayout::RocksDb => "rocksdb",
+            KeyedLayout::Changelog => "changelog",
+        }
+    }
+
+    /// Backend-specific layouts cannot be restored by a different backend.
+    pub fn is_portable(self) -> bool {
+        self == KeyedLayout::Canonical
+    }
+
+    pub fn of(h: &KeyedHandle<'_>, version: MetadataVersion) -> KeyedLayout {
+        match h {
+            KeyedHandle::SavepointKeyGroups(_) => KeyedLayout::Canonical,
+            KeyedHandle::KeyGroups { .. } if version >= MetadataVersion::V4 => KeyedLayout::Heap,
+            KeyedHandle::KeyGroups { .. } => KeyedLayout::HeapOrRocksDbFull,
+            KeyedHandle::Incremental { .. } => KeyedLayout::RocksDb,
+            KeyedHandle::Changelog { .. }
+            | KeyedHandle::ChangelogBytes(_)
+            | KeyedHandle::ChangelogFile { .. } => KeyedLayout::Changelog,
+        }
+    }
+}
+
+/// The state backend family the keyed state implies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendFamily {
+    /// Canonical layout: written by any backend, restorable by any.
+    Portable,
+    Heap,
+    RocksDb,
+    /// Heap or RocksDB (full checkpoints of Flink ≤ 1.15 use the same handle).
+    HeapOrRocksDb,
+    Changelog,
+    /// Handles of more than one layout (e.g. a canonical savepoint mixed with native state).
+    Mixed,
+}
+
+impl BackendFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendFamily::Portable => "portable",
+            BackendFamily::Heap => "heap",
+            BackendFamily::RocksDb => "rocksdb",
+            BackendFamily::HeapOrRocksDb => "heap-or-rocksdb",
+            BackendFamily::Changelog => "changelog",
+            BackendFamily::Mixed => "mixed",
+        }
+    }
+}
+
+/// Full, incremental or changelog snapshot of the keyed state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapshotMode {
+    Full,
+    Incremental,
+    Changelog,
+}
+
+impl SnapshotMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotMode::Full => "full",
+            SnapshotMode::Incremental => "incremental",
+            SnapshotMode::Changelog => "changelog",
+        }
+    }
+}
+
+/// Every key group `0..max_parallelism` of a keyed operator, owned exactly once?
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    pub complete: bool,
+    /// Key-group ranges owned by no subtask (e.g. finished subtasks).
+    pub missing: Vec<KeyGroupRange>,
+    /// Key-group ranges owned by more than one subtask.
+    pub overlapping: Vec<KeyGroupRange>,
+    /// Key groups outside `0..max_parallelism`.
+    pub out_of_range: Vec<KeyGroupRange>,
+}
+
+/// Key-group coverage of one operator's keyed state, or `None` when it has no keyed state.
+pub fn key_group_coverage(op: &OperatorState<'_>) -> Option<Coverage> {
+    if !op.has_keyed_state() {
+        return None;
+    }
+    let maxp = op.max_parallelism.max(0) as usize;
+    let mut owners = vec![0u32; maxp];
+    let mut out_of_range = Vec::new();
+    for st in &op.subtasks {
+        // Managed and raw keyed state of one subtask cover the same range; count it once.
+        let Some(h) = st.managed_keyed.as_ref().or(st.raw_keyed.as_ref()) else {
+            continue;
+        };
+        let r = h.key_groups();
+        if r.is_empty() {
+            continue;
+        }
+        if r.start < 0 || r.end as i64 >= maxp as i64 {
+            out_of_range.push(r);
+        }
+        let lo = r.start.max(0) as usize;
+        let hi = (r.end as i64).min(maxp as i64 - 1);
+        if hi >= lo as i64 {
+            for o in &mut owners[lo..=hi as usize] {
+                *o += 1;
+            }
+        }
+    }
+    let missing = runs(&owners, |n| n == 0);
+    let overlapping = runs(&owners, |n| n > 1);
+    Some(Coverage {
+        complete: missing.is_empty() && overlapping.is_empty() && out_of_range.is_empty(),
+        missing,
+        overlapping,
+        out_of_range,
+    })
+}
+
+fn runs(owners: &[u32], pred: impl Fn(u32) -> bool) -> Vec<KeyGroupRange> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &n) in owners.iter().enumerate() {
+        match (pred(n), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(KeyGroupRange {
+                    start: s as i32,
+                    end: i as i32 - 1,
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(KeyGroupRange {
+            start: s as i32,
+            end: owners.len() as i32 - 1,
+        });
+    }
+    out
+}
+
+/// Everything derived about one snapshot.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// Checkpoint or savepoint: from the trailer when present, else inferred.
+    pub kind: Option<Inferred<SnapshotKind>>,
+    pub format: Option<Inferred<SavepointFormat>>,
+    pub backend: Option<Inferred<BackendFamily>>,
+    pub mode: Option<Inferred<SnapshotMode>>,
+    /// Distinct keyed layouts present.
+    pub keyed_layouts: BTreeSet<KeyedLayout>,
+    /// In-flight channel state of an unaligned checkpoint is present.
+    pub has_channel_state: bool,
+}
+
+/// Derives the summary. `location` is the snapshot directory's name, used only as weak evidence
+/// for files that do not record their kind (V2/V3).
+pub fn summarize(md: &Metadata<'_>, location: Option<&str>) -> Summary {
+    let mut layouts = BTreeSet::new();
+    let mut codes = BTreeSet::new();
+    let mut shared_files = 0usize;
+    let mut incremental_handles = 0usize;
+    for op in &md.operators {
+        for h in op.keyed_handles() {
+            layouts.insert(KeyedLayout::of(h, md.version));
+            codes.insert(h.code().0);
+            if let KeyedHandle::Incremental { handle, .. } = h {
+                incremental_handles += 1;
+                shared_files += handle
+                    .shared
+                    .iter()
+                    .filter(|f| matches!(f.handle, StreamHandle::File { .. }))
+                    .count();
+            }
+        }
+    }
+    let codes_text = codes
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let has_channel_state = md
+        .operators
+        .iter()
+        .any(|o| o.channel_handles().next().is_some());
+
+    let (kind, format) = match &md.properties {
+        Some(p) => {
+            let ev = vec![format!(
+                "recorded in the file's CheckpointProperties trailer ({})",
+                p.type_name
+                    .map_or_else(|| "unnamed type".to_string(), |n| n.to_str().into_owned())
+            )];
+            let kind = match p.snapshot_class {
+                SnapshotClass::Checkpoint => Some(SnapshotKind::Checkpoint),
+                SnapshotClass::Savepoint => Some(SnapshotKind::Savepoint),
+                SnapshotClass::Unknown => None,
+            };
+            (
+                kind.map(|value| Inferred {
+                    value,
+                    evidence: ev.clone(),
+                }),
+                p.format.map(|value| Inferred {
+                    value,
+                    evidence: ev,
+                }),
+            )
+        }
+        None => infer_kind_v3(md, &layouts, location),
+    };
+
+    let backend = if layouts.is_empty() {
+        None
+    } else {
+        let value = if layouts.len() > 1 {
+            BackendFamily::Mixed
+        } else {
+            match layouts.iter().next().copied() {
+                Some(KeyedLayout::Canonical) => BackendFamily::Portable,
+                Some(KeyedLayout::Heap) => BackendFamily::Heap,
+                Some(KeyedLayout::HeapOrRocksDbFull) => BackendFamily::HeapOrRocksDb,
+                Some(KeyedLayout::RocksDb) => BackendFamily::RocksDb,
+                _ => BackendFamily::Changelog,
+            }
+        };
+        let why = match value {
+            BackendFamily::Portable => "keyed state handle code 7 (KeyGroupsSavepointStateHandle): canonical layout any backend restores",
+            BackendFamily::Heap => "keyed state handle code 12/3 (KeyGroupsStateHandle) in a V4+ file: the heap backend's format",
+            BackendFamily::HeapOrRocksDb => "keyed state handle code 12/3 (KeyGroupsStateHandle) in a V2/V3 file: heap, or a RocksDB full checkpoint of Flink <= 1.15",
+            BackendFamily::RocksDb => "keyed state handle code 11/5 (IncrementalRemoteKeyedStateHandle): RocksDB (or ForSt) native files",
+            BackendFamily::Changelog => "keyed state handle code 14/8 (ChangelogStateBackendHandle): the changelog state backend",
+            BackendFamily::Mixed => "keyed state handles of more than one layout",
+        };
+        Some(Inferred {
+            value,
+            evidence: vec![format!("{why}; codes present: {codes_text}")],
+        })
+    };
+
+    let mode = if layouts.contains(&KeyedLayout::Changelog) {
+        Some(Inferred {
+            value: SnapshotMode::Changelog,
+            evidence: vec!["changelog keyed state handles".into()],
+        })
+    } else if incremental_handles > 0
+        && shared_files > 0
+        && kind
+            .as_ref()
+            .is_none_or(|k| k.value == SnapshotKind::Checkpoint)
+    {
+        Some(Inferred {
+            value: SnapshotMode::Incremental,
+            evidence: vec![format!(
+                "{shared_files} shared files referenced by absolute path from {incremental_handles} IncrementalRemoteKeyedStateHandle(s)"
+            )],
+        })
+    } else if !layouts.is_empty() {
+        let why = if incremental_handles > 0 {
+            "RocksDB handles reference no shared files by absolute path: a self-contained full snapshot"
+        } else {
+            "keyed state in full key-group files"
+        };
+        Some(Inferred {
+            value: SnapshotMode::Full,
+            evidence: vec![why.into()],
+        })
+    } else {
+        None
+    };
+
+    Summary {
+        kind,
+        format,
+        backend,
+        mode,
+        keyed_layouts: layouts,
+        has_channel_state,
+    }
+}
+
+/// V2/V3 files record neither kind nor format. Code 7 only appears in savepoints (canonical in
+/// 1.13/1.14; in 1.15 also native RocksDB savepoints without incremental checkpoints); channel
+/// state only in checkpoints; otherwise the directory name is the only hint.
+fn infer_kind_v3(
+    md: &Metadata<'_>,
+    layouts: &BTreeSet<KeyedLayout>,
+    location: Option<&str>,
+) -> (
+    Option<Inferred<SnapshotKind>>,
+    Option<Inferred<SavepointFormat>>,
+) {
+    if layouts.contains(&KeyedLayout::Canonical) {
+        let kind = Inferred {
+            value: SnapshotKind::Savepoint,
+            evidence: vec!["keyed state handle code 7 (KeyGroupsSavepointStateHandle) is written only into savepoints".into()],
+        };
+        return (Some(kind), None);
+    }
+    if md
+        .operators
+        .iter()
+        .any(|o| o.channel_handles().next().is_some())
+    {
+        let kind = Inferred {
+            value: SnapshotKind::Checkpoint,
+            evidence: vec![
+                "in-flight channel state is written only into (unaligned) checkpoints".into(),
+            ],
+        };
+        return (Some(kind), None);
+    }
+    match location {
+        Some(name) if name.starts_with("chk-") => (
+            Some(Inferred {
+                value: SnapshotKind::Checkpoint,
+                evidence: vec![format!("directory name {name:?} (the file itself does not record its kind before metadata V4)")],
+            }),
+            None,
+        ),
+        Some(name) if name.starts_with("savepoint-") => (
+            Some(Inferred {
+                value: SnapshotKind::Savepoint,
+                evidence: vec![format!("directory name {name:?} (the file itself does not record its kind before metadata V4)")],
+            }),
+            None,
+        ),
+        _ => (None, None),
+    }
+}
+
+/// Where a referenced stream lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileRef<'a> {
+    /// An absolute path (URI string) as recorded.
+    Absolute(JavaStr<'a>),
+    /// A file name relative to the snapshot directory.
+    Relative(JavaStr<'a>),
+    /// Bytes inline in `_metadata`.
+    Inline,
+    /// A byte range of a shared physical file (file merging).
+    Segment { path: JavaStr<'a>, start: i64 },
+}
+
+/// One referenced stream with its place in the snapshot.
+#[derive(Clone, Debug)]
+pub struct Reference<'a> {
+    pub operator: OperatorId,
+    pub subtask: Option<u32>,
+    pub role: StreamRole,
+    pub file: FileRef<'a>,
+    /// The size the metadata records (−1 when unknown).
+    pub size: i64,
+}
+
+/// Every stream the snapshot references, in file order.
+pub fn references<'a>(md: &'a Metadata<'a>) -> Vec<Reference<'a>> {
+    let mut out = Vec::new();
+    for op in &md.operators {
+        if let Some(c) = &op.coordinator {
+            push_stream(&mut out, op.id, None, StreamRole::Coordinator, c);
+        }
+        for st in &op.subtasks {
+            for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+                push_stream(
+                    &mut out,
+                    op.id,
+                    Some(st.index),
+                    StreamRole::OperatorData,
+                    &h.delegate,
+                );
+            }
+            for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+                h.for_each_stream(&mut |role, s| {
+                    push_stream(&mut out, op.id, Some(st.index), role, s)
+                });
+            }
+            for c in st.input_channels.iter().chain(st.output_channels.iter()) {
+                push_stream(
+                    &mut out,
+                    op.id,
+                    Some(st.index),
+                    StreamRole::ChannelState,
+                    &c.delegate,
+                );
+            }
+        }
+    }
+    out
+}
+
+fn push_stream<'a>(
+    out: &mut Vec<Reference<'a>>,
+    op: OperatorId,
+    subtask: Option<u32>,
+    role: StreamRole,
+    s: &'a StreamHandle<'a>,
+) {
+    let file = match s.innermost() {
+        StreamHandle::ByteStream { .. } => FileRef::Inline,
+        StreamHandle::File { path, .. } => FileRef::Absolute(*path),
+        StreamHandle::RelativeFile { relative_path, .. } => FileRef::Relative(*relative_path),
+        StreamHandle::Segment {
+            path, start_pos, ..
+        } => FileRef::Segment {
+            path: *path,
+            start: *start_pos,
+        },
+        StreamHandle::EmptySegment | StreamHandle::KeyGroups(_) => return,
+    };
+    out.push(Reference {
+        operator: op,
+        subtask,
+        role,
+        file,
+        size: s.innermost().state_size(),
+    });
+}

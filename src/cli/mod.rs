@@ -1,0 +1,112 @@
+//! Command-line interface: one module per subcommand, exit codes decided here.
+//!
+//! Exit status: 0 success (and, for `check`, a restore that will succeed); 1 findings at or above
+//! the failure threshold (`check`) or broken snapshots (`scan`); 2 flinspect could not do its
+//! job (bad arguments, unreadable or corrupt input). A broken pipe on stdout exits quietly.
+
+mod forensics;
+mod inspect;
+
+use std::io::{self, Write};
+
+use clap::{Parser, Subcommand};
+
+/// Exit statuses, in one place.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FINDINGS: i32 = 1;
+    pub const ERROR: i32 = 2;
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  flinspect inspect /checkpoints/7f3c…/chk-42            a checkpoint directory
+  flinspect inspect savepoint-7f3c21-5e0c9a8d1b2f/_metadata --subtasks --files
+  flinspect inspect _metadata --json --uid my-source --uid my-keyed
+  flinspect uid-hash my-source my-keyed                  Flink's OperatorID for each uid
+  flinspect max-parallelism 100                          default max parallelism and key groups";
+
+/// Read Apache Flink checkpoint and savepoint `_metadata` files without a JVM.
+#[derive(Parser)]
+#[command(name = "flinspect", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show what a checkpoint or savepoint holds
+    Inspect(inspect::Args),
+    /// Print Flink's OperatorID for each uid (MurmurHash3 x64 128 of the UTF-8 uid)
+    UidHash(forensics::UidHashArgs),
+    /// Print Flink's default max parallelism for a parallelism, and each subtask's key groups
+    MaxParallelism(forensics::MaxParallelismArgs),
+}
+
+/// Parses arguments and runs the command; returns the exit status.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(a) => inspect::run(a),
+        Command::UidHash(a) => forensics::uid_hash(a),
+        Command::MaxParallelism(a) => forensics::max_parallelism(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure::BrokenPipe) => exit::OK,
+        Err(Failure::Message(m)) => {
+            eprintln!("flinspect: error: {m}");
+            exit::ERROR
+        }
+    }
+}
+
+/// Why a command could not finish.
+pub enum Failure {
+    /// The reader of stdout went away (e.g. `| head`): not an error.
+    BrokenPipe,
+    /// One line for stderr.
+    Message(String),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Message(format!("writing output: {e}"))
+        }
+    }
+}
+
+/// Writes a whole string to stdout.
+pub fn emit(s: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Reads a uid list: one per line, blank lines and `#` comments ignored.
+pub fn read_uid_file(path: &std::path::Path) -> Result<Vec<String>, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Message(format!("{}: cannot read uid list: {e}", path.display())))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect())
+}

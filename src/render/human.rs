@@ -1,0 +1,323 @@
+//! Human-readable `inspect` output: a header, an operator table, and optionally per-subtask rows
+//! and the referenced files.
+
+use std::fmt::Write as _;
+
+use super::{human_bytes, text, uid_of, UidLabels, UidSource};
+use crate::analysis::{self, FileRef, Summary};
+use crate::model::*;
+
+/// Which optional sections to print.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub subtasks: bool,
+    pub files: bool,
+}
+
+/// Renders the whole report.
+pub fn inspect(
+    path: &str,
+    md: &Metadata<'_>,
+    summary: &Summary,
+    labels: &UidLabels,
+    opts: Options,
+) -> String {
+    let mut out = String::new();
+    header(&mut out, path, md, summary);
+    out.push('\n');
+    operator_table(&mut out, md, labels, opts.subtasks);
+    if opts.files {
+        out.push('\n');
+        files(&mut out, md);
+    }
+    out
+}
+
+fn header(out: &mut String, path: &str, md: &Metadata<'_>, s: &Summary) {
+    let releases = md
+        .version
+        .written_by()
+        .map_or_else(String::new, |r| format!(", written by Flink {r}"));
+    let _ = writeln!(out, "snapshot    {path} ({})", human_bytes(md.len as i64));
+    let _ = writeln!(out, "metadata    {}{releases}", md.version);
+    let _ = writeln!(out, "checkpoint  {}", md.checkpoint_id);
+    let kind = match (&s.kind, &md.properties) {
+        (Some(k), Some(_)) => match &s.format {
+            Some(f) => format!(
+                "{}, {} (recorded in the file)",
+                k.value.as_str(),
+                f.value.as_str()
+            ),
+            None => format!("{} (recorded in the file)", k.value.as_str()),
+        },
+        (Some(k), None) => format!("{} (inferred: {})", k.value.as_str(), k.evidence.join("; ")),
+        (None, _) => "unknown (metadata before V4 does not record it)".to_string(),
+    };
+    let _ = writeln!(out, "kind        {kind}");
+    if let Some(b) = &s.backend {
+        let _ = writeln!(
+            out,
+            "backend     {} (inferred: {})",
+            b.value.as_str(),
+            b.evidence.join("; ")
+        );
+    } else {
+        let _ = writeln!(out, "backend     none (no keyed state)");
+    }
+    if let Some(m) = &s.mode {
+        let _ = writeln!(
+            out,
+            "mode        {} ({})",
+            m.value.as_str(),
+            m.evidence.join("; ")
+        );
+    }
+    if s.has_channel_state {
+        let _ = writeln!(
+            out,
+            "in-flight   unaligned checkpoint: channel state present"
+        );
+    }
+    let with_state = md.operators.iter().filter(|o| o.has_state()).count();
+    let _ = writeln!(
+        out,
+        "state       {} in {} operators ({} with state)",
+        human_bytes(md.state_size()),
+        md.operators.len(),
+        with_state
+    );
+    if !md.master_states.is_empty() {
+        let names: Vec<String> = md.master_states.iter().map(|m| text(&m.name)).collect();
+        let _ = writeln!(out, "master      {}", names.join(", "));
+    }
+    if md.trailing_bytes > 0 {
+        let _ = writeln!(
+            out,
+            "warning     {} bytes after the end of the metadata (Flink ignores them)",
+            md.trailing_bytes
+        );
+    }
+}
+
+fn short_kind(class: &str) -> &str {
+    class.strip_suffix("StateHandle").unwrap_or(class)
+}
+
+fn operator_table(out: &mut String, md: &Metadata<'_>, labels: &UidLabels, with_subtasks: bool) {
+    let headers = [
+        "OPERATOR",
+        "ID",
+        "PAR",
+        "MAXP",
+        "STATE",
+        "HANDLES",
+        "OPERATOR STATES",
+    ];
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut sub_rows: Vec<Vec<String>> = Vec::new();
+    for op in &md.operators {
+        let label = match (uid_of(op, labels), &op.name) {
+            (Some((u, UidSource::Metadata)), _) => u,
+            (Some((u, UidSource::User)), _) => format!("{u} (--uid)"),
+            (None, Some(n)) => format!("[{}]", text(n)),
+            (None, None) => "-".into(),
+        };
+        let mut kinds: Vec<&str> = Vec::new();
+        let mut states: Vec<String> = Vec::new();
+        for st in &op.subtasks {
+            kinds.extend(
+                st.managed_keyed
+                    .iter()
+                    .chain(st.raw_keyed.iter())
+                    .map(|h| short_kind(h.class_name())),
+            );
+            for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+                kinds.push(short_kind(h.class_name()));
+                states.extend(
+                    h.states
+                        .iter()
+                        .map(|s| format!("{} ({})", text(&s.name), mode_short(s.mode))),
+                );
+            }
+            kinds.extend(
+                st.input_channels
+                    .iter()
+                    .chain(st.output_channels.iter())
+                    .map(|c| short_kind(c.class_name())),
+            );
+        }
+        if op.coordinator.is_some() {
+            kinds.push("coordinator");
+        }
+        kinds.sort_unstable();
+        kinds.dedup();
+        states.sort();
+        states.dedup();
+        let size = if op.fully_finished {
+            "finished".to_string()
+        } else {
+            human_bytes(op.state_size())
+        };
+        rows.push([
+            label,
+            op.id.to_hex(),
+            op.parallelism.to_string(),
+            op.max_parallelism.to_string(),
+            size,
+            if kinds.is_empty() {
+                "-".into()
+            } else {
+                kinds.join(", ")
+            },
+            if states.is_empty() {
+                "-".into()
+            } else {
+                states.join(", ")
+            },
+        ]);
+        let mut subs = Vec::new();
+        if with_subtasks {
+            for st in &op.subtasks {
+                subs.push(subtask_line(st));
+            }
+            if let Some(c) = analysis::key_group_coverage(op) {
+                if !c.complete {
+                    let fmt = |v: &[KeyGroupRange]| {
+                        v.iter()
+                            .map(|r| format!("{}-{}", r.start, r.end))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    subs.push(format!(
+                        "  key groups: missing [{}] overlapping [{}] out of range [{}]",
+                        fmt(&c.missing),
+                        fmt(&c.overlapping),
+                        fmt(&c.out_of_range)
+                    ));
+                }
+            }
+        }
+        sub_rows.push(subs);
+    }
+    let mut widths = headers.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |out: &mut String, cells: &[&str]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.chars().count());
+            if i == cells.len() - 1 {
+                s.push_str(c);
+            } else if (2..=4).contains(&i) {
+                let _ = write!(s, "{}{}  ", " ".repeat(pad), c);
+            } else {
+                let _ = write!(s, "{}{}  ", c, " ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    line(out, &headers);
+    for (r, subs) in rows.iter().zip(sub_rows.iter()) {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(out, &cells);
+        for s in subs {
+            let _ = writeln!(out, "{s}");
+        }
+    }
+}
+
+fn mode_short(m: DistributionMode) -> &'static str {
+    match m.0 {
+        0 => "split",
+        1 => "union",
+        2 => "broadcast",
+        _ => "unknown mode",
+    }
+}
+
+fn subtask_line(st: &SubtaskState<'_>) -> String {
+    if st.finished {
+        return format!("  #{:<4} finished", st.index);
+    }
+    let kg = st
+        .managed_keyed
+        .as_ref()
+        .or(st.raw_keyed.as_ref())
+        .map(|h| h.key_groups())
+        .map_or_else(
+            || "-".to_string(),
+            |r| {
+                if r.is_empty() {
+                    "empty".into()
+                } else {
+                    format!("{}-{}", r.start, r.end)
+                }
+            },
+        );
+    let mut parts = Vec::new();
+    for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+        parts.push(format!(
+            "{} {}",
+            short_kind(h.class_name()),
+            human_bytes(h.state_size())
+        ));
+    }
+    for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+        parts.push(format!(
+            "{} {}",
+            short_kind(h.class_name()),
+            human_bytes(h.state_size())
+        ));
+    }
+    let ch: i64 = st
+        .input_channels
+        .iter()
+        .chain(st.output_channels.iter())
+        .map(|c| c.state_size)
+        .sum();
+    if !st.input_channels.is_empty() || !st.output_channels.is_empty() {
+        parts.push(format!(
+            "channels {}in/{}out {}",
+            st.input_channels.len(),
+            st.output_channels.len(),
+            human_bytes(ch)
+        ));
+    }
+    format!(
+        "  #{:<4} key groups {:<9} {:>10}  {}",
+        st.index,
+        kg,
+        human_bytes(st.state_size()),
+        if parts.is_empty() {
+            "no state".into()
+        } else {
+            parts.join(", ")
+        }
+    )
+}
+
+fn files(out: &mut String, md: &Metadata<'_>) {
+    let refs = analysis::references(md);
+    let _ = writeln!(out, "FILES ({} references)", refs.len());
+    for r in refs {
+        let place = match r.subtask {
+            Some(i) => format!("{}#{}", &r.operator.to_hex()[..8], i),
+            None => r.operator.to_hex()[..8].to_string(),
+        };
+        let (storage, path) = match r.file {
+            FileRef::Absolute(p) => ("absolute", text(&p)),
+            FileRef::Relative(p) => ("relative", text(&p)),
+            FileRef::Inline => ("inline", String::new()),
+            FileRef::Segment { path, start } => ("segment", format!("{} @{start}", text(&path))),
+        };
+        let _ = writeln!(
+            out,
+            "  {place:<12} {:<16} {storage:<8} {:>10}  {path}",
+            r.role.as_str(),
+            human_bytes(r.size)
+        );
+    }
+}

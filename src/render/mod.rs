@@ -1,0 +1,67 @@
+//! Presentation only: human text and JSON. Nothing here decodes bytes or touches the file system.
+
+pub mod human;
+pub mod json;
+
+use std::collections::HashMap;
+
+use crate::model::{JavaStr, OperatorId, OperatorState};
+
+/// Uids the user supplied (`--uid`, `--uids`), looked up by the OperatorID Flink derives.
+#[derive(Clone, Debug, Default)]
+pub struct UidLabels {
+    by_id: HashMap<OperatorId, String>,
+}
+
+impl UidLabels {
+    pub fn new<I: IntoIterator<Item = String>>(uids: I) -> Self {
+        let by_id = uids
+            .into_iter()
+            .map(|u| (OperatorId::from_uid(&u), u))
+            .collect();
+        UidLabels { by_id }
+    }
+
+    pub fn get(&self, id: &OperatorId) -> Option<&str> {
+        self.by_id.get(id).map(String::as_str)
+    }
+}
+
+/// Where an operator's uid label came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UidSource {
+    /// Stored in the file (metadata V5+).
+    Metadata,
+    /// Supplied by the user and matched by its hash.
+    User,
+}
+
+/// The uid to show for an operator, and where it came from.
+pub fn uid_of<'a>(op: &'a OperatorState<'_>, labels: &'a UidLabels) -> Option<(String, UidSource)> {
+    if let Some(u) = op.uid.as_ref() {
+        return Some((u.to_str().into_owned(), UidSource::Metadata));
+    }
+    labels.get(&op.id).map(|u| (u.to_string(), UidSource::User))
+}
+
+pub(crate) fn text(s: &JavaStr<'_>) -> String {
+    s.to_str().into_owned()
+}
+
+/// Bytes in a short human form (binary units), exact below 1 KiB.
+pub fn human_bytes(n: i64) -> String {
+    if n < 0 {
+        return "unknown".into();
+    }
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < UNITS.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    format!("{v:.1} {}", UNITS[i])
+}
