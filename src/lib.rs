@@ -13,7 +13,9 @@
 //! ```
 
 pub mod analysis;
+pub mod check;
 pub mod format;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod scan;

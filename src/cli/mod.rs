@@ -4,8 +4,11 @@
 //! the failure threshold (`check`) or broken snapshots (`scan`); 2 flinspect could not do its
 //! job (bad arguments, unreadable or corrupt input). A broken pipe on stdout exits quietly.
 
+mod check;
 mod forensics;
 mod inspect;
+mod rules;
+mod scan;
 
 use std::io::{self, Write};
 
@@ -38,6 +41,12 @@ pub struct Cli {
 enum Command {
     /// Show what a checkpoint or savepoint holds
     Inspect(inspect::Args),
+    /// Predict whether a new job can restore from a snapshot (pre-upgrade check, CI gate)
+    Check(check::Args),
+    /// List the compatibility rules, or explain one
+    Rules(rules::Args),
+    /// Audit checkpoint/savepoint directory trees: restorable, broken, reclaimable
+    Scan(scan::Args),
     /// Print Flink's OperatorID for each uid (MurmurHash3 x64 128 of the UTF-8 uid)
     UidHash(forensics::UidHashArgs),
     /// Print Flink's default max parallelism for a parallelism, and each subtask's key groups
@@ -60,6 +69,9 @@ pub fn run() -> i32 {
     };
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Rules(a) => rules::run(a),
+        Command::Scan(a) => scan::run(a),
         Command::UidHash(a) => forensics::uid_hash(a),
         Command::MaxParallelism(a) => forensics::max_parallelism(a),
     };

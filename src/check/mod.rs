@@ -1,0 +1,1 @@
+//! `check`: is the new job compatible with the snapshot? (in progress)

@@ -1,0 +1,1 @@
+//! `scan`: audits of whole checkpoint/savepoint trees (in progress)
