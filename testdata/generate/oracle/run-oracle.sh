@@ -5,6 +5,8 @@
 #   testdata/generate/oracle/run-oracle.sh <flink-version> <path/to/_metadata> [<external-pointer-dir>]
 #   testdata/generate/oracle/run-oracle.sh <flink-version> --all <dir>      # every _metadata below dir, one JVM
 #   testdata/generate/oracle/run-oracle.sh <flink-version> --stdout <path/to/_metadata> [<pointer>]
+#   testdata/generate/oracle/run-oracle.sh --testdata [<flink-version>...]
+#       every testdata/flink-<v>/ with its own version (all present versions if none given)
 #
 # The external pointer (the directory RelativeFileStateHandles resolve against) defaults to the
 # directory of _metadata; for files under testdata/flink-<v>/ it defaults to the matching
@@ -14,6 +16,22 @@
 # Compiles the oracle once per version into testdata/generate/cache/oracle-<ver>/ (git-ignored).
 # Environment: JAVA_HOME (default: the system Java 17), ORACLE_JVM_OPTS (extra JVM options).
 set -euo pipefail
+
+if [ "${1:-}" = "--testdata" ]; then
+  shift
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  repo="$(cd "$here/../../.." && pwd)"
+  vers=("$@")
+  if [ ${#vers[@]} -eq 0 ]; then
+    for d in "$repo"/testdata/flink-*/; do [ -d "$d" ] && vers+=("$(basename "$d" | sed 's/^flink-//')"); done
+  fi
+  rc=0
+  for v in "${vers[@]}"; do
+    echo "== $v" >&2
+    "$here/run-oracle.sh" "$v" --all "$repo/testdata/flink-$v" || rc=1
+  done
+  exit $rc
+fi
 
 ver="${1:?usage: run-oracle.sh <flink-version> [--all <dir> | <_metadata> [<pointer-dir>]]}"
 shift
