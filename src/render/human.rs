@@ -242,22 +242,19 @@ fn subtask_line(st: &SubtaskState<'_>) -> String {
     if st.finished {
         return format!("  #{:<4} finished", st.index);
     }
-    let kg = st
+    let mut parts = Vec::new();
+    if let Some(r) = st
         .managed_keyed
         .as_ref()
         .or(st.raw_keyed.as_ref())
         .map(|h| h.key_groups())
-        .map_or_else(
-            || "-".to_string(),
-            |r| {
-                if r.is_empty() {
-                    "empty".into()
-                } else {
-                    format!("{}-{}", r.start, r.end)
-                }
-            },
-        );
-    let mut parts = Vec::new();
+    {
+        parts.push(if r.is_empty() {
+            "key groups empty".to_string()
+        } else {
+            format!("key groups {}-{}", r.start, r.end)
+        });
+    }
     for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
         parts.push(format!(
             "{} {}",
@@ -272,24 +269,23 @@ fn subtask_line(st: &SubtaskState<'_>) -> String {
             human_bytes(h.state_size())
         ));
     }
-    let ch: i64 = st
-        .input_channels
-        .iter()
-        .chain(st.output_channels.iter())
-        .map(|c| c.state_size)
-        .sum();
     if !st.input_channels.is_empty() || !st.output_channels.is_empty() {
+        let ch: i64 = st
+            .input_channels
+            .iter()
+            .chain(st.output_channels.iter())
+            .map(|c| c.state_size)
+            .sum();
         parts.push(format!(
-            "channels {}in/{}out {}",
+            "channels {} in / {} out {}",
             st.input_channels.len(),
             st.output_channels.len(),
             human_bytes(ch)
         ));
     }
     format!(
-        "  #{:<4} key groups {:<9} {:>10}  {}",
+        "  #{:<4} {:>10}  {}",
         st.index,
-        kg,
         human_bytes(st.state_size()),
         if parts.is_empty() {
             "no state".into()

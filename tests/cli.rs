@@ -1,0 +1,183 @@
+//! The binary's contract: exit statuses, one-line errors naming path and offset, and the
+//! forensics commands.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn flinspect(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run flinspect")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn first_savepoint() -> PathBuf {
+    common::all_metadata_files()
+        .into_iter()
+        .find(|p| {
+            p.parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n.to_string_lossy().starts_with("savepoint-"))
+        })
+        .expect("a savepoint fixture")
+}
+
+fn write_temp(bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("_metadata");
+    std::fs::write(&p, bytes).unwrap();
+    (dir, p)
+}
+
+#[test]
+fn inspect_succeeds_on_a_file_and_on_its_directory() {
+    let sp = first_savepoint();
+    let a = flinspect(&["inspect", sp.to_str().unwrap()]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    let b = flinspect(&["inspect", sp.parent().unwrap().to_str().unwrap()]);
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    assert_eq!(a.stdout, b.stdout, "a directory reads its _metadata");
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert!(text.contains("kind        savepoint"), "{text}");
+    assert!(text.contains("OPERATOR"), "{text}");
+}
+
+#[test]
+fn missing_path_exits_2_with_one_line() {
+    let o = flinspect(&["inspect", "no/such/_metadata"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("no/such/_metadata") && e.contains("no such file"),
+        "{e}"
+    );
+}
+
+#[test]
+fn directory_without_metadata_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = flinspect(&["inspect", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no _metadata"), "{}", stderr(&o));
+}
+
+#[test]
+fn wrong_magic_names_the_offset_and_what_was_expected() {
+    let (_d, p) = write_temp(b"PK\x03\x04 this is a zip file, not a savepoint");
+    let o = flinspect(&["inspect", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1);
+    assert!(e.contains(p.to_str().unwrap()), "{e}");
+    assert!(
+        e.contains("expected magic number 0x4960672d, found 0x504b0304 at offset 0x0"),
+        "{e}"
+    );
+}
+
+#[test]
+fn truncated_file_names_the_field_and_offset() {
+    let bytes = std::fs::read(first_savepoint()).unwrap();
+    let (_d, p) = write_temp(&bytes[..bytes.len() / 2]);
+    let o = flinspect(&["inspect", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("truncated") && e.contains("at offset 0x") && e.contains("operator"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unsupported_versions_are_named() {
+    let (_d, p) = write_temp(&[0x49, 0x60, 0x67, 0x2D, 0, 0, 0, 1, 0, 0]);
+    let e = stderr(&flinspect(&["inspect", p.to_str().unwrap()]));
+    assert!(
+        e.contains("unsupported metadata version 1 (written by Flink 1.1 – 1.2"),
+        "{e}"
+    );
+    let (_d, p) = write_temp(&[0x49, 0x60, 0x67, 0x2D, 0, 0, 0, 9]);
+    let e = stderr(&flinspect(&["inspect", p.to_str().unwrap()]));
+    assert!(e.contains("unsupported metadata version 9"), "{e}");
+}
+
+#[test]
+fn lossy_inspect_shows_the_operators_before_the_damage() {
+    let sp = first_savepoint();
+    let bytes = std::fs::read(&sp).unwrap();
+    let md = flinspect::format::parse(&bytes).unwrap();
+    assert!(md.operators.len() >= 2);
+    let (_d, p) = write_temp(&bytes[..bytes.len() * 3 / 4]);
+    let o = flinspect(&["inspect", "--lossy", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "damage is still an error");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("OPERATOR"), "{out}");
+    assert!(stderr(&o).contains("decoding stopped"), "{}", stderr(&o));
+}
+
+#[test]
+fn uid_hash_prints_flinks_operator_ids() {
+    let o = flinspect(&["uid-hash", "my-source", "my-keyed"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "5712e5a8bfbfa8943a95ff796efbcfa9  my-source\n38e7541c9b1074a2ac9abb34ce40e725  my-keyed\n"
+    );
+}
+
+/// Every uid the generator used, as Flink computed it (graph.json), equals `uid-hash`.
+#[test]
+fn uid_hash_agrees_with_every_graph_flink_built() {
+    let mut checked = 0;
+    for md in common::all_metadata_files() {
+        let Some(case) = md.ancestors().find(|a| a.join("graph.json").is_file()) else {
+            continue;
+        };
+        let graph: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(case.join("graph.json")).unwrap()).unwrap();
+        for op in graph["operators"].as_array().unwrap() {
+            if let (Some(uid), Some(id)) = (op["uid"].as_str(), op["operator_id"].as_str()) {
+                assert_eq!(
+                    flinspect::model::OperatorId::from_uid(uid).to_hex(),
+                    id,
+                    "{}",
+                    case.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "no graph.json with uids found");
+}
+
+#[test]
+fn max_parallelism_prints_default_and_ranges() {
+    let o = flinspect(&["max-parallelism", "3"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.contains("default max parallelism is 128"), "{out}");
+    assert!(out.contains("key groups    43 - 85"), "{out}");
+    let o = flinspect(&["max-parallelism", "100", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["default_max_parallelism"], 256);
+    assert_eq!(v["subtasks"].as_array().unwrap().len(), 100);
+    assert_eq!(flinspect(&["max-parallelism", "0"]).status.code(), Some(2));
+}
+
+#[test]
+fn help_has_examples_and_bad_arguments_exit_2() {
+    let o = flinspect(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Examples:"));
+    assert_eq!(flinspect(&["inspect"]).status.code(), Some(2));
+    assert_eq!(flinspect(&["no-such-command"]).status.code(), Some(2));
+}
