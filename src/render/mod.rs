@@ -1,7 +1,9 @@
 //! Presentation only: human text and JSON. Nothing here decodes bytes or touches the file system.
 
+pub mod check;
 pub mod human;
 pub mod json;
+pub mod scan;
 
 use std::collections::HashMap;
 

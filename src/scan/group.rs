@@ -1,0 +1,280 @@
+//! Grouping snapshots by job, and the housekeeping facts of each job directory.
+//!
+//! Flink lays out a job's checkpoints as `<checkpoint-dir>/<job-id>/{chk-N, shared, taskowned}`
+//! (`FsCheckpointStorageAccess`) and its savepoints as
+//! `<savepoint-dir>/savepoint-<first 6 hex digits of the job id>-<12 random hex digits>`
+//! (`AbstractFsCheckpointStorageAccess.createSavepointDirectory`). A job directory is a directory
+//! that holds a `chk-N` directory, or a JobID-named directory that holds `shared` or `taskowned`
+//! (Flink creates both when the job starts, before any checkpoint completes).
+//!
+//! Savepoints join the job directory whose JobID starts with their prefix when exactly one does
+//! (preferring one beside the savepoint when several do); otherwise they form a group of their
+//! own. Any other `_metadata` is grouped with the others in the same parent directory.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+enum Key {
+    JobDir(PathBuf),
+    Savepoints(PathBuf, String),
+    Location(PathBuf),
+}
+
+impl Key {
+    fn name(&self) -> String {
+        match self {
+            Key::JobDir(d) | Key::Location(d) => d.display().to_string(),
+            Key::Savepoints(parent, prefix) => parent
+                .join(format!("savepoint-{prefix}-*"))
+                .display()
+                .to_string(),
+        }
+    }
+}
+
+fn name_of(p: &Path) -> &str {
+    p.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+fn new_job(key: &Key) -> Job {
+    let (layout, job_id, dir) = match key {
+        Key::JobDir(d) => {
+            let n = name_of(d);
+            let id = is_job_id(n).then(|| n.to_ascii_lowercase());
+            (Layout::JobDir, id, Some(d.clone()))
+        }
+        Key::Savepoints(_, prefix) => (Layout::Savepoints, Some(prefix.clone()), None),
+        Key::Location(_) => (Layout::Location, None, None),
+    };
+    Job {
+        key: key.name(),
+        layout,
+        job_id,
+        dir,
+        snapshots: Vec::new(),
+        newest_checkpoint: None,
+        newest_savepoint: None,
+        incomplete: Vec::new(),
+        reclaimable: Vec::new(),
+        reclaimable_withheld: None,
+    }
+}
+
+/// Groups `snapshots` (checked against `tree`) into jobs, sorted by key.
+pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
+    let dir_set: HashSet<&Path> = tree.dirs.iter().map(PathBuf::as_path).collect();
+    let mut job_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for d in &tree.dirs {
+        let n = name_of(d);
+        let Some(parent) = d.parent() else { continue };
+        if checkpoint_dir_id(n).is_some()
+            || ((n == "shared" || n == "taskowned") && is_job_id(name_of(parent)))
+        {
+            job_dirs.insert(parent.to_path_buf());
+        }
+    }
+    // A `chk-N` given as a root has a job directory that was not walked; it still names the job.
+    for s in &snapshots {
+        if checkpoint_dir_id(name_of(&s.dir)).is_some() {
+            if let Some(p) = s.dir.parent() {
+                job_dirs.insert(p.to_path_buf());
+            }
+        }
+    }
+
+    let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
+    for d in &job_dirs {
+        let key = Key::JobDir(d.clone());
+        jobs.insert(key.name(), new_job(&key));
+    }
+
+    // Everything any readable `_metadata` references, and the `_metadata` files themselves.
+    let mut referenced: HashSet<PathBuf> = HashSet::new();
+    let mut snapshots = snapshots;
+    for s in &mut snapshots {
+        referenced.insert(s.path.clone());
+        referenced.extend(std::mem::take(&mut s.references));
+    }
+
+    for s in snapshots {
+        let key = snapshot_key(&s, &job_dirs);
+        let name = key.name();
+        jobs.entry(name)
+            .or_insert_with(|| new_job(&key))
+            .snapshots
+            .push(s);
+    }
+
+    // Which job directory and area each file belongs to: the `shared`, `taskowned` and `chk-N`
+    // directories directly under a job directory.
+    let mut areas: HashMap<&Path, (&Path, Area)> = HashMap::new();
+    for d in &tree.dirs {
+        let Some(parent) = d.parent() else { continue };
+        if !job_dirs.contains(parent) {
+            continue;
+        }
+        let n = name_of(d);
+        let area = match n {
+            "shared" => Area::Shared,
+            "taskowned" => Area::TaskOwned,
+            _ if checkpoint_dir_id(n).is_some() => Area::Checkpoint,
+            _ => continue,
+        };
+        areas.insert(d.as_path(), (parent, area));
+    }
+    let files: HashSet<&Path> = tree.files.iter().map(|f| f.path.as_path()).collect();
+    let mut incomplete: BTreeMap<&Path, Incomplete> = BTreeMap::new();
+    for (dir, (_, area)) in &areas {
+        if *area == Area::Checkpoint && !files.contains(dir.join(METADATA_FILE_NAME).as_path()) {
+            incomplete.insert(
+                dir,
+                Incomplete {
+                    dir: dir.to_path_buf(),
+                    checkpoint_id: checkpoint_dir_id(name_of(dir)),
+                    files: 0,
+                    bytes: 0,
+                },
+            );
+        }
+    }
+    for f in &tree.files {
+        // The nearest ancestor that is an area directory.
+        let Some((area_dir, job_dir, area)) = f
+            .path
+            .ancestors()
+            .skip(1)
+            .take_while(|a| dir_set.contains(a))
+            .find_map(|a| areas.get(a).map(|(j, ar)| (a, *j, *ar)))
+        else {
+            continue;
+        };
+        if let Some(inc) = incomplete.get_mut(area_dir) {
+            inc.files += 1;
+            inc.bytes += f.len;
+        }
+        if referenced.contains(&f.path) {
+            continue;
+        }
+        if let Some(job) = jobs.get_mut(&Key::JobDir(job_dir.to_path_buf()).name()) {
+            job.reclaimable.push(Reclaimable {
+                path: f.path.clone(),
+                len: f.len,
+                area,
+            });
+        }
+    }
+    for inc in incomplete.into_values() {
+        if let Some(parent) = inc.dir.parent() {
+            if let Some(job) = jobs.get_mut(&Key::JobDir(parent.to_path_buf()).name()) {
+                job.incomplete.push(inc);
+            }
+        }
+    }
+
+    for job in jobs.values_mut() {
+        finish(job, &tree.errors);
+    }
+    jobs.into_values().collect()
+}
+
+fn snapshot_key(s: &Snapshot, job_dirs: &BTreeSet<PathBuf>) -> Key {
+    let name = name_of(&s.dir);
+    let parent = s.dir.parent().unwrap_or(&s.dir).to_path_buf();
+    if checkpoint_dir_id(name).is_some() {
+        return Key::JobDir(parent);
+    }
+    if let Some(prefix) = savepoint_dir_prefix(name) {
+        let matching: Vec<&PathBuf> = job_dirs
+            .iter()
+            .filter(|d| {
+                let n = name_of(d);
+                is_job_id(n) && n.to_ascii_lowercase().starts_with(&prefix)
+            })
+            .collect();
+        let chosen = match matching.as_slice() {
+            [one] => Some(*one),
+            [] => None,
+            many => {
+                let beside: Vec<&&PathBuf> = many
+                    .iter()
+                    .filter(|d| d.parent() == Some(parent.as_path()))
+                    .collect();
+                match beside.as_slice() {
+                    [one] => Some(**one),
+                    _ => None,
+                }
+            }
+        };
+        return match chosen {
+            Some(d) => Key::JobDir(d.clone()),
+            None => Key::Savepoints(parent, prefix),
+        };
+    }
+    Key::Location(parent)
+}
+
+fn kind_rank(s: &Snapshot) -> u8 {
+    match s.kind {
+        Some(SnapshotKind::Checkpoint) => 0,
+        Some(SnapshotKind::Savepoint) => 1,
+        None => 2,
+    }
+}
+
+fn finish(job: &mut Job, walk_errors: &[WalkError]) {
+    job.snapshots.sort_by(|a, b| {
+        kind_rank(a)
+            .cmp(&kind_rank(b))
+            .then(
+                a.checkpoint_id
+                    .unwrap_or(i64::MAX)
+                    .cmp(&b.checkpoint_id.unwrap_or(i64::MAX)),
+            )
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    let restorable = |kind| {
+        job.snapshots
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.status == Status::Restorable && s.kind == Some(kind))
+    };
+    job.newest_checkpoint = restorable(SnapshotKind::Checkpoint)
+        .max_by(|(_, a), (_, b)| {
+            (a.checkpoint_id, a.modified, &a.path).cmp(&(b.checkpoint_id, b.modified, &b.path))
+        })
+        .map(|(i, _)| i);
+    job.newest_savepoint = restorable(SnapshotKind::Savepoint)
+        .max_by(|(_, a), (_, b)| {
+            (a.modified, a.checkpoint_id, &a.path).cmp(&(b.modified, b.checkpoint_id, &b.path))
+        })
+        .map(|(i, _)| i);
+    job.incomplete
+        .sort_by(|a, b| (a.checkpoint_id, &a.dir).cmp(&(b.checkpoint_id, &b.dir)));
+    job.reclaimable.sort_by(|a, b| a.path.cmp(&b.path));
+
+    // Listing a file as reclaimable is only safe when every `_metadata` that might reference it
+    // was read. Within the job directory we can tell when that is not so.
+    let undecodable = job
+        .snapshots
+        .iter()
+        .filter(|s| s.status == Status::Error)
+        .count();
+    let unreadable = job.dir.as_ref().is_some_and(|d| {
+        walk_errors
+            .iter()
+            .any(|e| e.path.starts_with(d) || d.starts_with(&e.path))
+    });
+    if undecodable > 0 && !job.reclaimable.is_empty() {
+        job.reclaimable_withheld = Some(format!(
+            "{undecodable} _metadata file(s) of this job could not be decoded, so the files they reference are unknown"
+        ));
+    } else if unreadable && !job.reclaimable.is_empty() {
+        job.reclaimable_withheld =
+            Some("part of the job directory could not be read (see errors)".into());
+    }
+    if job.reclaimable_withheld.is_some() {
+        job.reclaimable.clear();
+    }
+}
