@@ -1,13 +1,80 @@
-//! `flinspect rules` (in progress: see the issue tracker).
+//! `flinspect rules` and `flinspect rules explain ID`.
 
-use super::{exit, Failure};
+use flinspect::check::{rules, RULES};
+
+use super::{emit, exit, Failure};
 
 #[derive(clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:\n  flinspect rules\n  flinspect rules explain unmapped_state")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The catalogue as JSON: [{id, severity, summary, explanation, flink_error, help}]
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_a: Args) -> Result<i32, Failure> {
-    let _ = exit::FINDINGS;
-    Err(Failure::Message(
-        "the rules command is not built yet".into(),
-    ))
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Explain one rule: what Flink does, the error it gives, how to fix it
+    Explain {
+        /// A rule id, as `flinspect rules` lists them
+        id: String,
+    },
+}
+
+pub fn run(a: Args) -> Result<i32, Failure> {
+    match a.command {
+        None if a.json => {
+            let list: Vec<_> = RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.info.id,
+                        "severity": r.info.severity,
+                        "summary": r.info.summary,
+                        "explanation": r.info.explanation,
+                        "flink_error": r.info.flink_error,
+                        "help": r.info.help,
+                    })
+                })
+                .collect();
+            let mut s =
+                serde_json::to_string_pretty(&list).map_err(|e| Failure::Message(e.to_string()))?;
+            s.push('\n');
+            emit(&s)?;
+        }
+        None => {
+            let width = RULES.iter().map(|r| r.info.id.len()).max().unwrap_or(0);
+            let mut s = String::new();
+            for r in RULES {
+                s.push_str(&format!(
+                    "{:<width$}  {:<7}  {}\n",
+                    r.info.id,
+                    r.info.severity.as_str(),
+                    r.info.summary
+                ));
+            }
+            s.push_str("\n`flinspect rules explain ID` explains one rule.\n");
+            emit(&s)?;
+        }
+        Some(Command::Explain { id }) => {
+            let Some(r) = rules::find(&id) else {
+                return Err(Failure::Message(format!(
+                    "no rule {id:?} (`flinspect rules` lists them)"
+                )));
+            };
+            let i = &r.info;
+            let mut s = format!(
+                "{} ({} by default)\n\n{}\n\n{}\n",
+                i.id, i.severity, i.summary, i.explanation
+            );
+            if let Some(e) = i.flink_error {
+                s.push_str(&format!("\nFlink says:\n  {e}\n"));
+            }
+            s.push_str(&format!("\nFix:\n  {}\n", i.help));
+            emit(&s)?;
+        }
+    }
+    Ok(exit::OK)
 }

@@ -1,0 +1,86 @@
+//! `--allow FILE`: accepted findings, each with a reason.
+//!
+//! ```yaml
+//! - rule: unmapped_state
+//!   operator: legacy-dedup          # a uid or a 32-hex OperatorID; omit to match every operator
+//!   reason: "dedup state is rebuilt from the source within a day (TICKET-123)"
+//! ```
+//!
+//! A reason is required: an allow-list entry is a decision someone made and must explain. An
+//! entry naming an unknown rule is an error, so a typo cannot silently allow nothing.
+
+use serde::Deserialize;
+
+use super::{rules, Finding, JobError};
+use crate::model::OperatorId;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowEntry {
+    pub rule: String,
+    /// As written: a uid or an OperatorID.
+    pub operator: Option<String>,
+    pub reason: String,
+}
+
+impl AllowEntry {
+    pub fn matches(&self, f: &Finding) -> bool {
+        if self.rule != f.rule {
+            return false;
+        }
+        let Some(want) = &self.operator else {
+            return true;
+        };
+        let Some(op) = &f.operator else {
+            return false;
+        };
+        if op.uid.as_deref() == Some(want.as_str()) {
+            return true;
+        }
+        match OperatorId::from_hex(want) {
+            Some(id) => id == op.id,
+            None => OperatorId::from_uid(want) == op.id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowList {
+    pub entries: Vec<AllowEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    rule: String,
+    operator: Option<String>,
+    reason: Option<String>,
+}
+
+impl AllowList {
+    pub fn from_yaml(text: &str, source: &str) -> Result<AllowList, JobError> {
+        let err = |m: String| JobError {
+            message: format!("{source}: {m}"),
+        };
+        let raw: Option<Vec<RawEntry>> =
+            serde_norway::from_str(text).map_err(|e| err(e.to_string()))?;
+        let mut entries = Vec::new();
+        for (i, e) in raw.unwrap_or_default().into_iter().enumerate() {
+            if rules::find(&e.rule).is_none() {
+                return Err(err(format!(
+                    "entry {i}: unknown rule {:?} (see `flinspect rules`)",
+                    e.rule
+                )));
+            }
+            let reason = e
+                .reason
+                .filter(|r| !r.trim().is_empty())
+                .ok_or_else(|| err(format!("entry {i} ({}): a reason is required", e.rule)))?;
+            entries.push(AllowEntry {
+                rule: e.rule,
+                operator: e.operator,
+                reason,
+            });
+        }
+        Ok(AllowList { entries })
+    }
+}

@@ -1,0 +1,47 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per
+//! finding, located at the job file, then the verdict as a plain line.
+
+use super::{operator_text, verdict_line, Meta};
+use crate::check::{Report, Severity};
+
+/// Escapes a message (`%`, CR, LF) as the runner expects.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value: also `:` and `,`.
+fn prop(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(report: &Report, meta: &Meta) -> String {
+    let mut s = String::new();
+    for f in &report.findings {
+        let level = match (f.severity, f.allowed.is_some()) {
+            (_, true) | (Severity::Info, _) => "notice",
+            (Severity::Warning, _) => "warning",
+            (Severity::Error, _) => "error",
+        };
+        let mut msg = format!("{} [{}]", f.message, operator_text(f));
+        if let Some(e) = &f.flink_error {
+            msg.push_str(&format!("\nFlink: {e}"));
+        }
+        if let Some(h) = &f.help {
+            msg.push_str(&format!("\nhelp: {h}"));
+        }
+        if let Some(r) = &f.allowed {
+            msg.push_str(&format!("\nallowed: {r}"));
+        }
+        s.push_str(&format!(
+            "::{level} file={},title={}::{}\n",
+            prop(&meta.job),
+            prop(&format!("flinspect {}", f.rule)),
+            data(&msg)
+        ));
+    }
+    s.push_str(&verdict_line(report, meta));
+    s.push('\n');
+    s
+}

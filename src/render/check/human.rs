@@ -1,0 +1,56 @@
+//! Human output, in the style of rustc/cargo diagnostics.
+//!
+//! ```text
+//! error[unmapped_state]: operator "keyed" has state in the snapshot but no operator of the new job has id e7be…
+//!   --> uid "keyed" id e7beec23fd9f6ed5e1b8395129d43728
+//!    = flink: Failed to rollback to checkpoint/savepoint …
+//!    = note: state: 2.5 KiB in total: keyed state (2.5 KiB)
+//!    = help: give the operator that should own this state the same uid as before …
+//!
+//! verdict: incompatible: Flink will not restore this job from this snapshot (1 error, 0 warnings, 4 infos)
+//! ```
+
+use super::{operator_text, verdict_line, Meta};
+use crate::check::Report;
+
+pub fn render(report: &Report, meta: &Meta) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "checking {} (metadata V{}, checkpoint {}{}) against {} {}\n\n",
+        meta.snapshot,
+        meta.metadata_version,
+        meta.checkpoint_id,
+        meta.kind
+            .as_deref()
+            .map_or_else(String::new, |k| format!(", {k}")),
+        meta.job_kind,
+        meta.job
+    ));
+    for f in &report.findings {
+        s.push_str(&format!("{}[{}]: {}\n", f.severity, f.rule, f.message));
+        s.push_str(&format!("  --> {}\n", operator_text(f)));
+        if let Some(e) = &f.flink_error {
+            s.push_str(&format!("   = flink: {e}\n"));
+        }
+        for n in &f.notes {
+            s.push_str(&format!("   = note: {n}\n"));
+        }
+        if let Some(h) = &f.help {
+            s.push_str(&format!("   = help: {h}\n"));
+        }
+        if let Some(r) = &f.allowed {
+            s.push_str(&format!("   = allowed: {r}\n"));
+        }
+        s.push('\n');
+    }
+    if !report.not_checked.is_empty() {
+        s.push_str("not checked:\n");
+        for n in &report.not_checked {
+            s.push_str(&format!("  - {n}\n"));
+        }
+        s.push('\n');
+    }
+    s.push_str(&verdict_line(report, meta));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,114 @@
+//! SARIF 2.1.0 (OASIS Static Analysis Results Interchange Format), for code-scanning UIs.
+//!
+//! One run; the driver lists every rule of the catalogue; each finding is a result located at
+//! the `_metadata` file (physical location) and at the operator (logical location). Allow-listed
+//! findings carry an external suppression with the reason. Levels: error → `error`,
+//! warning → `warning`, info → `note`.
+
+use serde_json::{json, Value};
+
+use super::Meta;
+use crate::check::{Report, Severity, RULES};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+pub fn document(report: &Report, meta: &Meta) -> Value {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.info.id,
+                "name": r.info.id,
+                "shortDescription": { "text": r.info.summary },
+                "fullDescription": { "text": r.info.explanation },
+                "help": { "text": r.info.help },
+                "defaultConfiguration": { "level": level(r.info.severity) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut text = f.message.clone();
+            if let Some(e) = &f.flink_error {
+                text.push_str(&format!("\nFlink: {e}"));
+            }
+            if let Some(h) = &f.help {
+                text.push_str(&format!("\nhelp: {h}"));
+            }
+            let mut location = json!({
+                "physicalLocation": { "artifactLocation": { "uri": uri(&meta.snapshot) } }
+            });
+            if let Some(o) = &f.operator {
+                location["logicalLocations"] = json!([{
+                    "name": o.uid.clone().unwrap_or_else(|| o.id.to_hex()),
+                    "fullyQualifiedName": o.id.to_hex(),
+                    "kind": "object",
+                }]);
+            }
+            let mut r = json!({
+                "ruleId": f.rule,
+                "ruleIndex": RULES.iter().position(|r| r.info.id == f.rule).unwrap_or(0),
+                "level": level(f.severity),
+                "message": { "text": text },
+                "locations": [location],
+                "properties": {
+                    "operatorId": f.operator.as_ref().map(|o| o.id.to_hex()),
+                    "flinkError": f.flink_error,
+                    "notes": f.notes,
+                },
+            });
+            if let Some(reason) = &f.allowed {
+                r["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
+            }
+            r
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "flinspect",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/flinspect/flinspect",
+                "rules": rules,
+            }},
+            "results": results,
+            "properties": {
+                "verdict": report.verdict(meta.fail_on).as_str(),
+                "notChecked": report.not_checked,
+            },
+        }],
+    })
+}
+
+/// A relative path as SARIF wants it: forward slashes, percent-encoding of what URIs forbid.
+fn uri(path: &str) -> String {
+    let mut s = String::new();
+    for c in path.replace('\\', "/").chars() {
+        match c {
+            ' ' => s.push_str("%20"),
+            '%' => s.push_str("%25"),
+            '#' => s.push_str("%23"),
+            '?' => s.push_str("%3F"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+pub fn render(report: &Report, meta: &Meta) -> String {
+    let mut s = serde_json::to_string_pretty(&document(report, meta)).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,214 @@
+//! `check` against what real Flink did: every recorded restore case under
+//! `testdata/restore/flink-<version>/cases/<case>/` (layout in testdata/generate/CONTRACT.md,
+//! section "Restore ground truth") is checked with the library API, and flinspect's verdict must
+//! equal Flink's outcome: restored ⇔ no error-level finding. For a failure whose message names an
+//! operator, an error finding must name that operator, or an operator chained into the same task
+//! (Flink names whichever operator of the failing task it meets first in a hash map, and the job
+//! file does not describe chaining; the case's graph.json does).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use flinspect::check::{self, Job, Options, Severity};
+use serde_json::Value;
+
+fn read_json(p: &Path) -> Value {
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn find_metadata(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            find_metadata(&p, out);
+        } else if p.file_name().is_some_and(|n| n == "_metadata") {
+            out.push(p);
+        }
+    }
+}
+
+/// The `_metadata` of a case's snapshot: `details.json`'s `snapshot_metadata_dir` when present,
+/// else the only `_metadata` under the snapshot directory.
+fn metadata_of(root: &Path, case_dir: &Path, outcome: &Value) -> PathBuf {
+    let details = case_dir.join("details.json");
+    if details.is_file() {
+        if let Some(d) = read_json(&details)["snapshot_metadata_dir"].as_str() {
+            let p = root.join(d).join("_metadata");
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    let snap = root.join(outcome["snapshot"].as_str().expect("outcome.snapshot"));
+    let mut found = Vec::new();
+    find_metadata(&snap, &mut found);
+    assert_eq!(
+        found.len(),
+        1,
+        "{}: expected one _metadata under {}, found {found:?}",
+        case_dir.display(),
+        snap.display()
+    );
+    found.remove(0)
+}
+
+/// Operator id → the ids of every operator in the same task, from the case's graph.json.
+fn same_task(graph: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    let mut by_head: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let ops = graph["operators"].as_array().cloned().unwrap_or_default();
+    for o in &ops {
+        let id = o["operator_id"].as_str().unwrap_or_default().to_string();
+        let head = o["chained_into"].as_str().unwrap_or(&id).to_string();
+        by_head.entry(head).or_default().insert(id);
+    }
+    let mut out = BTreeMap::new();
+    for members in by_head.values() {
+        for m in members {
+            out.insert(m.clone(), members.clone());
+        }
+    }
+    out
+}
+
+#[test]
+fn check_agrees_with_flink_on_every_recorded_restore() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/restore");
+    let mut cases = Vec::new();
+    for v in std::fs::read_dir(&base)
+        .expect("testdata/restore")
+        .flatten()
+    {
+        let root = v.path();
+        let Some(version) = root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("flink-"))
+            .map(String::from)
+        else {
+            continue;
+        };
+        let Ok(rd) = std::fs::read_dir(root.join("cases")) else {
+            continue;
+        };
+        for c in rd.flatten() {
+            if c.path().join("outcome.json").is_file() && c.path().join("job.yaml").is_file() {
+                cases.push((version.clone(), root.clone(), c.path()));
+            }
+        }
+    }
+    cases.sort();
+    assert!(
+        !cases.is_empty(),
+        "no restore cases under {}",
+        base.display()
+    );
+
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for (version, root, dir) in &cases {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let outcome = read_json(&dir.join("outcome.json"));
+        let restored = outcome["restored"].as_bool().expect("outcome.restored");
+        let text = std::fs::read_to_string(dir.join("job.yaml")).unwrap();
+        let job = Job::from_yaml(&text, "job.yaml")
+            .unwrap_or_else(|e| panic!("{}: job.yaml: {e}", dir.display()));
+        let metadata = metadata_of(root, dir, &outcome);
+        let bytes = std::fs::read(&metadata).unwrap();
+        let md = flinspect::format::parse(&bytes)
+            .unwrap_or_else(|e| panic!("{}: {e}", metadata.display()));
+        let options = Options {
+            snapshot: metadata.parent().unwrap().display().to_string(),
+            allow_non_restored_state: outcome["allow_non_restored_state"].as_bool(),
+        };
+        let report = check::check(&md, &job, &options);
+        let errors: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        let predicted_restore = errors.is_empty();
+        let rules: BTreeSet<&str> = errors.iter().map(|f| f.rule).collect();
+        let mut verdict_ok = predicted_restore == restored;
+        let mut operator_note = String::new();
+        if let (false, Some(want)) = (restored, outcome["operator_id"].as_str()) {
+            let graph = dir.join("graph.json");
+            let task = if graph.is_file() {
+                same_task(&read_json(&graph))
+            } else {
+                BTreeMap::new()
+            };
+            let accepted: BTreeSet<String> = task
+                .get(want)
+                .cloned()
+                .unwrap_or_else(|| BTreeSet::from([want.to_string()]));
+            let named = errors.iter().any(|f| match &f.operator {
+                Some(o) => accepted.contains(&o.id.to_hex()),
+                None => true,
+            });
+            if !named && !errors.is_empty() {
+                verdict_ok = false;
+                operator_note = format!(" (Flink names {want}; no error finding names its task)");
+            }
+        }
+        let flink = if restored {
+            "restored".to_string()
+        } else {
+            format!(
+                "failed at {} ({})",
+                outcome["phase"].as_str().unwrap_or("?"),
+                outcome["exception_class"]
+                    .as_str()
+                    .unwrap_or("?")
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or("?")
+            )
+        };
+        let ours = if predicted_restore {
+            "restores".to_string()
+        } else {
+            format!(
+                "fails: {}",
+                rules.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        rows.push((
+            name.clone(),
+            version.clone(),
+            flink,
+            ours,
+            if verdict_ok { "agree" } else { "DISAGREE" },
+        ));
+        if !verdict_ok {
+            failures.push(format!(
+                "{version}/{name}: Flink restored={restored}, flinspect errors={:?}{operator_note}",
+                errors
+                    .iter()
+                    .map(|f| (&f.rule, &f.message))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(4);
+    eprintln!(
+        "{:<w$}  {:<7}  {:<40}  {:<60}  match",
+        "case", "flink", "Flink", "flinspect"
+    );
+    for (case, v, flink, ours, ok) in &rows {
+        eprintln!("{case:<w$}  {v:<7}  {flink:<40}  {ours:<60}  {ok}");
+    }
+    eprintln!(
+        "{} cases, {} agree",
+        rows.len(),
+        rows.iter().filter(|r| r.4 == "agree").count()
+    );
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
+}
