@@ -142,7 +142,8 @@ pub struct JobRecord {
     pub errors: usize,
     /// The restorable checkpoint with the highest checkpoint id; null if none.
     pub newest_restorable_checkpoint: Option<SnapshotRef>,
-    /// The most recently modified restorable savepoint; null if none.
+    /// The restorable savepoint with the highest checkpoint id (ties: the latest modified);
+    /// null if none.
     pub newest_restorable_savepoint: Option<SnapshotRef>,
     /// `chk-N` directories without `_metadata` (failed, aborted or in-progress checkpoints),
     /// by checkpoint id.

@@ -240,16 +240,17 @@ fn finish(job: &mut Job, walk_errors: &[WalkError]) {
             .enumerate()
             .filter(move |(_, s)| s.status == Status::Restorable && s.kind == Some(kind))
     };
-    job.newest_checkpoint = restorable(SnapshotKind::Checkpoint)
-        .max_by(|(_, a), (_, b)| {
-            (a.checkpoint_id, a.modified, &a.path).cmp(&(b.checkpoint_id, b.modified, &b.path))
-        })
-        .map(|(i, _)| i);
-    job.newest_savepoint = restorable(SnapshotKind::Savepoint)
-        .max_by(|(_, a), (_, b)| {
-            (a.modified, a.checkpoint_id, &a.path).cmp(&(b.modified, b.checkpoint_id, &b.path))
-        })
-        .map(|(i, _)| i);
+    // Checkpoint ids grow within a job, savepoints included (a job restored from a savepoint
+    // continues from its id), so they order snapshots even in copies whose mtimes are new.
+    let newest = |kind| {
+        restorable(kind)
+            .max_by(|(_, a), (_, b)| {
+                (a.checkpoint_id, a.modified, &a.path).cmp(&(b.checkpoint_id, b.modified, &b.path))
+            })
+            .map(|(i, _)| i)
+    };
+    job.newest_checkpoint = newest(SnapshotKind::Checkpoint);
+    job.newest_savepoint = newest(SnapshotKind::Savepoint);
     job.incomplete
         .sort_by(|a, b| (a.checkpoint_id, &a.dir).cmp(&(b.checkpoint_id, &b.dir)));
     job.reclaimable.sort_by(|a, b| a.path.cmp(&b.path));

@@ -227,9 +227,11 @@ pub struct Job {
     pub dir: Option<PathBuf>,
     /// Checkpoints first (by id), then savepoints, then the rest; ties by path.
     pub snapshots: Vec<Snapshot>,
-    /// Index into `snapshots`: the restorable checkpoint with the highest id.
+    /// Index into `snapshots`: the restorable checkpoint with the highest id (then the latest
+    /// modification time).
     pub newest_checkpoint: Option<usize>,
-    /// Index into `snapshots`: the most recently modified restorable savepoint.
+    /// Index into `snapshots`: the restorable savepoint with the highest id (then the latest
+    /// modification time).
     pub newest_savepoint: Option<usize>,
     /// Sorted by checkpoint id.
     pub incomplete: Vec<Incomplete>,
