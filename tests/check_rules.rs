@@ -151,7 +151,10 @@ fn trigger_keyed_handle_unsupported() -> Report {
 }
 
 /// Every rule's triggering case. The catalogue test requires one entry per registered rule.
-const TRIGGERS: &[(&str, fn() -> Report)] = &[
+/// A rule id and a case that makes it fire.
+type Trigger = (&'static str, fn() -> Report);
+
+const TRIGGERS: &[Trigger] = &[
     ("unmapped_state", trigger_unmapped_state),
     ("unmapped_stateless", trigger_unmapped_stateless),
     ("operator_added", trigger_operator_added),
