@@ -1,0 +1,974 @@
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.OperatorIDPair;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.api.graph.StreamingJobGraphGenerator;
+import org.apache.flink.util.Collector;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Restore ground truth for flinspect: runs job v1 on a local MiniCluster, takes snapshots, then
+ * submits job variants restoring from them and records what Flink did.
+ *
+ * <p>One source for Flink 1.13 .. 2.x: the few version-specific calls (sink, savepoint format)
+ * go through reflection. Usage:
+ *
+ * <pre>
+ *   java ... RestoreGroundTruth &lt;out dir: testdata/restore/flink-VER&gt; [snapshots|cases|all] [case-filter-regex]
+ * </pre>
+ *
+ * Snapshots are written under /tmp/flinspect-restore/flink-VER/snapshots/NAME/ and copied to
+ * OUT/snapshots/NAME/. Restores read the /tmp copy (retained checkpoints hold absolute paths),
+ * which is refreshed from OUT before every case.
+ */
+public class RestoreGroundTruth {
+
+    static String version;          // e.g. 2.3.0
+    static String minor;            // e.g. 2.3
+    static int major, minorNo;
+    static Path tmpRoot;            // /tmp/flinspect-restore/flink-VER
+    static Path outRoot;            // testdata/restore/flink-VER
+
+    // ---------------------------------------------------------------- job definition
+
+    /** What a job looks like; v1 is the default. */
+    static final class JobSpec implements Cloneable {
+        String backend = "hashmap";
+        int parallelism = 2;
+        Integer jobMaxPar = null;
+        boolean withOpState = true;
+        String keyedUid = "keyed";
+        boolean newMap = false;
+        Map<String, Integer> opMaxPar = new HashMap<>();
+        Map<String, Integer> opPar = new HashMap<>();
+        Set<String> noUid = new HashSet<>();   // operators built without .uid(): Flink generates the hash
+
+        JobSpec copy() {
+            JobSpec s = new JobSpec();
+            s.backend = backend;
+            s.parallelism = parallelism;
+            s.jobMaxPar = jobMaxPar;
+            s.withOpState = withOpState;
+            s.keyedUid = keyedUid;
+            s.newMap = newMap;
+            s.opMaxPar = new HashMap<>(opMaxPar);
+            s.opPar = new HashMap<>(opPar);
+            s.noUid = new HashSet<>(noUid);
+            return s;
+        }
+    }
+
+    /** Operator ListState holding a running count; sleeps to pace the (chained) source. */
+    public static final class OpStateMap implements MapFunction<Long, Long>, CheckpointedFunction {
+        private transient ListState<Long> state;
+        private long count;
+
+        @Override
+        public Long map(Long v) throws Exception {
+            Thread.sleep(2);
+            count++;
+            return v;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+            state.clear();
+            state.add(count);
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext ctx) throws Exception {
+            state = ctx.getOperatorStateStore().getListState(new ListStateDescriptor<>("op-count", Types.LONG));
+            for (Long c : state.get()) {
+                count += c;
+            }
+        }
+    }
+
+    public static final class KeyFn implements KeySelector<Long, Long> {
+        @Override
+        public Long getKey(Long v) {
+            return v % 8;
+        }
+    }
+
+    /** ValueState counter per key plus one processing-time timer per key (far in the future). */
+    public static final class KeyedCounter extends KeyedProcessFunction<Long, Long, Long> {
+        @Override
+        public void processElement(Long v, Context ctx, Collector<Long> out) throws Exception {
+            ValueState<Long> st = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+            Long c = st.value();
+            if (c == null) {
+                c = 0L;
+                ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 3_600_000L);
+            }
+            st.update(c + 1);
+            out.collect(v);
+        }
+
+        @Override
+        public void onTimer(long ts, OnTimerContext ctx, Collector<Long> out) {
+        }
+    }
+
+    public static final class Identity implements MapFunction<Long, Long> {
+        @Override
+        public Long map(Long v) {
+            return v;
+        }
+    }
+
+    static <T> SingleOutputStreamOperator<T> apply(SingleOutputStreamOperator<T> op, String uid, String name, JobSpec spec) {
+        if (!spec.noUid.contains(uid)) {
+            op.uid(uid);
+        }
+        op.name(name);
+        if (spec.opPar.containsKey(uid)) {
+            op.setParallelism(spec.opPar.get(uid));
+        }
+        if (spec.opMaxPar.containsKey(uid)) {
+            op.setMaxParallelism(spec.opMaxPar.get(uid));
+        }
+        return op;
+    }
+
+    static void build(StreamExecutionEnvironment env, JobSpec spec) throws Exception {
+        env.setParallelism(spec.parallelism);
+        if (spec.jobMaxPar != null) {
+            env.setMaxParallelism(spec.jobMaxPar);
+        }
+        SingleOutputStreamOperator<Long> s = apply(env.fromSequence(0, 1_000_000_000L), "src", "seq", spec);
+        if (spec.withOpState) {
+            s = apply(s.map(new OpStateMap()), "op-state", "op-state", spec);
+        }
+        s = apply(s.keyBy(new KeyFn(), Types.LONG).process(new KeyedCounter()), spec.keyedUid, "keyed", spec);
+        if (spec.newMap) {
+            s = apply(s.map(new Identity()), "new-map", "new-map", spec);
+        }
+        s = apply(s.map(new Identity()), "stateless", "stateless", spec);
+        DataStreamSink<Long> sink = discardingSink(s);
+        if (!spec.noUid.contains("sink")) {
+            sink.uid("sink");
+        }
+        sink.name("sink");
+        if (spec.opPar.containsKey("sink")) {
+            sink.setParallelism(spec.opPar.get("sink"));
+        }
+    }
+
+    /** 1.x: addSink(legacy DiscardingSink); 2.x: sinkTo(sink.v2.DiscardingSink). */
+    @SuppressWarnings("unchecked")
+    static DataStreamSink<Long> discardingSink(DataStream<Long> s) throws Exception {
+        Class<?> legacy;
+        try {
+            legacy = Class.forName("org.apache.flink.streaming.api.functions.sink.DiscardingSink");
+        } catch (ClassNotFoundException e) {
+            legacy = null;
+        }
+        if (legacy != null) {
+            Method m = DataStream.class.getMethod("addSink",
+                    Class.forName("org.apache.flink.streaming.api.functions.sink.SinkFunction"));
+            return (DataStreamSink<Long>) m.invoke(s, legacy.getDeclaredConstructor().newInstance());
+        }
+        Class<?> v2 = Class.forName("org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink");
+        Method m = DataStream.class.getMethod("sinkTo", Class.forName("org.apache.flink.api.connector.sink2.Sink"));
+        return (DataStreamSink<Long>) m.invoke(s, v2.getDeclaredConstructor().newInstance());
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    static void set(Configuration c, String value, String... keys) {
+        for (String k : keys) {
+            c.setString(k, value);
+        }
+    }
+
+    static Configuration baseConf(JobSpec spec, Path checkpointDir, boolean incremental) {
+        Configuration c = new Configuration();
+        set(c, spec.backend, "state.backend", "state.backend.type");
+        set(c, Boolean.toString(incremental), "state.backend.incremental", "execution.checkpointing.incremental");
+        set(c, "file://" + checkpointDir, "state.checkpoints.dir", "execution.checkpointing.dir");
+        set(c, "1 s", "execution.checkpointing.interval");
+        set(c, "none", "restart-strategy", "restart-strategy.type");
+        set(c, Integer.toString(spec.parallelism), "parallelism.default");
+        set(c, "128 mb", "taskmanager.memory.managed.size");
+        set(c, "64 mb", "taskmanager.memory.network.min", "taskmanager.memory.network.max");
+        return c;
+    }
+
+    // ---------------------------------------------------------------- graph
+
+    static final class Graph {
+        final List<Map<String, Object>> operators = new ArrayList<>();
+        final Set<String> ids = new HashSet<>();
+    }
+
+    static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            sb.append(String.format("%02x", x & 0xff));
+        }
+        return sb.toString();
+    }
+
+    static Graph graphOf(Configuration conf, JobSpec spec) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, spec);
+        StreamGraph sg = env.getStreamGraph();
+        Map<Integer, byte[]> hashes = new StreamGraphHasherV2().traverseStreamGraphAndGenerateHashes(sg);
+        JobGraph jg = StreamingJobGraphGenerator.createJobGraph(sg);
+        Map<String, String> head = new HashMap<>();
+        for (JobVertex v : jg.getVertices()) {
+            String h = v.getID().toHexString();
+            for (OperatorIDPair p : v.getOperatorIDs()) {
+                head.put(p.getGeneratedOperatorID().toHexString(), h);
+            }
+        }
+        Graph g = new Graph();
+        List<StreamNode> nodes = new ArrayList<>(sg.getStreamNodes());
+        nodes.sort(Comparator.comparingInt(StreamNode::getId));
+        for (StreamNode n : nodes) {
+            String id = hex(hashes.get(n.getId()));
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("uid", n.getTransformationUID());
+            o.put("name", n.getOperatorName());
+            o.put("operator_id", id);
+            o.put("parallelism", n.getParallelism());
+            o.put("max_parallelism", nodeMaxPar(n));
+            o.put("chained_into", head.get(id));
+            g.operators.add(o);
+            g.ids.add(id);
+        }
+        return g;
+    }
+
+    /** StreamNode.getMaxParallelism() is package-private before 2.x. */
+    static int nodeMaxPar(StreamNode n) throws Exception {
+        Method m = StreamNode.class.getDeclaredMethod("getMaxParallelism");
+        m.setAccessible(true);
+        return (Integer) m.invoke(n);
+    }
+
+    static String graphJson(Graph g) {
+        StringBuilder sb = new StringBuilder("{ \"operators\": [\n");
+        for (int i = 0; i < g.operators.size(); i++) {
+            sb.append("  ").append(Json.obj(g.operators.get(i))).append(i + 1 < g.operators.size() ? ",\n" : "\n");
+        }
+        return sb.append("] }\n").toString();
+    }
+
+    static String jobYaml(JobSpec spec, boolean allow, Graph g) {
+        StringBuilder y = new StringBuilder();
+        y.append("flink-version: \"").append(minor).append("\"\n");
+        y.append("state-backend: ").append(spec.backend).append('\n');
+        y.append("parallelism: ").append(spec.parallelism).append('\n');
+        if (spec.jobMaxPar != null) {
+            y.append("max-parallelism: ").append(spec.jobMaxPar).append('\n');
+        }
+        y.append("allow-non-restored-state: ").append(allow).append('\n');
+        y.append("operators:\n");
+        for (Map<String, Object> o : g.operators) {
+            String uid = (String) o.get("uid");
+            if (uid != null) {
+                y.append("  - uid: ").append(uid).append('\n');
+            } else {
+                y.append("  - uid-hash: ").append(o.get("operator_id")).append('\n');
+            }
+            y.append("    name: ").append(Json.str((String) o.get("name"))).append('\n');
+            y.append("    parallelism: ").append(o.get("parallelism")).append('\n');
+            if (uid != null && spec.opMaxPar.containsKey(uid)) {
+                y.append("    max-parallelism: ").append(spec.opMaxPar.get(uid)).append('\n');
+            }
+        }
+        return y.toString();
+    }
+
+    // ---------------------------------------------------------------- running
+
+    static List<Path> completedCheckpoints(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return new ArrayList<>();
+        }
+        try (Stream<Path> s = Files.walk(dir, 3)) {
+            return s.filter(p -> p.getFileName().toString().equals("_metadata")
+                            && p.getParent().getFileName().toString().startsWith("chk-"))
+                    .map(Path::getParent)
+                    .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    static void log(String s) {
+        System.out.println("[restore " + version + " " + java.time.LocalTime.now().withNano(0) + "] " + s);
+        System.out.flush();
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path x : s.collect(Collectors.toList())) {
+                Path t = to.resolve(from.relativize(x).toString());
+                if (Files.isDirectory(x)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.createDirectories(t.getParent());
+                    Files.copy(x, t, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    static void waitTerminal(JobClient c) {
+        try {
+            c.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // cancelled / failed: fine
+        }
+    }
+
+    static String triggerSavepoint(JobClient c, String dir, String format) throws Exception {
+        Class<?> fmt;
+        try {
+            fmt = Class.forName("org.apache.flink.core.execution.SavepointFormatType");
+        } catch (ClassNotFoundException e) {
+            fmt = null;
+        }
+        Object fut;
+        if (fmt == null) {
+            if (!"CANONICAL".equals(format)) {
+                throw new UnsupportedOperationException("no " + format + " savepoints before 1.15");
+            }
+            fut = JobClient.class.getMethod("triggerSavepoint", String.class).invoke(c, dir);
+        } else {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Object f = Enum.valueOf((Class) fmt, format);
+            fut = JobClient.class.getMethod("triggerSavepoint", String.class, fmt).invoke(c, dir, f);
+        }
+        return (String) ((java.util.concurrent.CompletableFuture<?>) fut).get(120, TimeUnit.SECONDS);
+    }
+
+    static boolean nativeSupported() {
+        try {
+            Class.forName("org.apache.flink.core.execution.SavepointFormatType");
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    static void waitForCheckpoints(JobClient c, Path dir, int n, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        while (countMetadata(dir) < n) {
+            if (System.currentTimeMillis() > end) {
+                throw new IllegalStateException("no " + n + " checkpoints in " + dir + " within " + timeoutMs + " ms");
+            }
+            JobStatus st = c.getJobStatus().get();
+            if (st.isTerminalState()) {
+                c.getJobExecutionResult().get();
+                throw new IllegalStateException("v1 job ended: " + st);
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    /** Number of checkpoints seen so far (ids only grow; subsumed ones are deleted). */
+    static long countMetadata(Path dir) throws IOException {
+        List<Path> l = completedCheckpoints(dir);
+        if (l.isEmpty()) {
+            return 0;
+        }
+        return Long.parseLong(l.get(l.size() - 1).getFileName().toString().substring(4));
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    static final class Snap {
+        String name, kind, format, backend;
+        boolean incremental;
+        Integer maxPar;
+        String metadataDir; // absolute, under tmpRoot
+    }
+
+    static final Map<String, Snap> snaps = new LinkedHashMap<>();
+
+    static void takeSnapshots() throws Exception {
+        Path snapRoot = tmpRoot.resolve("snapshots");
+        for (String backend : new String[] {"hashmap", "rocksdb"}) {
+            JobSpec spec = new JobSpec();
+            spec.backend = backend;
+            boolean incremental = backend.equals("rocksdb");
+            Path ckDir = snapRoot.resolve(backend + "-checkpoint");
+            Configuration conf = baseConf(spec, ckDir, incremental);
+            set(conf, "RETAIN_ON_CANCELLATION", "execution.checkpointing.externalized-checkpoint-retention");
+            Graph g = graphOf(conf, spec);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            build(env, spec);
+            log("v1 " + backend + ": starting");
+            JobClient c = env.executeAsync("v1-" + backend);
+            try {
+                waitForCheckpoints(c, ckDir, 2, 120_000);
+                String can = triggerSavepoint(c, "file://" + snapRoot.resolve(backend + "-canonical"), "CANONICAL");
+                log("v1 " + backend + ": canonical savepoint " + can);
+                addSnap(backend + "-canonical", "savepoint", "CANONICAL", backend, incremental, null, can, g);
+                if (nativeSupported()) {
+                    String nat = triggerSavepoint(c, "file://" + snapRoot.resolve(backend + "-native"), "NATIVE");
+                    log("v1 " + backend + ": native savepoint " + nat);
+                    addSnap(backend + "-native", "savepoint", "NATIVE", backend, incremental, null, nat, g);
+                }
+                long last = countMetadata(ckDir);
+                waitForCheckpoints(c, ckDir, (int) last + 1, 60_000);
+            } finally {
+                c.cancel().get(60, TimeUnit.SECONDS);
+                waitTerminal(c);
+            }
+            List<Path> done = completedCheckpoints(ckDir);
+            Path chk = done.get(done.size() - 1);
+            // drop any incomplete chk-* directory left behind by the cancel
+            try (Stream<Path> s = Files.list(chk.getParent())) {
+                for (Path p : s.collect(Collectors.toList())) {
+                    if (p.getFileName().toString().startsWith("chk-") && !p.equals(chk)) {
+                        deleteTree(p);
+                    }
+                }
+            }
+            log("v1 " + backend + ": retained checkpoint " + chk);
+            addSnap(backend + "-checkpoint", "checkpoint", null, backend, incremental, null, chk.toString(), g);
+        }
+        // maxpar256: v1 with explicit job-wide max parallelism 256, hashmap, canonical savepoint
+        {
+            JobSpec spec = new JobSpec();
+            spec.jobMaxPar = 256;
+            Path scratch = tmpRoot.resolve("scratch").resolve("v1-maxpar256");
+            Configuration conf = baseConf(spec, scratch, false);
+            Graph g = graphOf(conf, spec);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            build(env, spec);
+            log("v1 maxpar256: starting");
+            JobClient c = env.executeAsync("v1-maxpar256");
+            try {
+                waitForCheckpoints(c, scratch, 1, 120_000);
+                String sp = triggerSavepoint(c, "file://" + snapRoot.resolve("maxpar256"), "CANONICAL");
+                log("v1 maxpar256: canonical savepoint " + sp);
+                addSnap("maxpar256", "savepoint", "CANONICAL", "hashmap", false, 256, sp, g);
+            } finally {
+                c.cancel().get(60, TimeUnit.SECONDS);
+                waitTerminal(c);
+            }
+            deleteTree(scratch);
+        }
+        // copy everything to the output tree, with a description per snapshot
+        for (Snap s : snaps.values()) {
+            Path from = snapRoot.resolve(s.name);
+            Path to = outRoot.resolve("snapshots").resolve(s.name);
+            deleteTree(to);
+            copyTree(from, to);
+        }
+    }
+
+    static void addSnap(String name, String kind, String format, String backend, boolean incremental, Integer maxPar,
+                        String pointer, Graph g) throws IOException {
+        Snap s = new Snap();
+        s.name = name;
+        s.kind = kind;
+        s.format = format;
+        s.backend = backend;
+        s.incremental = incremental;
+        s.maxPar = maxPar;
+        String p = pointer.startsWith("file:") ? pointer.substring(5) : pointer;
+        while (p.startsWith("//")) {
+            p = p.substring(1);
+        }
+        s.metadataDir = Paths.get(p).toString();
+        snaps.put(name, s);
+        Path snapRoot = tmpRoot.resolve("snapshots");
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("flink_version", version);
+        j.put("name", name);
+        j.put("kind", kind);
+        j.put("format", format);
+        j.put("backend", backend);
+        j.put("incremental", incremental);
+        j.put("parallelism", 2);
+        j.put("max_parallelism", maxPar);
+        j.put("metadata_dir", snapRoot.resolve(name).relativize(Paths.get(s.metadataDir)).toString());
+        j.put("original_path", s.metadataDir);
+        Path outDir = outRoot.resolve("snapshots");
+        Files.createDirectories(outDir);
+        // written next to the snapshot dir copy after copyTree (see writeSnapInfo)
+        Files.write(snapRoot.resolve(name).resolve("snapshot.json"), (Json.obj(j) + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(snapRoot.resolve(name).resolve("graph.json"), graphJson(g).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void loadSnapshots() throws IOException {
+        Path dir = outRoot.resolve("snapshots");
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted().collect(Collectors.toList())) {
+                String j = new String(Files.readAllBytes(p.resolve("snapshot.json")), StandardCharsets.UTF_8);
+                Snap sn = new Snap();
+                sn.name = p.getFileName().toString();
+                sn.kind = Json.field(j, "kind");
+                sn.format = Json.field(j, "format");
+                sn.backend = Json.field(j, "backend");
+                sn.incremental = "true".equals(Json.field(j, "incremental"));
+                String mp = Json.field(j, "max_parallelism");
+                sn.maxPar = mp == null ? null : Integer.valueOf(mp);
+                sn.metadataDir = Json.field(j, "original_path");
+                snaps.put(sn.name, sn);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- cases
+
+    static final class Case {
+        final String name, snapshot;
+        final JobSpec spec;
+        final String note;
+
+        Case(String name, String snapshot, JobSpec spec, String note) {
+            this.name = name;
+            this.snapshot = snapshot;
+            this.spec = spec;
+            this.note = note;
+        }
+    }
+
+    static List<Case> cases() {
+        List<Case> l = new ArrayList<>();
+        JobSpec v1 = new JobSpec();
+        // unchanged job, from every snapshot, same backend
+        l.add(new Case("unchanged", "hashmap-canonical", v1.copy(), "job v1 unchanged"));
+        for (String sn : new String[] {"hashmap-native", "hashmap-checkpoint", "rocksdb-canonical", "rocksdb-native",
+                "rocksdb-checkpoint"}) {
+            JobSpec s = v1.copy();
+            s.backend = sn.startsWith("rocksdb") ? "rocksdb" : "hashmap";
+            l.add(new Case("unchanged-" + sn, sn, s, "job v1 unchanged, same backend as the snapshot"));
+        }
+        JobSpec s;
+        s = v1.copy();
+        s.keyedUid = "keyed-v2";
+        l.add(new Case("uid-renamed", "hashmap-canonical", s, "uid of the keyed operator: keyed -> keyed-v2"));
+        s = v1.copy();
+        s.withOpState = false;
+        l.add(new Case("stateful-removed", "hashmap-canonical", s, "operator op-state (operator ListState) removed"));
+        s = v1.copy();
+        s.newMap = true;
+        l.add(new Case("stateless-added", "hashmap-canonical", s, "new stateless map uid new-map after keyed"));
+        s = v1.copy();
+        s.noUid.add("stateless");
+        l.add(new Case("stateless-uid-removed", "hashmap-canonical", s,
+                "the stateless map loses its uid (Flink-generated OperatorID; its snapshot entry has no state)"));
+        s = v1.copy();
+        s.noUid.add("keyed");
+        l.add(new Case("keyed-uid-removed", "hashmap-canonical", s,
+                "the keyed operator loses its uid (Flink-generated OperatorID)"));
+        s = v1.copy();
+        s.parallelism = 3;
+        l.add(new Case("rescaled-up", "hashmap-canonical", s, "whole job parallelism 2 -> 3"));
+        s = v1.copy();
+        s.parallelism = 1;
+        l.add(new Case("rescaled-down", "hashmap-canonical", s, "whole job parallelism 2 -> 1"));
+        s = v1.copy();
+        s.jobMaxPar = 256;
+        l.add(new Case("maxpar-explicit-changed", "hashmap-canonical", s,
+                "snapshot max parallelism 128 (derived); new job sets job-wide max parallelism 256"));
+        s = v1.copy();
+        s.opMaxPar.put("keyed", 256);
+        l.add(new Case("maxpar-explicit-changed-keyed", "hashmap-canonical", s,
+                "only the keyed operator (chain head) gets max parallelism 256"));
+        s = v1.copy();
+        s.opMaxPar.put("stateless", 256);
+        l.add(new Case("maxpar-explicit-changed-stateless", "hashmap-canonical", s,
+                "only the stateless map (chained behind keyed) gets max parallelism 256"));
+        s = v1.copy();
+        s.jobMaxPar = 128;
+        l.add(new Case("maxpar-explicit-same", "hashmap-canonical", s,
+                "snapshot max parallelism 128 (derived); new job sets job-wide max parallelism 128 explicitly"));
+        s = v1.copy();
+        l.add(new Case("maxpar-derived", "maxpar256", s,
+                "snapshot taken with explicit max parallelism 256; new job leaves it unset"));
+        s = v1.copy();
+        s.parallelism = 130;
+        l.add(new Case("parallelism-above-maxpar", "hashmap-canonical", s,
+                "whole job parallelism 130, snapshot max parallelism 128"));
+        s = v1.copy();
+        s.opPar.put("keyed", 130);
+        l.add(new Case("parallelism-above-maxpar-keyed", "hashmap-canonical", s,
+                "keyed operator parallelism 130, snapshot max parallelism 128"));
+        for (String[] sw : new String[][] {{"hashmap", "rocksdb"}, {"rocksdb", "hashmap"}}) {
+            for (String kind : new String[] {"canonical", "native", "checkpoint"}) {
+                s = v1.copy();
+                s.backend = sw[1];
+                l.add(new Case("backend-" + sw[0] + "-to-" + sw[1] + "-" + kind, sw[0] + "-" + kind, s,
+                        "restore the " + sw[0] + " " + kind + " snapshot with the " + sw[1] + " backend"));
+            }
+        }
+        return l;
+    }
+
+    static final Pattern HEX32 = Pattern.compile("(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])");
+
+    static void runCase(Case cs, boolean allow, Set<String> knownIds) throws Exception {
+        String caseName = cs.name + (allow ? "-allow" : "");
+        Snap snap = snaps.get(cs.snapshot);
+        Path caseDir = outRoot.resolve("cases").resolve(caseName);
+        if (snap == null) {
+            log(caseName + ": snapshot " + cs.snapshot + " not available in this version, skipped");
+            return;
+        }
+        deleteTree(caseDir);
+        Files.createDirectories(caseDir);
+        // refresh the /tmp copy of the snapshot from the committed copy (a restore may touch it)
+        Path tmpSnap = tmpRoot.resolve("snapshots").resolve(snap.name);
+        deleteTree(tmpSnap);
+        copyTree(outRoot.resolve("snapshots").resolve(snap.name), tmpSnap);
+
+        Path scratch = tmpRoot.resolve("scratch").resolve(caseName);
+        deleteTree(scratch);
+        boolean incremental = cs.spec.backend.equals("rocksdb");
+        Configuration conf = baseConf(cs.spec, scratch, incremental);
+        set(conf, "file://" + snap.metadataDir, "execution.savepoint.path", "execution.state-recovery.path");
+        set(conf, Boolean.toString(allow), "execution.savepoint.ignore-unclaimed-state",
+                "execution.state-recovery.ignore-unclaimed-state");
+
+        Graph g = graphOf(conf, cs.spec);
+        Files.write(caseDir.resolve("graph.json"), graphJson(g).getBytes(StandardCharsets.UTF_8));
+        Files.write(caseDir.resolve("job.yaml"), jobYaml(cs.spec, allow, g).getBytes(StandardCharsets.UTF_8));
+        Set<String> ids = new HashSet<>(knownIds);
+        ids.addAll(g.ids);
+
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        outcome.put("flink_version", version);
+        outcome.put("snapshot", "snapshots/" + snap.name);
+        outcome.put("allow_non_restored_state", allow);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("case", caseName);
+        details.put("description", cs.note);
+        details.put("snapshot_metadata_dir", "snapshots/" + snap.name + "/"
+                + tmpRoot.resolve("snapshots").resolve(snap.name).relativize(Paths.get(snap.metadataDir)));
+        details.put("restore_path", "file://" + snap.metadataDir);
+        details.put("backend", cs.spec.backend);
+        details.put("incremental", incremental);
+        details.put("restart_strategy", "none");
+
+        long t0 = System.currentTimeMillis();
+        Throwable failure = null;
+        boolean submitted = false;
+        boolean restored = false;
+        String finalStatus = null;
+        JobClient c = null;
+        try {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            build(env, cs.spec);
+            c = env.executeAsync(caseName);
+            submitted = true;
+            long end = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < end) {
+                if (c.getJobExecutionResult().isDone()) {
+                    break;
+                }
+                JobStatus st;
+                try {
+                    st = c.getJobStatus().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // the per-job MiniCluster shuts down as soon as the job is terminal
+                    break;
+                }
+                if (st.isTerminalState()) {
+                    break;
+                }
+                if (st == JobStatus.RUNNING && !completedCheckpoints(scratch).isEmpty()) {
+                    restored = true;
+                    details.put("first_checkpoint_after_restore",
+                            scratch.relativize(completedCheckpoints(scratch).get(0)).toString().replaceAll("^[0-9a-f]{32}/", ""));
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            if (!restored) {
+                try {
+                    c.getJobExecutionResult().get(20, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                } catch (java.util.concurrent.TimeoutException e) {
+                    finalStatus = c.getJobStatus().get().toString();
+                }
+            }
+            if (finalStatus == null) {
+                try {
+                    finalStatus = c.getJobStatus().get(10, TimeUnit.SECONDS).toString();
+                } catch (Exception e) {
+                    finalStatus = failure != null ? "FAILED" : null;
+                }
+            }
+        } catch (Throwable t) {
+            failure = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+        } finally {
+            if (c != null) {
+                try {
+                    if (!c.getJobStatus().get(10, TimeUnit.SECONDS).isTerminalState()) {
+                        c.cancel().get(60, TimeUnit.SECONDS);
+                    }
+                } catch (Exception ignored) {
+                    // already gone
+                }
+                waitTerminal(c);
+            }
+        }
+        details.put("seconds", (System.currentTimeMillis() - t0) / 1000.0);
+        details.put("job_status", finalStatus);
+
+        outcome.put("restored", restored);
+        if (restored) {
+            outcome.put("phase", "restored");
+            outcome.put("exception_class", null);
+            outcome.put("message", null);
+            outcome.put("operator_id", null);
+        } else if (failure == null) {
+            // RUNNING but no checkpoint within the time limit
+            outcome.put("phase", "restored");
+            outcome.put("exception_class", null);
+            outcome.put("message", "job " + finalStatus + " but no checkpoint completed within 30 s after submission");
+            outcome.put("operator_id", null);
+        } else {
+            List<Throwable> chain = new ArrayList<>();
+            for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+                chain.add(t);
+            }
+            Throwable root = chain.get(chain.size() - 1);
+            boolean submission = !submitted;
+            for (Throwable t : chain) {
+                String cn = t.getClass().getName();
+                if (cn.endsWith("JobInitializationException") || cn.endsWith("JobSubmissionException")) {
+                    submission = true;
+                }
+            }
+            String message = null;
+            for (int i = chain.size() - 1; i >= 0 && message == null; i--) {
+                message = chain.get(i).getMessage();
+            }
+            String opId = null;
+            if (message != null) {
+                opId = firstKnownId(message, ids);
+            }
+            for (int i = chain.size() - 1; i >= 0 && opId == null; i--) {
+                opId = firstKnownId(String.valueOf(chain.get(i).getMessage()), ids);
+            }
+            outcome.put("phase", submission ? "submission" : "task-restore");
+            outcome.put("exception_class", root.getClass().getName());
+            outcome.put("message", message);
+            outcome.put("operator_id", opId);
+            List<Object> cc = new ArrayList<>();
+            for (Throwable t : chain) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("class", t.getClass().getName());
+                m.put("message", t.getMessage());
+                cc.add(m);
+            }
+            details.put("cause_chain", cc);
+            Files.write(caseDir.resolve("stacktrace.txt"), compactTrace(chain).getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(caseDir.resolve("outcome.json"), (Json.obj(outcome) + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(caseDir.resolve("details.json"), (Json.obj(details) + "\n").getBytes(StandardCharsets.UTF_8));
+        log(caseName + ": " + (restored ? "restored" : outcome.get("phase") + " " + outcome.get("exception_class")
+                + ": " + outcome.get("message")));
+        deleteTree(scratch);
+    }
+
+    static String firstKnownId(String s, Set<String> ids) {
+        Matcher m = HEX32.matcher(s);
+        while (m.find()) {
+            if (ids.contains(m.group())) {
+                return m.group();
+            }
+        }
+        return null;
+    }
+
+    /** Each throwable of the chain with its first frames, so that the root cause is always included. */
+    static String compactTrace(List<Throwable> chain) {
+        int per = Math.max(4, 56 / Math.max(1, chain.size()) - 1);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < chain.size(); i++) {
+            Throwable t = chain.get(i);
+            sb.append(i == 0 ? "" : "Caused by: ").append(t.getClass().getName());
+            if (t.getMessage() != null) {
+                sb.append(": ").append(t.getMessage());
+            }
+            sb.append('\n');
+            StackTraceElement[] st = t.getStackTrace();
+            for (int k = 0; k < Math.min(per, st.length); k++) {
+                sb.append("\tat ").append(st[k]).append('\n');
+            }
+            if (st.length > per) {
+                sb.append("\t... ").append(st.length - per).append(" more\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- main
+
+    public static void main(String[] args) throws Exception {
+        version = EnvironmentInformation.getVersion();
+        String[] vp = version.split("\\.");
+        major = Integer.parseInt(vp[0]);
+        minorNo = Integer.parseInt(vp[1]);
+        minor = vp[0] + "." + vp[1];
+        outRoot = Paths.get(args[0]).toAbsolutePath();
+        String what = args.length > 1 ? args[1] : "all";
+        Pattern filter = args.length > 2 ? Pattern.compile(args[2]) : null;
+        tmpRoot = Paths.get("/tmp/flinspect-restore/flink-" + version);
+        Files.createDirectories(outRoot);
+        log("flink " + version + ", out " + outRoot);
+
+        if (what.equals("all") || what.equals("snapshots")) {
+            deleteTree(tmpRoot);
+            deleteTree(outRoot.resolve("snapshots"));
+            takeSnapshots();
+        }
+        if (what.equals("all") || what.equals("cases")) {
+            snaps.clear();
+            loadSnapshots();
+            Set<String> known = new HashSet<>();
+            for (String sn : snaps.keySet()) {
+                String gj = new String(Files.readAllBytes(outRoot.resolve("snapshots").resolve(sn).resolve("graph.json")),
+                        StandardCharsets.UTF_8);
+                Matcher m = HEX32.matcher(gj);
+                while (m.find()) {
+                    known.add(m.group());
+                }
+            }
+            for (Case cs : cases()) {
+                for (boolean allow : new boolean[] {false, true}) {
+                    String n = cs.name + (allow ? "-allow" : "");
+                    if (filter != null && !filter.matcher(n).matches()) {
+                        continue;
+                    }
+                    runCase(cs, allow, known);
+                }
+            }
+        }
+        log("done");
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------- tiny JSON writer
+
+    static final class Json {
+        static String str(String s) {
+            if (s == null) {
+                return "null";
+            }
+            StringBuilder sb = new StringBuilder("\"");
+            for (char ch : s.toCharArray()) {
+                switch (ch) {
+                    case '"': sb.append("\\\""); break;
+                    case '\\': sb.append("\\\\"); break;
+                    case '\n': sb.append("\\n"); break;
+                    case '\r': sb.append("\\r"); break;
+                    case '\t': sb.append("\\t"); break;
+                    default:
+                        if (ch < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) ch));
+                        } else {
+                            sb.append(ch);
+                        }
+                }
+            }
+            return sb.append('"').toString();
+        }
+
+        static String val(Object o) {
+            if (o == null) {
+                return "null";
+            }
+            if (o instanceof String) {
+                return str((String) o);
+            }
+            if (o instanceof Map) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                return obj(m);
+            }
+            if (o instanceof List) {
+                return "[" + ((List<?>) o).stream().map(Json::val).collect(Collectors.joining(", ")) + "]";
+            }
+            return o.toString();
+        }
+
+        static String obj(Map<String, Object> m) {
+            return "{ " + m.entrySet().stream().map(e -> str(e.getKey()) + ": " + val(e.getValue()))
+                    .collect(Collectors.joining(", ")) + " }";
+        }
+
+        /** Value of a top-level scalar field in our own one-line JSON (null for JSON null). */
+        static String field(String json, String key) {
+            Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": (\"((?:[^\"\\\\]|\\\\.)*)\"|[^,}\\s]+)")
+                    .matcher(json);
+            if (!m.find()) {
+                return null;
+            }
+            if (m.group(2) != null) {
+                return m.group(2);
+            }
+            String v = m.group(1);
+            return v.equals("null") ? null : v;
+        }
+    }
+}
