@@ -77,7 +77,16 @@ pub struct OperatorRef {
 }
 
 impl OperatorRef {
-    /// `uid "x" (name) id` for messages.
+    /// `"uid" (name), id …` for messages, or just the id when neither uid nor name is known.
+    pub fn describe(&self) -> String {
+        match (&self.uid, &self.name) {
+            (None, None) => self.id.to_hex(),
+            (None, Some(n)) => format!("{} ({n})", self.id),
+            (Some(_), _) => format!("{}, id {}", self.label(), self.id),
+        }
+    }
+
+    /// `"uid" (name)` for messages, or the id when no uid is known.
     pub fn label(&self) -> String {
         let mut s = match &self.uid {
             Some(u) => format!("{u:?}"),

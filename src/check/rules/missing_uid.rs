@@ -34,9 +34,8 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         }
         let r = cx.job_ref(op);
         let msg = format!(
-            "operator {} has no uid: its id {} depends on the job graph's shape",
-            r.label(),
-            op.id
+            "operator {} has no uid: its id depends on the job graph's shape",
+            r.describe()
         );
         out.push(cx.finding(&RULE.info, Some(r), msg));
     }

@@ -26,9 +26,8 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         }
         let r = cx.job_ref(op);
         let msg = format!(
-            "operator {} (id {}) is not in the snapshot; it starts with empty state",
-            r.label(),
-            op.id
+            "operator {} is not in the snapshot; it starts with empty state",
+            r.describe()
         );
         out.push(cx.finding(&RULE.info, Some(r), msg));
     }

@@ -136,6 +136,15 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 _ => {}
             }
             if verdict.is_none() {
+                out.not_checked(
+                    format!(
+                        "whether {} restores the {} keyed state of operator {} (only the state files tell)",
+                        backend.as_str(),
+                        layout.as_str(),
+                        r.describe()
+                    ),
+                    true,
+                );
                 f.severity = Severity::Warning;
                 f.notes.push(match layout {
                     KeyedLayout::HeapOrRocksDbFull => "handle codes 3/12 in a V2/V3 file are written by the heap backend and by RocksDB full checkpoints alike; only the state files tell them apart".to_string(),

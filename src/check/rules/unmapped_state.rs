@@ -89,16 +89,14 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         if cx.allow_non_restored_state {
             f.severity = Severity::Warning;
             f.message = format!(
-                "state of operator {} will be dropped (--allow-non-restored-state): no operator of the new job has id {}",
-                r.label(),
-                op.id
+                "state of operator {} will be dropped (--allow-non-restored-state): no operator of the new job claims it",
+                r.describe()
             );
             f.help = Some("if this state is still needed, give its new operator the old uid or move it with the State Processor API (`changeOperatorIdentifier`) before restoring".into());
         } else {
             f.message = format!(
-                "operator {} has state in the snapshot but no operator of the new job has id {}",
-                r.label(),
-                op.id
+                "operator {} has state in the snapshot, but no operator of the new job claims it",
+                r.describe()
             );
             f.flink_error = Some(format!(
                 "Failed to rollback to checkpoint/savepoint {}. Cannot map checkpoint/savepoint state for operator {} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",

@@ -27,9 +27,8 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         }
         let r = cx.snapshot_ref(op);
         let msg = format!(
-            "operator {} (id {}) holds no state and is not in the new job; Flink skips it",
-            r.label(),
-            op.id
+            "operator {} holds no state and is not in the new job; Flink skips it",
+            r.describe()
         );
         out.push(cx.finding(&RULE.info, Some(r), msg));
     }

@@ -1,0 +1,547 @@
+//! `flinspect check` and `flinspect rules` as a user runs them: exit statuses, every output
+//! format (golden files, a JSON contract, SARIF structure, JUnit parsed as XML), allow-lists.
+//!
+//! Golden files live in tests/data/check/golden/; refresh them with
+//! `FLINSPECT_BLESS=1 cargo test --test check_cli` and review the diff.
+
+mod check_support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use check_support::*;
+use serde::Deserialize;
+
+fn flinspect(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run flinspect")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit status")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn tmp_job(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+fn snapshot() -> String {
+    fixture("1.20.3", "hashmap", Which::Canonical)
+        .display()
+        .to_string()
+}
+
+/// The fixture job without my-keyed: one unmapped_state error (stable paths, for goldens).
+const BROKEN_JOB: &str = "tests/data/check/fixture-job-keyed-removed.yaml";
+const OK_JOB: &str = "tests/data/check/fixture-job.yaml";
+
+fn golden(name: &str, actual: &str) {
+    let path = root().join("tests/data/check/golden").join(name);
+    if std::env::var_os("FLINSPECT_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with FLINSPECT_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert_eq!(
+        actual, expected,
+        "{name} differs from its golden file (FLINSPECT_BLESS=1 to refresh)"
+    );
+}
+
+#[test]
+fn exit_statuses() {
+    let s = snapshot();
+    // 0: the unchanged job restores (a warning for no-uid-map does not fail at the default
+    // threshold).
+    let o = flinspect(&["check", &s, "--job", OK_JOB]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o)
+            .trim_end()
+            .ends_with("(0 errors, 1 warning, 1 info)")
+            || stdout(&o).contains("verdict: compatible"),
+        "{}",
+        stdout(&o)
+    );
+    // 1 with --fail-on warning.
+    let o = flinspect(&["check", &s, "--job", OK_JOB, "--fail-on", "warning"]);
+    assert_eq!(code(&o), 1);
+    // 1: a stateful operator removed.
+    let o = flinspect(&["check", &s, "--job", BROKEN_JOB]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("error[unmapped_state]"));
+    // ... and 0 with --allow-non-restored-state on the command line (overriding the file).
+    let o = flinspect(&[
+        "check",
+        &s,
+        "--job",
+        BROKEN_JOB,
+        "--allow-non-restored-state",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("warning[unmapped_state]"));
+    // --against the snapshot itself: 0.
+    let o = flinspect(&["check", &s, "--against", &s]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
+
+#[test]
+fn could_not_judge_is_exit_2_and_never_compatible() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = snapshot();
+    // A job file with an unknown key.
+    let o = flinspect(&[
+        "check",
+        &s,
+        "--job",
+        "tests/data/check/bad-unknown-key.yaml",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("paralelism"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    // A missing snapshot and a missing job file.
+    let o = flinspect(&["check", "does/not/exist", "--job", OK_JOB]);
+    assert_eq!(code(&o), 2);
+    let o = flinspect(&["check", &s, "--job", "does/not/exist.yaml"]);
+    assert_eq!(code(&o), 2);
+    // A truncated _metadata: exit 2 in every format, nothing on stdout.
+    let bytes = read(Path::new(&s));
+    let cut = dir.path().join("_metadata");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+        let o = flinspect(&[
+            "check",
+            cut.to_str().unwrap(),
+            "--job",
+            OK_JOB,
+            "--format",
+            format,
+        ]);
+        assert_eq!(code(&o), 2, "{format}");
+        assert!(stdout(&o).is_empty(), "{format}: {}", stdout(&o));
+        assert!(stderr(&o).contains("cannot judge"), "{}", stderr(&o));
+    }
+    // Neither --job nor --against.
+    let o = flinspect(&["check", &s]);
+    assert_eq!(code(&o), 2);
+    // An unquoted flink-version.
+    let job = tmp_job(&dir, "j.yaml", "flink-version: 1.20\noperators: []\n");
+    let o = flinspect(&["check", &s, "--job", &job]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("quoted"), "{}", stderr(&o));
+}
+
+#[test]
+fn allow_list_needs_reasons_and_accepts_findings() {
+    let s = snapshot();
+    let o = flinspect(&[
+        "check",
+        &s,
+        "--job",
+        BROKEN_JOB,
+        "--allow",
+        "tests/data/check/allow-no-reason.yaml",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("reason is required"), "{}", stderr(&o));
+    let o = flinspect(&[
+        "check",
+        &s,
+        "--job",
+        BROKEN_JOB,
+        "--allow",
+        "tests/data/check/allow.yaml",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["verdict"], "compatible");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unmapped_state")
+        .unwrap();
+    assert!(f["allowed"].as_str().unwrap().contains("rebuilt"));
+    // An unknown rule id in an allow-list is an error.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = tmp_job(&dir, "a.yaml", "- rule: unmaped_state\n  reason: typo\n");
+    let o = flinspect(&["check", &s, "--job", BROKEN_JOB, "--allow", &bad]);
+    assert_eq!(code(&o), 2);
+}
+
+// --- JSON contract ---------------------------------------------------------------------------
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Doc {
+    schema_version: u32,
+    snapshot: SnapshotDoc,
+    job: JobDoc,
+    verdict: String,
+    fail_on: String,
+    allow_non_restored_state: bool,
+    counts: Counts,
+    findings: Vec<FindingDoc>,
+    not_checked: Vec<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotDoc {
+    path: String,
+    metadata_version: i32,
+    checkpoint_id: i64,
+    kind: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobDoc {
+    kind: String,
+    path: String,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Counts {
+    error: usize,
+    warning: usize,
+    info: usize,
+    allowed: usize,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingDoc {
+    rule: String,
+    severity: String,
+    operator_id: Option<String>,
+    uid: Option<String>,
+    name: Option<String>,
+    message: String,
+    flink_error: Option<String>,
+    help: Option<String>,
+    notes: Vec<String>,
+    allowed: Option<String>,
+}
+
+#[test]
+fn json_contract() {
+    let o = flinspect(&["check", &snapshot(), "--job", BROKEN_JOB, "--json"]);
+    assert_eq!(code(&o), 1);
+    let doc: Doc = serde_json::from_str(&stdout(&o)).expect("matches the documented schema");
+    assert_eq!(doc.schema_version, 1);
+    assert_eq!(doc.verdict, "incompatible");
+    assert_eq!(doc.fail_on, "error");
+    assert_eq!(doc.job.kind, "file");
+    assert_eq!(doc.snapshot.metadata_version, 4);
+    assert_eq!(doc.counts.error, 1);
+    let f = &doc.findings[0];
+    assert_eq!(f.rule, "unmapped_state");
+    assert_eq!(f.severity, "error");
+    assert_eq!(
+        f.operator_id.as_deref(),
+        Some("38e7541c9b1074a2ac9abb34ce40e725")
+    );
+    // A V4 snapshot does not record uids, and no operator of the job claims this one.
+    assert_eq!(f.uid, None);
+    assert!(f.flink_error.is_some() && f.help.is_some());
+    for f in &doc.findings {
+        assert!(["error", "warning", "info"].contains(&f.severity.as_str()));
+        if let Some(id) = &f.operator_id {
+            assert_eq!(id.len(), 32);
+        }
+    }
+    assert!(doc.not_checked.iter().any(|n| n.contains("serializer")));
+    // --format json is the same document.
+    let o2 = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stdout(&o), stdout(&o2));
+    golden("keyed-removed.json", &stdout(&o));
+}
+
+// --- SARIF -------------------------------------------------------------------------------------
+
+/// Validates the SARIF 2.1.0 properties the OASIS standard requires of what flinspect emits
+/// (sarifLog: version, runs; run: tool; tool: driver; toolComponent: name; reportingDescriptor:
+/// id; result: message with text, level from the closed set, ruleIndex consistent with ruleId;
+/// artifactLocation: uri). The full JSON schema is not vendored (no copy was at hand offline);
+/// these are the constraints a consumer such as GitHub code scanning rejects on.
+fn validate_sarif(v: &serde_json::Value) {
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let runs = v["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    for run in runs {
+        let driver = &run["tool"]["driver"];
+        assert!(!driver["name"].as_str().expect("driver.name").is_empty());
+        let rules = driver["rules"].as_array().expect("rules");
+        let ids: Vec<&str> = rules
+            .iter()
+            .map(|r| r["id"].as_str().expect("rule.id"))
+            .collect();
+        for r in rules {
+            assert!(r["shortDescription"]["text"].is_string());
+            assert!(["none", "note", "warning", "error"]
+                .contains(&r["defaultConfiguration"]["level"].as_str().unwrap()));
+        }
+        for res in run["results"].as_array().expect("results") {
+            let rule = res["ruleId"].as_str().expect("ruleId");
+            let idx = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+            assert_eq!(ids[idx], rule);
+            assert!(["none", "note", "warning", "error"].contains(&res["level"].as_str().unwrap()));
+            assert!(!res["message"]["text"]
+                .as_str()
+                .expect("message.text")
+                .is_empty());
+            for loc in res["locations"].as_array().expect("locations") {
+                let uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .expect("uri");
+                assert!(!uri.contains(' ') && !uri.contains('\\'));
+            }
+            if let Some(sup) = res.get("suppressions") {
+                for s in sup.as_array().unwrap() {
+                    assert!(["inSource", "external"].contains(&s["kind"].as_str().unwrap()));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sarif_is_valid_and_carries_every_rule() {
+    let o = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    validate_sarif(&v);
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), flinspect::check::RULES.len());
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "unmapped_state")
+        .unwrap();
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "38e7541c9b1074a2ac9abb34ce40e725"
+    );
+    // An allow-listed finding is a suppressed result.
+    let o = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--format",
+        "sarif",
+        "--allow",
+        "tests/data/check/allow.yaml",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    validate_sarif(&v);
+    let r = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "unmapped_state")
+        .unwrap()
+        .clone();
+    assert_eq!(r["suppressions"][0]["kind"], "external");
+}
+
+// --- JUnit -------------------------------------------------------------------------------------
+
+#[test]
+fn junit_parses_and_counts_failures() {
+    use quick_xml::events::Event;
+    let o = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code(&o), 1);
+    let xml = stdout(&o);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut cases, mut failures, mut declared) = (0usize, 0usize, None);
+    let mut failing_names = Vec::new();
+    let mut current = String::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => {
+                let attr = |name: &str| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == name.as_bytes())
+                        .map(|a| a.unescape_value().unwrap().into_owned())
+                };
+                match e.name().as_ref() {
+                    b"testsuite" => {
+                        declared = Some((
+                            attr("tests").unwrap().parse::<usize>().unwrap(),
+                            attr("failures").unwrap().parse::<usize>().unwrap(),
+                        ))
+                    }
+                    b"testcase" => {
+                        cases += 1;
+                        current = attr("name").unwrap();
+                    }
+                    b"failure" => {
+                        failures += 1;
+                        failing_names.push(current.clone());
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(declared, Some((cases, failures)));
+    assert_eq!(failures, 1);
+    assert!(
+        failing_names[0].starts_with("unmapped_state: "),
+        "{failing_names:?}"
+    );
+    assert!(cases >= flinspect::check::RULES.len());
+}
+
+// --- GitHub, Markdown, human goldens -----------------------------------------------------------
+
+#[test]
+fn github_annotations() {
+    let o = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "::error file={BROKEN_JOB},title=flinspect unmapped_state::"
+        )),
+        "{first}"
+    );
+    // One annotation per finding, each on one line (newlines escaped), then the verdict.
+    let annotations = out.lines().filter(|l| l.starts_with("::")).count();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(annotations, v["findings"].as_array().unwrap().len());
+    assert!(out
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("verdict: incompatible"));
+    golden("keyed-removed.github.txt", &out);
+}
+
+#[test]
+fn human_and_markdown_goldens() {
+    let o = flinspect(&["check", &snapshot(), "--job", BROKEN_JOB]);
+    let out = stdout(&o);
+    assert!(out
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("verdict: incompatible"));
+    golden("keyed-removed.txt", &out);
+    let o = flinspect(&["check", &snapshot(), "--job", OK_JOB]);
+    golden("unchanged.txt", &stdout(&o));
+    let o = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--allow-non-restored-state",
+    ]);
+    golden("keyed-removed-allow.txt", &stdout(&o));
+    let o = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--format",
+        "markdown",
+    ]);
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("## flinspect check: ❌ incompatible"),
+        "{md}"
+    );
+    golden("keyed-removed.md", &md);
+}
+
+#[test]
+fn rules_command() {
+    let o = flinspect(&["rules"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    for r in flinspect::check::RULES {
+        assert!(out.contains(r.info.id), "{} not listed", r.info.id);
+    }
+    let o = flinspect(&["rules", "explain", "max_parallelism_changed"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("Max parallelism mismatch"));
+    assert!(stdout(&o).contains("Fix:"));
+    let o = flinspect(&["rules", "explain", "no_such_rule"]);
+    assert_eq!(code(&o), 2);
+    let o = flinspect(&["rules", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), flinspect::check::RULES.len());
+    let o = flinspect(&["check", "--help"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("Examples:"));
+    assert!(stdout(&o).contains("--against"));
+}
