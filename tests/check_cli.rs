@@ -293,12 +293,23 @@ fn json_contract() {
 
 // --- SARIF -------------------------------------------------------------------------------------
 
-/// Validates the SARIF 2.1.0 properties the OASIS standard requires of what flinspect emits
-/// (sarifLog: version, runs; run: tool; tool: driver; toolComponent: name; reportingDescriptor:
-/// id; result: message with text, level from the closed set, ruleIndex consistent with ruleId;
-/// artifactLocation: uri). The full JSON schema is not vendored (no copy was at hand offline);
-/// these are the constraints a consumer such as GitHub code scanning rejects on.
+/// Validates a SARIF log against the official OASIS SARIF 2.1.0 JSON schema (vendored as
+/// tests/data/check/sarif-schema-2.1.0.json from oasis-tcs/sarif-spec,
+/// `sarif-2.1/schema/sarif-schema-2.1.0.json`), then checks what the schema cannot express:
+/// `ruleIndex` agrees with `ruleId`, and URIs are URI references.
 fn validate_sarif(v: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(&data("sarif-schema-2.1.0.json")).expect("schema is JSON");
+    let validator = jsonschema::draft4::new(&schema).expect("a valid draft-04 schema");
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
     assert_eq!(v["version"], "2.1.0");
     assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
     let runs = v["runs"].as_array().expect("runs");
@@ -353,6 +364,11 @@ fn sarif_is_valid_and_carries_every_rule() {
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     validate_sarif(&v);
+    // The schema check has teeth: a level outside the closed set is rejected.
+    let schema: serde_json::Value = serde_json::from_str(&data("sarif-schema-2.1.0.json")).unwrap();
+    let mut broken = v.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!jsonschema::draft4::is_valid(&schema, &broken));
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), flinspect::check::RULES.len());
     let results = v["runs"][0]["results"].as_array().unwrap();
