@@ -667,3 +667,55 @@ fn every_rule_over_every_snapshot() {
     }
     eprintln!("rules fired over {} snapshots: {fired:?}", all.len());
 }
+
+// --- --against: the new job described by another snapshot -------------------------------------
+
+fn against(snapshot: &std::path::Path, other: &std::path::Path) -> Report {
+    let bytes = read(other);
+    let md = flinspect::format::parse(&bytes).unwrap();
+    let job = Job::from_snapshot(&md, "other");
+    run_job(snapshot, &job, None)
+}
+
+#[test]
+fn against_another_snapshot() {
+    // The backend comes from the other snapshot's keyed state layout: a RocksDB checkpoint
+    // against a heap checkpoint of the new job is the recorded backend-rocksdb-to-hashmap case.
+    let r = against(
+        &restore_snapshot("2.3.0", "rocksdb-checkpoint"),
+        &restore_snapshot("2.3.0", "hashmap-checkpoint"),
+    );
+    assert_eq!(r.blocking(Severity::Error).count(), 1, "{:#?}", r.findings);
+    assert_eq!(of(&r, "state_backend_mismatch").len(), 1);
+    // A max parallelism that differs from the one Flink derives counts as explicit: 256 for
+    // parallelism 2 (maxpar256) against a snapshot with 128 is an error on the keyed operator.
+    let r = against(
+        &hashmap_canonical(),
+        &fixture("1.20.3", "maxpar256", Which::Canonical),
+    );
+    let f = of(&r, "max_parallelism_changed");
+    assert!(f.iter().any(|f| f.severity == Severity::Error
+        && f.operator.as_ref().unwrap().id.to_hex() == "38e7541c9b1074a2ac9abb34ce40e725"));
+    // The other way round, 128 is what Flink derives: it adopts the snapshot's 256.
+    let r = against(
+        &fixture("1.20.3", "maxpar256", Which::Canonical),
+        &hashmap_canonical(),
+    );
+    assert_none(&r, "max_parallelism_changed");
+    assert!(!of(&r, "max_parallelism_adopted").is_empty());
+    // A rescaled job (p3) against the unaligned checkpoint with in-flight data.
+    let r = against(
+        &fixture("1.20.3", "unaligned", Which::FirstCheckpoint),
+        &fixture("1.20.3", "p3", Which::Canonical),
+    );
+    assert_eq!(of(&r, "channel_state_topology_change").len(), 1);
+    // A V4 snapshot as the new job: releases 1.16 - 1.20, which cannot read a V6 snapshot.
+    let r = against(
+        &fixture("2.1.1", "hashmap", Which::Canonical),
+        &hashmap_canonical(),
+    );
+    assert_eq!(
+        of(&r, "metadata_version_unsupported")[0].severity,
+        Severity::Error
+    );
+}

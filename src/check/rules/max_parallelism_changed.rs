@@ -13,18 +13,17 @@ pub(super) const RULE: Rule = Rule {
 The max parallelism fixes the number of key groups, and keyed state is stored by key group, so it
 cannot change across a restore. When the new job sets it explicitly (on the operator with
 setMaxParallelism, or job-wide with pipeline.max-parallelism) to a value other than the
-snapshot's, Flink refuses the restore at submission
-(StateAssignmentOperation.checkParallelismPreconditions). This holds for every operator of a task
-that has state, including operators that themselves have none, and --allowNonRestoredState does
-not relax it. When the max parallelism is not set, Flink adopts the snapshot's value instead (see
-max_parallelism_adopted).
+snapshot's, Flink refuses the restore at submission (Checkpoints.loadAndValidateCheckpoint). It
+checks every operator of the snapshot that the new job has, with or without state, and
+--allowNonRestoredState does not relax it. When the max parallelism is not set, Flink adopts the
+snapshot's value instead (see max_parallelism_adopted).
 
 Flink compares against the task's max parallelism, which is the one of the first operator of the
 chain (the chain head); a setMaxParallelism on an operator chained behind another is ignored. The
 job file does not describe chaining, so flinspect reports an error where the operator must head
 its task (it has keyed state, which follows a keyBy, or coordinator state, as sources do) or the
-setting is job-wide, and a warning otherwise: Flink then fails only if the operator heads its task
-and that task has state. Recorded with Flink 1.20.3 and 2.3.0 (testdata/restore, cases
+setting is job-wide (it then reaches every task), and a warning otherwise: Flink then fails only
+if the operator heads its task. Recorded with Flink 1.20.3 and 2.3.0 (testdata/restore, cases
 maxpar-explicit-changed*).",
         flink_error: Some(
             "Failed to rollback to checkpoint/savepoint %s. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator %s with max parallelism %d to new program with max parallelism %d. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
@@ -49,7 +48,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             _ => "job-wide",
         };
         let head = op.has_keyed_state() || op.coordinator.is_some();
-        let certain = head || matches!(setting, MaxParallelism::Job(_)) && op.has_state();
+        let certain = head || matches!(setting, MaxParallelism::Job(_));
         let mut f = cx.finding(
             &RULE.info,
             Some(r.clone()),
@@ -70,7 +69,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         } else {
             f.severity = Severity::Warning;
             f.notes.push(
-                "Flink fails only if this operator heads its task (first operator of its chain) and that task has state; behind another operator in a chain the setting is ignored. The job file does not say how operators chain".into(),
+                "Flink fails only if this operator heads its task (first operator of its chain); behind another operator in a chain the setting is ignored. The job file does not say how operators chain".into(),
             );
         }
         out.push(f);
