@@ -206,13 +206,14 @@ impl Job {
     /// - an operator's max parallelism counts as *explicit* when it differs from what Flink
     ///   derives from its parallelism (`default_max_parallelism`), and as *derived* otherwise.
     ///   A value Flink derives is indistinguishable from the same value set by hand, and a
-    ///   different value can only come from a setting (or from a restore that adopted it);
+    ///   different value can only come from a setting (or from a restore that adopted it).
+    ///   When every operator has the same explicit value, it counts as job-wide;
     /// - the Flink release is the range that writes the snapshot's metadata version;
     /// - the state backend is the one its keyed state layout shows (heap → hashmap, RocksDB
     ///   files → rocksdb), and unknown for canonical savepoints or no keyed state;
     /// - `allow-non-restored-state` is false unless given on the command line.
     pub fn from_snapshot(md: &Metadata<'_>, source: &str) -> Job {
-        let operators = md
+        let mut operators: Vec<JobOperator> = md
             .operators
             .iter()
             .map(|o| {
@@ -240,6 +241,18 @@ impl Job {
                 }
             })
             .collect();
+        // Every operator with the same non-derived value: that is what a job-wide setting
+        // (pipeline.max-parallelism) produces, and it reaches every task of the new job.
+        let explicit: Vec<Option<u32>> = operators.iter().map(|o| o.max_parallelism).collect();
+        let job_wide = match explicit.first() {
+            Some(Some(v)) if explicit.iter().all(|e| *e == Some(*v)) => Some(*v),
+            _ => None,
+        };
+        if job_wide.is_some() {
+            for o in &mut operators {
+                o.max_parallelism = None;
+            }
+        }
         let flink_version = md.version.writer_range().map(|(lo, hi)| FlinkVersions {
             lowest: lo.into(),
             highest: hi.into(),
@@ -254,7 +267,7 @@ impl Job {
             flink_version,
             state_backend,
             parallelism: None,
-            max_parallelism: None,
+            max_parallelism: job_wide,
             allow_non_restored_state: false,
             operators,
             uids_known: md.version.has_operator_names(),

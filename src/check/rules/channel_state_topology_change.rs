@@ -66,9 +66,10 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         &RULE.info,
         None,
         format!(
-            "the snapshot holds in-flight data of an unaligned checkpoint ({}) and the topology changed: {}",
+            "the snapshot holds in-flight data of an unaligned checkpoint ({}) and the topology changed ({} change{})",
             crate::render::human_bytes(bytes),
-            changes.join(", ")
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" }
         ),
     );
     f.notes = changes;
