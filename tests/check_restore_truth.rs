@@ -128,6 +128,7 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
 
     let mut rows = Vec::new();
     let mut messages_matched = 0usize;
+    let mut ids_checked = 0usize;
     let mut failures = Vec::new();
     for (version, root, dir) in &cases {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
@@ -136,6 +137,28 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
         let text = std::fs::read_to_string(dir.join("job.yaml")).unwrap();
         let job = Job::from_yaml(&text, "job.yaml")
             .unwrap_or_else(|e| panic!("{}: job.yaml: {e}", dir.display()));
+        // The ids flinspect derives for the job file's operators are the ids Flink computed.
+        let graph_path = dir.join("graph.json");
+        if graph_path.is_file() {
+            let graph = read_json(&graph_path);
+            for node in graph["operators"].as_array().into_iter().flatten() {
+                let Some(uid) = node["uid"].as_str() else {
+                    continue;
+                };
+                let ours = job
+                    .operators
+                    .iter()
+                    .find(|o| o.uid.as_deref() == Some(uid))
+                    .unwrap_or_else(|| panic!("{}: job.yaml lacks uid {uid}", dir.display()));
+                assert_eq!(
+                    Some(ours.id.to_hex().as_str()),
+                    node["operator_id"].as_str(),
+                    "{}: uid {uid}",
+                    dir.display()
+                );
+                ids_checked += 1;
+            }
+        }
         let metadata = metadata_of(root, dir, &outcome);
         let bytes = std::fs::read(&metadata).unwrap();
         let md = flinspect::format::parse(&bytes)
@@ -271,6 +294,7 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
         rows.iter().filter(|r| r.4 == "DISAGREE").count()
     );
     eprintln!("{messages_matched} predicted Flink messages equal Flink's own");
+    eprintln!("{ids_checked} operator ids derived from job.yaml uids equal Flink's (graph.json)");
     assert!(
         failures.is_empty(),
         "disagreements:\n{}",
