@@ -14,7 +14,7 @@
  *   java FlinkMetadataOracle [--map ...]... --all <dir>
  *
  * The external pointer is the directory Flink resolves RelativeFileStateHandles against. It
- * defaults to the directory holding `_metadata`, rewritten by the first matching --map prefix.
+ * defaults to the directory holding `_metadata`, rewritten by the last matching --map prefix.
  * Flink's resolution (AbstractFsCheckpointStorageAccess.resolveCheckpointPointer) requires the
  * pointer to exist; if it does not, the oracle temporarily places a symlink there that points to
  * the real directory, and removes it (and any parent directories it created) afterwards.
@@ -128,7 +128,9 @@ public final class FlinkMetadataOracle {
         Path dir = abs.getParent();
         if (pointer == null) {
             pointer = dir.toString();
-            for (String[] m : maps) {
+            // later --map options take precedence (run-oracle.sh puts its defaults first)
+            for (int i = maps.size() - 1; i >= 0; i--) {
+                String[] m = maps.get(i);
                 String from = Paths.get(m[0]).toAbsolutePath().normalize().toString();
                 if (pointer.equals(from) || pointer.startsWith(from + "/")) {
                     pointer = m[1] + pointer.substring(from.length());
