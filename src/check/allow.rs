@@ -84,3 +84,67 @@ impl AllowList {
         Ok(AllowList { entries })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{OperatorRef, Severity};
+
+    fn finding(rule: &'static str, uid: Option<&str>, id: OperatorId) -> Finding {
+        Finding {
+            rule,
+            severity: Severity::Error,
+            operator: Some(OperatorRef {
+                id,
+                uid: uid.map(String::from),
+                name: None,
+            }),
+            message: String::new(),
+            flink_error: None,
+            help: None,
+            notes: Vec::new(),
+            allowed: None,
+        }
+    }
+
+    #[test]
+    fn entries_match_by_uid_id_or_uid_hash() {
+        let id = OperatorId::from_uid("my-keyed");
+        let list = AllowList::from_yaml(
+            "- rule: unmapped_state\n  operator: my-keyed\n  reason: r\n",
+            "a",
+        )
+        .unwrap();
+        let e = &list.entries[0];
+        // By the uid the finding carries, and by the uid's hash when the finding has only the id.
+        assert!(e.matches(&finding("unmapped_state", Some("my-keyed"), id)));
+        assert!(e.matches(&finding("unmapped_state", None, id)));
+        assert!(!e.matches(&finding("operator_added", None, id)));
+        assert!(!e.matches(&finding("unmapped_state", None, OperatorId::from_uid("x"))));
+        let by_id = AllowEntry {
+            rule: "unmapped_state".into(),
+            operator: Some(id.to_hex()),
+            reason: "r".into(),
+        };
+        assert!(by_id.matches(&finding("unmapped_state", None, id)));
+        let any = AllowEntry {
+            rule: "unmapped_state".into(),
+            operator: None,
+            reason: "r".into(),
+        };
+        assert!(any.matches(&finding("unmapped_state", None, id)));
+    }
+
+    #[test]
+    fn reasons_and_known_rules_are_required() {
+        let e =
+            AllowList::from_yaml("- rule: unmapped_state\n  reason: \"  \"\n", "a").unwrap_err();
+        assert!(e.message.contains("reason is required"), "{e}");
+        let e = AllowList::from_yaml("- rule: nope\n  reason: r\n", "a").unwrap_err();
+        assert!(e.message.contains("unknown rule"), "{e}");
+        let e = AllowList::from_yaml("- rule: unmapped_state\n  reason: r\n  why: x\n", "a")
+            .unwrap_err();
+        assert!(e.message.contains("why"), "{e}");
+        assert!(AllowList::from_yaml("", "a").unwrap().entries.is_empty());
+    }
+}

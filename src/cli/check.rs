@@ -70,7 +70,13 @@ pub struct Args {
     #[arg(long, value_name = "OTHER")]
     against: Option<PathBuf>,
     /// Restore with --allowNonRestoredState (overrides the job file; `=false` to force it off)
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
     allow_non_restored_state: Option<bool>,
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
