@@ -18,7 +18,10 @@ fn fixtures() -> Vec<PathBuf> {
             }
         }
     }
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
+        &mut out,
+    );
     out.retain(|p| !p.to_string_lossy().contains("malformed"));
     out.sort();
     out
@@ -30,10 +33,21 @@ fn parse_fixtures(c: &mut Criterion) {
     // One representative per (Flink version, case, kind): the largest file of each case.
     let mut picked: Vec<(String, Vec<u8>)> = Vec::new();
     for p in &files {
-        let rel = p.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")).unwrap();
-        let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
-        let (v, case) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-        let kind = if rel.to_string_lossy().contains("/chk-") { "chk" } else { "sp" };
+        let rel = p
+            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"))
+            .unwrap();
+        let mut parts = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let (v, case) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        let kind = if rel.to_string_lossy().contains("/chk-") {
+            "chk"
+        } else {
+            "sp"
+        };
         let name = format!("{v}/{case}/{kind}");
         let bytes = std::fs::read(p).unwrap();
         match picked.iter_mut().find(|(n, _)| *n == name) {
@@ -48,7 +62,12 @@ fn parse_fixtures(c: &mut Criterion) {
         assert_eq!(md.trailing_bytes, 0);
         g.throughput(Throughput::Bytes(bytes.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(name), bytes, |b, bytes| {
-            b.iter(|| flinspect::format::parse(black_box(bytes)).unwrap().operators.len())
+            b.iter(|| {
+                flinspect::format::parse(black_box(bytes))
+                    .unwrap()
+                    .operators
+                    .len()
+            })
         });
     }
     g.finish();
@@ -59,7 +78,16 @@ fn parse_fixtures(c: &mut Criterion) {
     let mut g = c.benchmark_group("corpus");
     g.throughput(Throughput::Bytes(total));
     g.bench_function(format!("{}-files", all.len()), |b| {
-        b.iter(|| all.iter().map(|x| flinspect::format::parse(black_box(x)).unwrap().operators.len()).sum::<usize>())
+        b.iter(|| {
+            all.iter()
+                .map(|x| {
+                    flinspect::format::parse(black_box(x))
+                        .unwrap()
+                        .operators
+                        .len()
+                })
+                .sum::<usize>()
+        })
     });
     g.bench_function(format!("{}-files+analysis", all.len()), |b| {
         b.iter(|| {

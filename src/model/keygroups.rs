@@ -75,7 +75,7 @@ pub fn key_group_range_for_subtask(
         u64::from(parallelism.max(1)),
         u64::from(index),
     );
-    let start = (i * maxp + p - 1) / p;
+    let start = (i * maxp).div_ceil(p);
     let end = ((i + 1) * maxp - 1) / p;
     KeyGroupRange {
         start: start as i32,
