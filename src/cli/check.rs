@@ -33,8 +33,13 @@ Job file (YAML, or JSON; unknown keys are an error):
 
 Allow-list (--allow): a YAML list of {rule, operator (uid or id, optional), reason (required)}.
 
-Exit status: 0 the restore will succeed (no finding at or above --fail-on), 1 it will fail,
-2 flinspect could not judge (unreadable snapshot or job file). `flinspect rules` lists the rules.";
+Verdict: compatible (Flink's restore checks that depend on _metadata pass; state schemas and
+serializers are never checked), incompatible, or unknown (nothing blocks the restore, but a check
+could not run, e.g. a checkpoint in a backend-specific layout and no state-backend in the job).
+
+Exit status: 0 no finding at or above --fail-on (verdict compatible or unknown), 1 the restore
+will fail, 2 flinspect could not judge (unreadable snapshot or job file). `flinspect rules` lists
+the rules.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

@@ -80,7 +80,6 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
             "tool": { "driver": {
                 "name": "flinspect",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/flinspect/flinspect",
                 "rules": rules,
             }},
             "results": results,
