@@ -470,3 +470,36 @@ fn a_missing_root_is_an_error_but_others_are_scanned() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_is_an_error_and_withholds_reclaimable_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let case = incremental_case();
+    let copy = Copy::new(std::slice::from_ref(&case));
+    let jd = job_dir(&copy.case_dir(&case));
+    fs::write(jd.join("shared").join("orphan"), b"abc").unwrap();
+    let locked = jd.join("chk-60");
+    fs::create_dir(&locked).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads any directory whatever its mode; then there is nothing to test here.
+    let readable = fs::read_dir(&locked).is_ok();
+    let report = copy.scan(2);
+    let out = copy.cli(&[]);
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    if readable {
+        return;
+    }
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].path, locked);
+    assert_eq!(report.errors[0].message, "permission denied");
+    let j = job(&report, &jd);
+    assert!(
+        j.reclaimable.is_empty(),
+        "a chk-N that cannot be read may hold a _metadata"
+    );
+    assert!(j.reclaimable_withheld.is_some());
+    assert!(j.snapshots.iter().all(|s| s.status == Status::Restorable));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("permission denied"));
+}

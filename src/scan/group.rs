@@ -12,6 +12,7 @@
 //! own. Any other `_metadata` is grouped with the others in the same parent directory.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use super::*;
@@ -64,7 +65,8 @@ fn new_job(key: &Key) -> Job {
 
 /// Groups `snapshots` (checked against `tree`) into jobs, sorted by key.
 pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
-    let dir_set: HashSet<&Path> = tree.dirs.iter().map(PathBuf::as_path).collect();
+    // Sets and maps of paths are keyed by their bytes: `Path` hashes component by component.
+    let dir_set: HashSet<&OsStr> = tree.dirs.iter().map(|d| d.as_os_str()).collect();
     let mut job_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for d in &tree.dirs {
         let n = name_of(d);
@@ -85,21 +87,34 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
     }
 
     let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
+    let mut job_key: HashMap<&OsStr, String> = HashMap::new();
     for d in &job_dirs {
         let key = Key::JobDir(d.clone());
         jobs.insert(key.name(), new_job(&key));
+        job_key.insert(d.as_os_str(), key.name());
     }
 
     // Everything any readable `_metadata` references, and the `_metadata` files themselves.
-    let mut referenced: HashSet<PathBuf> = HashSet::new();
+    let mut referenced: HashSet<OsString> = HashSet::new();
     let mut snapshots = snapshots;
     for s in &mut snapshots {
-        referenced.insert(s.path.clone());
-        referenced.extend(std::mem::take(&mut s.references));
+        referenced.insert(s.path.clone().into_os_string());
+        referenced.extend(
+            std::mem::take(&mut s.references)
+                .into_iter()
+                .map(PathBuf::into_os_string),
+        );
     }
 
+    let mut by_id: ById<'_> = BTreeMap::new();
+    for d in &job_dirs {
+        let n = name_of(d);
+        if is_job_id(n) {
+            by_id.entry(n.to_ascii_lowercase()).or_default().push(d);
+        }
+    }
     for s in snapshots {
-        let key = snapshot_key(&s, &job_dirs);
+        let key = snapshot_key(&s, &by_id);
         let name = key.name();
         jobs.entry(name)
             .or_insert_with(|| new_job(&key))
@@ -109,7 +124,7 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
 
     // Which job directory and area each file belongs to: the `shared`, `taskowned` and `chk-N`
     // directories directly under a job directory.
-    let mut areas: HashMap<&Path, (&Path, Area)> = HashMap::new();
+    let mut areas: HashMap<&OsStr, (&Path, Area)> = HashMap::new();
     for d in &tree.dirs {
         let Some(parent) = d.parent() else { continue };
         if !job_dirs.contains(parent) {
@@ -122,14 +137,15 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
             _ if checkpoint_dir_id(n).is_some() => Area::Checkpoint,
             _ => continue,
         };
-        areas.insert(d.as_path(), (parent, area));
+        areas.insert(d.as_os_str(), (parent, area));
     }
-    let files: HashSet<&Path> = tree.files.iter().map(|f| f.path.as_path()).collect();
-    let mut incomplete: BTreeMap<&Path, Incomplete> = BTreeMap::new();
+    let files: HashSet<&OsStr> = tree.files.iter().map(|f| f.path.as_os_str()).collect();
+    let mut incomplete: HashMap<&OsStr, Incomplete> = HashMap::new();
     for (dir, (_, area)) in &areas {
-        if *area == Area::Checkpoint && !files.contains(dir.join(METADATA_FILE_NAME).as_path()) {
+        let dir = Path::new(dir);
+        if *area == Area::Checkpoint && !files.contains(dir.join(METADATA_FILE_NAME).as_os_str()) {
             incomplete.insert(
-                dir,
+                dir.as_os_str(),
                 Incomplete {
                     dir: dir.to_path_buf(),
                     checkpoint_id: checkpoint_dir_id(name_of(dir)),
@@ -145,19 +161,22 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
             .path
             .ancestors()
             .skip(1)
-            .take_while(|a| dir_set.contains(a))
-            .find_map(|a| areas.get(a).map(|(j, ar)| (a, *j, *ar)))
+            .take_while(|a| dir_set.contains(a.as_os_str()))
+            .find_map(|a| areas.get(a.as_os_str()).map(|(j, ar)| (a, *j, *ar)))
         else {
             continue;
         };
-        if let Some(inc) = incomplete.get_mut(area_dir) {
+        if let Some(inc) = incomplete.get_mut(area_dir.as_os_str()) {
             inc.files += 1;
             inc.bytes += f.len;
         }
-        if referenced.contains(&f.path) {
+        if referenced.contains(f.path.as_os_str()) {
             continue;
         }
-        if let Some(job) = jobs.get_mut(&Key::JobDir(job_dir.to_path_buf()).name()) {
+        if let Some(job) = job_key
+            .get(job_dir.as_os_str())
+            .and_then(|k| jobs.get_mut(k))
+        {
             job.reclaimable.push(Reclaimable {
                 path: f.path.clone(),
                 len: f.len,
@@ -166,10 +185,9 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
         }
     }
     for inc in incomplete.into_values() {
-        if let Some(parent) = inc.dir.parent() {
-            if let Some(job) = jobs.get_mut(&Key::JobDir(parent.to_path_buf()).name()) {
-                job.incomplete.push(inc);
-            }
+        let key = inc.dir.parent().and_then(|p| job_key.get(p.as_os_str()));
+        if let Some(job) = key.and_then(|k| jobs.get_mut(k)) {
+            job.incomplete.push(inc);
         }
     }
 
@@ -179,19 +197,20 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
     jobs.into_values().collect()
 }
 
-fn snapshot_key(s: &Snapshot, job_dirs: &BTreeSet<PathBuf>) -> Key {
+/// Job directories named by a JobID, by lowercase JobID (several copies of one job may exist).
+type ById<'a> = BTreeMap<String, Vec<&'a PathBuf>>;
+
+fn snapshot_key(s: &Snapshot, by_id: &ById<'_>) -> Key {
     let name = name_of(&s.dir);
     let parent = s.dir.parent().unwrap_or(&s.dir).to_path_buf();
     if checkpoint_dir_id(name).is_some() {
         return Key::JobDir(parent);
     }
     if let Some(prefix) = savepoint_dir_prefix(name) {
-        let matching: Vec<&PathBuf> = job_dirs
-            .iter()
-            .filter(|d| {
-                let n = name_of(d);
-                is_job_id(n) && n.to_ascii_lowercase().starts_with(&prefix)
-            })
+        let matching: Vec<&PathBuf> = by_id
+            .range(prefix.clone()..)
+            .take_while(|(id, _)| id.starts_with(&prefix))
+            .flat_map(|(_, dirs)| dirs.iter().copied())
             .collect();
         let chosen = match matching.as_slice() {
             [one] => Some(*one),

@@ -5,6 +5,11 @@
 //! recorded size, groups the snapshots by job ([`group`]), and finds the files under a job's
 //! `shared/`, `taskowned/` and `chk-N/` directories that no `_metadata` references.
 //!
+//! There is no ignore list: every file under `shared/`, `taskowned/` and `chk-N/` that no
+//! `_metadata` references is reported, whatever its name, because a name says nothing about
+//! whether Flink still needs a file. (The tests copy fixtures without flinspect's own
+//! `expected.json`, `case.json` and `graph.json` for that reason.)
+//!
 //! Architecture invariant: this module only ever reads the file system. It never deletes,
 //! renames, creates or writes anything, not even a lock or cache file; "reclaimable" is a list
 //! for the user's own tooling. Per-file records are owned (`Snapshot` holds no borrow of the
@@ -15,7 +20,8 @@ pub mod group;
 pub mod paths;
 pub mod walk;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::time::SystemTime;
@@ -336,8 +342,8 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     let tree = walk::walk(&opts.roots, progress);
 
     progress.phase.store(PHASE_CHECK, Ordering::Relaxed);
-    let index: HashMap<&Path, &FileEntry> =
-        tree.files.iter().map(|f| (f.path.as_path(), f)).collect();
+    let index: HashMap<&OsStr, &FileEntry> =
+        tree.files.iter().map(|f| (f.path.as_os_str(), f)).collect();
     let metadata: Vec<&FileEntry> = tree
         .files
         .iter()
@@ -373,8 +379,12 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
 }
 
 /// What a snapshot check may look at: the walk's files by path, and the path mappings.
+///
+/// Paths are compared as bytes (`OsStr`), not as `Path`, whose hashing and comparison parse
+/// components and dominated the scan's profile. Both sides are normal forms: the walk joins
+/// plain names to canonical roots, and references are [`paths::clean`]ed.
 pub struct CheckContext<'a> {
-    pub index: &'a HashMap<&'a Path, &'a FileEntry>,
+    pub index: &'a HashMap<&'a OsStr, &'a FileEntry>,
     pub maps: &'a [PathMap],
 }
 
@@ -429,7 +439,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
 
     // Each local file once, needing the largest size any reference needs. The recorded string
     // of the first reference is kept for the report.
-    let mut needed: BTreeMap<PathBuf, (Option<u64>, String)> = BTreeMap::new();
+    let mut needed: HashMap<OsString, (Option<u64>, String)> = HashMap::new();
     for r in analysis::references(&md) {
         let (recorded, path, need) = match &r.file {
             FileRef::Inline => continue,
@@ -461,7 +471,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
         };
         match path {
             Some(p) => {
-                let e = needed.entry(p).or_insert((None, recorded));
+                let e = needed.entry(p.into_os_string()).or_insert((None, recorded));
                 e.0 = e.0.max(need);
             }
             None => {
@@ -480,7 +490,8 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
     snap.referenced_files = needed.len();
     let mut references = Vec::with_capacity(needed.len() + 1);
     for (path, (need, recorded)) in needed {
-        let found = match ctx.index.get(path.as_path()) {
+        let path = PathBuf::from(path);
+        let found = match ctx.index.get(path.as_os_str()) {
             Some(f) => Ok(f.len),
             // Not seen by the walk: outside the roots, behind a symlinked directory, in an
             // unreadable directory, or missing. Ask the file system.
@@ -518,7 +529,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
         }
         references.push(path);
     }
-    references.sort();
+    references.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     references.dedup();
     snap.references = references;
     snap.problems.sort();

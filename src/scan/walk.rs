@@ -123,9 +123,14 @@ pub fn walk(roots: &[PathBuf], progress: &Progress) -> Tree {
             .unwrap_or_else(|p| p.into_inner()),
         errors: sink.errors.into_inner().unwrap_or_else(|p| p.into_inner()),
     };
-    tree.files.sort_by(|a, b| a.path.cmp(&b.path));
-    tree.files.dedup_by(|a, b| a.path == b.path);
-    tree.dirs.sort();
+    // Sorted by the path's bytes: as deterministic as `Path`'s component order, and far cheaper
+    // on a hundred thousand paths.
+    tree.files
+        .sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+    tree.files
+        .dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
+    tree.dirs
+        .sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     tree.dirs.dedup();
     tree.skipped_symlinks.sort();
     tree.errors.sort();
