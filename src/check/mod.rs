@@ -69,7 +69,7 @@ impl fmt::Display for Severity {
 
 /// The operator a finding is about: its id, and its uid and name when known (from the snapshot
 /// V5+, or from the job).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperatorRef {
     pub id: OperatorId,
     pub uid: Option<String>,
@@ -98,12 +98,6 @@ impl OperatorRef {
             }
         }
         s
-    }
-}
-
-impl Serialize for OperatorId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_hex())
     }
 }
 
