@@ -26,7 +26,12 @@ loop. hashmap restoring RocksDB files fails with \"Unexpected state handle type\
 restoring heap files reads them as its own full format and fails with a low-level error (recorded:
 Flink 1.20.3 ArrayIndexOutOfBoundsException \"Index 0 out of bounds for length 0\", Flink 2.3.0
 EOFException). Recorded in testdata/restore, cases backend-*. The rule runs only when the job
-states its state-backend.",
+states its state-backend.
+
+Up to Flink 1.15 (metadata V2/V3) the heap backend and RocksDB full (non-incremental)
+checkpoints write the same handle type, so only the state files tell them apart: flinspect then
+reports a warning and the verdict \"unknown\" (recorded with Flink 1.13.6: a heap checkpoint
+restored with RocksDB fails; a RocksDB full checkpoint would restore).",
         flink_error: Some(
             "Unexpected state handle type, expected one of: %s, but found: %s. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.",
         ),
