@@ -31,7 +31,7 @@ states its state-backend.
 Up to Flink 1.15 (metadata V2/V3) the heap backend and RocksDB full (non-incremental)
 checkpoints write the same handle type, so only the state files tell them apart: flinspect then
 reports a warning and the verdict \"unknown\" (recorded with Flink 1.13.6: a heap checkpoint
-restored with RocksDB fails; a RocksDB full checkpoint would restore).",
+restored with RocksDB fails at task restore).",
         flink_error: Some(
             "Unexpected state handle type, expected one of: %s, but found: %s. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.",
         ),
