@@ -28,9 +28,16 @@ versions=("$@")
 # ver_ge A B: A >= B
 ver_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
 
+# The parallelism variants (maxpar256, op-maxpar, p3) are hashmap runs whose format is the same
+# as the neighbouring versions'; to stay within the size budget they are skipped for 1.16.3 and
+# 1.18.1 (1.20.3 covers metadata V4). Force them with CASES=... .
+VARIANT_SKIP=" 1.16.3 1.18.1 "
+
 cases_for() {
   local v="$1"
-  local c=(hashmap rocksdb-full rocksdb-incremental maxpar256 op-maxpar p3 unaligned)
+  local c=(hashmap rocksdb-full rocksdb-incremental)
+  [[ "$VARIANT_SKIP" == *" $v "* ]] || c+=(maxpar256 op-maxpar p3)
+  c+=(unaligned)
   ver_ge "$v" 1.15 && c+=(changelog)
   ver_ge "$v" 1.20 && c+=(file-merging)
   ver_ge "$v" 2.0 && c+=(forst)
@@ -46,7 +53,7 @@ case_args() {
     op-maxpar)           echo "--backend hashmap --op-max-parallelism 512" ;;
     p3)                  echo "--backend hashmap --parallelism 3" ;;
     unaligned)           echo "--backend hashmap --unaligned true" ;;
-    changelog)           echo "--backend hashmap --changelog true" ;;
+    changelog)           echo "--backend hashmap --changelog true --map-sleep-ms 10" ;;
     file-merging)        echo "--backend hashmap --file-merging true" ;;
     forst)               echo "--backend forst --incremental true --canonical-savepoint false" ;;  # ForSt: NATIVE only
     *) echo "unknown case $1" >&2; return 1 ;;
@@ -83,6 +90,8 @@ for v in "${versions[@]}"; do
   for c in "${sel[@]}"; do
     args="$(case_args "$c")" || { failures+=("$v/$c: unknown case"); continue; }
     if ver_ge "$v" 1.15; then sp="--native-savepoint true"; else sp="--legacy-savepoint-api true"; fi
+    # 1.15-1.18: "Configured state backend (...ChangelogStateBackend...) does not support NATIVE savepoints"
+    if [ "$c" = changelog ] && ! ver_ge "$v" 1.19; then sp="--native-savepoint false"; fi
     out="$prefix/flink-$v/$c"
     dest="$testdata/flink-$v/$c"
     logf="$cache/logs/run-$v-$c.log"
@@ -102,7 +111,7 @@ for v in "${versions[@]}"; do
       rm -rf "$out"
     done
     if [ $ok -ne 1 ]; then
-      err="$(grep -E 'Exception|Error' "$logf" | grep -v '^\s*at ' | tail -n 3 | tr '\n' ' ')"
+      err="$( (grep -E '^Caused by' "$logf" | sort -u | head -n 3; grep -E 'Exception' "$logf" | grep -v '^\s*at ' | tail -n 1) | tr '\n' ' ')"
       failures+=("$v/$c: $err")
       cp "$logf" "$cache/logs/FAILED-$v-$c.log"
       continue

@@ -74,7 +74,7 @@ def handle_classes(expected):
     return found
 
 
-def main():
+def tables():
     snaps = []  # (version, case, relpath, kind, format, backend, incremental, meta_version, expected)
     prov = []
     for v in versions():
@@ -106,44 +106,82 @@ def main():
                              "yes" if cj["incremental"] else "no", cj["parallelism"],
                              ", ".join(scen) or "-", mv, os.path.getsize(m)))
 
-    print("### Provenance (one row per `_metadata`)\n")
-    print("| path (under `testdata/`) | Flink | backend | incremental | kind | format | p | scenario | metadata version | bytes |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    out = []
+    w = out.append
+    w("### Provenance (one row per case; every case is one job run)\n")
+    w("| case directory (under `testdata/`) | Flink | backend | incr. | p | scenario | snapshots (kind/format, metadata version) |")
+    w("|---|---|---|---|---|---|---|")
+    by_case = collections.OrderedDict()
     for (v, c, p, kind, fmt, be, inc, par, scen, mv, size) in prov:
-        print("| `flink-%s/%s/%s/_metadata` | %s | %s | %s | %s | %s | %d | %s | %d | %d |"
-              % (v, c, p, v, be, inc, kind, fmt, par, scen, mv, size))
+        by_case.setdefault((v, c, be, inc, par, scen), []).append((p, kind, fmt, mv))
+    for (v, c, be, inc, par, scen), lst in by_case.items():
+        parts = []
+        for (p, kind, fmt, mv) in lst:
+            label = "chk-" + p.split("chk-")[1] if kind == "checkpoint" else (fmt.lower() + " savepoint")
+            parts.append("%s (v%d)" % (label, mv))
+        w("| `flink-%s/%s/` | %s | %s | %s | %d | %s | %s |" % (v, c, v, be, inc, par, scen, ", ".join(parts)))
 
-    print("\n### Metadata version written, per Flink version (measured: i32 at byte offset 4)\n")
+    w("\n### Metadata version written, per Flink version (measured: i32 at byte offset 4 of every `_metadata`)\n")
     by_v = collections.defaultdict(set)
     for s in snaps:
         by_v[s[0]].add(s[7])
-    print("| Flink | metadata version(s) in its checkpoints and savepoints |")
-    print("|---|---|")
+    w("| Flink | metadata version |")
+    w("|---|---|")
     for v in versions():
-        print("| %s | %s |" % (v, ", ".join(str(x) for x in sorted(by_v[v]))))
+        w("| %s | %s |" % (v, ", ".join(str(x) for x in sorted(by_v[v]))))
 
-    print("\n### Handle classes per Flink version, backend and snapshot kind (measured from expected.json)\n")
-    print("Slot names: `managed_keyed` etc. are the subtask collections; `.delegate`/`.meta` the handle a")
-    print("keyed/operator/channel handle wraps; `.shared`/`.private` the file lists of an incremental handle;")
-    print("`.materialized`/`.non_materialized` the parts of a changelog handle. Counts are summed over the")
-    print("snapshots of that row.\n")
-    print("| Flink | case | kind | format | handle classes (slot: class ×count) |")
-    print("|---|---|---|---|---|")
+    w("\n### Handle classes per case and snapshot kind (measured from the oracle's `expected.json`)\n")
+    w("Java simple class names as Flink's reader returned them. `keyed`/`operator`/`in-channel`/`out-channel`")
+    w("are the subtask collections (managed and raw), `coordinator` the operator coordinator state; after `>`")
+    w("what such a handle holds (`delegate`, `meta`, `shared`/`private` lists of an incremental handle,")
+    w("`materialized`/`non_materialized` parts of a changelog handle). Rows with identical class sets")
+    w("are merged across Flink versions.\n")
+    w("| case | kind | format | Flink versions | handle classes |")
+    w("|---|---|---|---|---|")
     missing = []
+    sig = collections.OrderedDict()
     for (v, c, p, kind, fmt, be, inc, mv, exp) in snaps:
-        pass
-    groups = collections.OrderedDict()
-    for (v, c, p, kind, fmt, be, inc, mv, exp) in snaps:
-        key = (v, c, kind, fmt or "-")
         if exp is None:
             missing.append("flink-%s/%s/%s" % (v, c, p))
             continue
-        groups.setdefault(key, collections.Counter()).update(handle_classes(exp))
-    for (v, c, kind, fmt), cnt in groups.items():
-        parts = ["%s: %s ×%d" % (slot, cls, n) for (slot, cls), n in sorted(cnt.items())]
-        print("| %s | %s | %s | %s | %s |" % (v, c, kind, fmt, "<br>".join(parts)))
+        key = (v, c, kind, fmt or "-")
+        sig.setdefault(key, set()).update(short(k) for k in handle_classes(exp))
+    rows = collections.OrderedDict()
+    order = ["hashmap", "rocksdb-full", "rocksdb-incremental", "forst", "changelog", "file-merging",
+             "unaligned", "maxpar256", "op-maxpar", "p3"]
+    for (v, c, kind, fmt), cls in sorted(sig.items(), key=lambda kv: (order.index(kv[0][1]) if kv[0][1] in order else 99, kv[0][1], kv[0][2], kv[0][3], vkey(kv[0][0]))):
+        rk = (c, kind, fmt, tuple(sorted(cls)))
+        rows.setdefault(rk, []).append(v)
+    for (c, kind, fmt, cls), vs in rows.items():
+        w("| %s | %s | %s | %s | %s |" % (c, kind, fmt, ", ".join(vs), "<br>".join(cls)))
     if missing:
-        print("\nNo expected.json (oracle not run) for: " + ", ".join(missing))
+        w("\nNo expected.json (oracle not run) for: " + ", ".join(missing))
+    return "\n".join(out) + "\n"
+
+
+SLOT = {"managed_keyed": "keyed", "raw_keyed": "raw keyed", "managed_operator": "operator",
+        "raw_operator": "raw operator", "input_channel": "in-channel",
+        "result_subpartition": "out-channel", "coordinator": "coordinator"}
+
+
+def short(k):
+    slot, cls = k
+    if "." in slot:
+        a, b = slot.split(".", 1)
+        return "%s > %s: %s" % (SLOT.get(a, a), b, cls)
+    return "%s: %s" % (SLOT.get(slot, slot), cls)
+
+
+def main():
+    text = tables()
+    if len(sys.argv) > 1 and sys.argv[1] == "--readme":
+        path = os.path.join(TESTDATA, "README.md")
+        readme = open(path).read()
+        b, e = "<!-- BEGIN MEASURED (generate/summarize.py --readme) -->", "<!-- END MEASURED -->"
+        i, j = readme.index(b) + len(b), readme.index(e)
+        open(path, "w").write(readme[:i] + "\n\n" + text + "\n" + readme[j:])
+    else:
+        sys.stdout.write(text)
 
 
 if __name__ == "__main__":
