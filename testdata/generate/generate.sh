@@ -39,7 +39,7 @@ cases_for() {
   [[ "$VARIANT_SKIP" == *" $v "* ]] || c+=(maxpar256 op-maxpar p3)
   c+=(unaligned)
   ver_ge "$v" 1.15 && c+=(changelog)
-  ver_ge "$v" 1.20 && c+=(file-merging)
+  ver_ge "$v" 1.20 && c+=(file-merging file-merging-rocksdb)
   ver_ge "$v" 2.0 && c+=(forst)
   echo "${c[@]}"
 }
@@ -55,6 +55,7 @@ case_args() {
     unaligned)           echo "--backend hashmap --unaligned true" ;;
     changelog)           echo "--backend hashmap --changelog true --map-sleep-ms 10" ;;
     file-merging)        echo "--backend hashmap --file-merging true" ;;
+    file-merging-rocksdb) echo "--backend rocksdb --incremental true --file-merging true --canonical-savepoint false --native-savepoint false" ;;  # checkpoints only: savepoints never merge files
     forst)               echo "--backend forst --incremental true --canonical-savepoint false" ;;  # ForSt: NATIVE only
     *) echo "unknown case $1" >&2; return 1 ;;
   esac
@@ -103,7 +104,7 @@ for v in "${versions[@]}"; do
       if timeout 300 java -Xmx1g "${JAVA_OPENS[@]}" \
           -Dlog4j.configurationFile="$here/job/log4j2.properties" \
           -cp "$build:$lib/*" flinspect.fixture.FixtureJob \
-          --flink-version "$v" --case "$c" --out "$out" $args $sp >"$logf" 2>&1 \
+          --flink-version "$v" --case "$c" --out "$out" $sp $args >"$logf" 2>&1 \
           && [ -f "$out/case.json" ]; then
         ok=1; break
       fi
