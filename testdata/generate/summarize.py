@@ -135,7 +135,8 @@ def tables():
     w("are the subtask collections (managed and raw), `coordinator` the operator coordinator state; after `>`")
     w("what such a handle holds (`delegate`, `meta`, `shared`/`private` lists of an incremental handle,")
     w("`materialized`/`non_materialized` parts of a changelog handle). Rows with identical class sets")
-    w("are merged across Flink versions.\n")
+    w("are merged across Flink versions. These are classes, not type codes: e.g. `KeyGroupsStateHandle`")
+    w("is written as code 3 in 1.13.6 and as code 12 from 1.15.4 on (format notes, section 6).\n")
     w("| case | kind | format | Flink versions | handle classes |")
     w("|---|---|---|---|---|")
     missing = []
@@ -148,6 +149,7 @@ def tables():
         sig.setdefault(key, set()).update(short(k) for k in handle_classes(exp))
     rows = collections.OrderedDict()
     order = ["hashmap", "rocksdb-full", "rocksdb-incremental", "forst", "changelog", "file-merging",
+             "file-merging-rocksdb",
              "unaligned", "maxpar256", "op-maxpar", "p3"]
     for (v, c, kind, fmt), cls in sorted(sig.items(), key=lambda kv: (order.index(kv[0][1]) if kv[0][1] in order else 99, kv[0][1], kv[0][2], kv[0][3], vkey(kv[0][0]))):
         rk = (c, kind, fmt, tuple(sorted(cls)))
