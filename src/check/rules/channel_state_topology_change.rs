@@ -14,9 +14,9 @@ An unaligned checkpoint stores the records that were in flight between operators
 and result subpartition state). Restoring them needs a mapping from the old channels to the new
 ones: an operator added or removed, or a changed parallelism, changes the channels the data
 belongs to. Flink redistributes in-flight data on rescaling only for some exchanges, and a
-removed operator's in-flight data cannot be dropped without losing records. flinspect has no
-recorded Flink run for these cases (no Flink message to quote) and conservatively reports any
-topology change with in-flight data as an error; the fix below always works.",
+removed operator's in-flight data cannot be dropped without losing records.
+flinspect has no recorded Flink message for these cases (no recorded run), and conservatively
+reports any topology change with in-flight data as an error; the fix below always works.",
         flink_error: None,
         help: "restore this checkpoint with the unchanged job, then take a savepoint (savepoints are always aligned and hold no in-flight data) and restore the changed job from it",
     },
