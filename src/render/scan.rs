@@ -401,12 +401,13 @@ fn job_block(out: &mut String, job: &Job) {
     };
     let _ = writeln!(out, "{title}  {}", job.key);
     if !job.snapshots.is_empty() {
-        let rows: Vec<[String; 8]> = job
+        let rows: Vec<[String; 9]> = job
             .snapshots
             .iter()
             .map(|sn| {
                 [
                     sn.kind.map_or("?", |k| k.as_str()).to_string(),
+                    sn.format.map_or("-", |f| f.as_str()).to_string(),
                     sn.checkpoint_id.map_or("-".into(), |i| i.to_string()),
                     sn.status.as_str().to_string(),
                     sn.modified.map_or("-".into(), rfc3339),
@@ -418,7 +419,7 @@ fn job_block(out: &mut String, job: &Job) {
             })
             .collect();
         let header = [
-            "KIND", "ID", "STATUS", "MODIFIED", "VER", "OPS", "STATE", "PATH",
+            "KIND", "FORMAT", "ID", "STATUS", "MODIFIED", "VER", "OPS", "STATE", "PATH",
         ];
         let mut w = header.map(str::len);
         for r in &rows {
@@ -426,7 +427,7 @@ fn job_block(out: &mut String, job: &Job) {
                 w[i] = w[i].max(c.chars().count());
             }
         }
-        let right = [false, true, false, false, false, true, true, false];
+        let right = [false, false, true, false, false, false, true, true, false];
         let fmt_row = |cells: &[&str]| {
             let mut line = String::from(" ");
             for (i, c) in cells.iter().enumerate() {

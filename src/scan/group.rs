@@ -155,15 +155,19 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
             );
         }
     }
+    // The nearest ancestor that is an area directory, worked out once per directory.
+    let mut class_of_dir: HashMap<&OsStr, Option<(&Path, &Path, Area)>> = HashMap::new();
     for f in &tree.files {
-        // The nearest ancestor that is an area directory.
-        let Some((area_dir, job_dir, area)) = f
-            .path
-            .ancestors()
-            .skip(1)
-            .take_while(|a| dir_set.contains(a.as_os_str()))
-            .find_map(|a| areas.get(a.as_os_str()).map(|(j, ar)| (a, *j, *ar)))
-        else {
+        let Some(parent) = f.path.parent() else {
+            continue;
+        };
+        let class = *class_of_dir.entry(parent.as_os_str()).or_insert_with(|| {
+            parent
+                .ancestors()
+                .take_while(|a| dir_set.contains(a.as_os_str()))
+                .find_map(|a| areas.get(a.as_os_str()).map(|(j, ar)| (a, *j, *ar)))
+        });
+        let Some((area_dir, job_dir, area)) = class else {
             continue;
         };
         if let Some(inc) = incomplete.get_mut(area_dir.as_os_str()) {

@@ -124,12 +124,16 @@ pub fn resolve_relative(dir: &Path, name: &str) -> PathBuf {
 /// Removes `.` and `..` components without touching the file system (`..` at the root stays at
 /// the root), so that equal files get equal paths.
 pub fn clean(p: &Path) -> PathBuf {
+    if is_clean(p.as_os_str().as_encoded_bytes()) {
+        return p.to_path_buf();
+    }
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let at_root = out.has_root() && out.parent().is_none();
+                if !at_root && !(out.file_name().is_some() && out.pop()) {
                     out.push(c);
                 }
             }
@@ -137,6 +141,25 @@ pub fn clean(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether a path is already in the form [`clean`] gives: no empty, `.` or `..` component and
+/// no trailing `/` (checked on bytes; almost every recorded path is, and parsing components for
+/// each of a million references is measurable).
+fn is_clean(b: &[u8]) -> bool {
+    if b.is_empty() || b == b"/" {
+        return true;
+    }
+    if b.ends_with(b"/") {
+        return false;
+    }
+    b.split(|c| *c == b'/')
+        .enumerate()
+        .all(|(i, seg)| match seg {
+            b"" => i == 0,
+            b"." | b".." => false,
+            _ => true,
+        })
 }
 
 #[cfg(test)]
@@ -189,6 +212,26 @@ mod tests {
             resolve_absolute("file:/tmp/fixtures/b", &maps),
             Resolved::Local(PathBuf::from("/tmp/fixtures/b"))
         );
+    }
+
+    #[test]
+    fn clean_paths_are_kept_and_others_normalized() {
+        for p in ["/a/b", "/", "a/b", "/a/.b/..c"] {
+            assert!(is_clean(p.as_bytes()), "{p}");
+            assert_eq!(clean(Path::new(p)), PathBuf::from(p));
+        }
+        for (p, want) in [
+            ("/a//b", "/a/b"),
+            ("/a/./b", "/a/b"),
+            ("/a/b/../c", "/a/c"),
+            ("/a/b/", "/a/b"),
+            ("/a/b/.", "/a/b"),
+            ("/..", "/"),
+            ("a/../../b", "../b"),
+        ] {
+            assert!(!is_clean(p.as_bytes()), "{p}");
+            assert_eq!(clean(Path::new(p)), PathBuf::from(want), "{p}");
+        }
     }
 
     #[test]
