@@ -132,10 +132,14 @@ pub fn clean(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                let at_root = out.has_root() && out.parent().is_none();
-                if !at_root && !(out.file_name().is_some() && out.pop()) {
+                if out.file_name().is_some() {
+                    // Up from a named component.
+                    out.pop();
+                } else if !out.has_root() {
+                    // A relative path that starts above its base keeps its leading `..`s.
                     out.push(c);
                 }
+                // `..` at the root stays at the root.
             }
             other => out.push(other),
         }
