@@ -170,13 +170,13 @@ fn with_progress_bar<T>(progress: &Progress, f: impl FnOnce() -> T) -> T {
             let walking = ProgressStyle::with_template("{spinner} walking: {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
             let checking = ProgressStyle::with_template(
-                "{spinner} checking snapshots {bar:30} {pos}/{len} ({per_sec}, eta {eta})",
+                "{spinner} checking {bar:20} {pos}/{len} snapshots, {eta} left",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(walking);
             let mut phase = scan::PHASE_WALK;
             while !done.load(Ordering::Relaxed) {
-                let now = progress.phase.load(Ordering::Relaxed);
+                let now = progress.phase.load(Ordering::Acquire);
                 if now == scan::PHASE_WALK {
                     bar.set_message(format!(
                         "{} directories, {} files",
@@ -186,7 +186,7 @@ fn with_progress_bar<T>(progress: &Progress, f: impl FnOnce() -> T) -> T {
                 } else {
                     if phase == scan::PHASE_WALK {
                         bar.set_style(checking.clone());
-                        bar.set_length(progress.snapshots.load(Ordering::Relaxed));
+                        bar.set_length(progress.snapshots.load(Ordering::Acquire));
                         bar.reset_eta();
                     }
                     bar.set_position(progress.checked.load(Ordering::Relaxed));

@@ -341,7 +341,6 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     progress.phase.store(PHASE_WALK, Ordering::Relaxed);
     let tree = walk::walk(&opts.roots, progress);
 
-    progress.phase.store(PHASE_CHECK, Ordering::Relaxed);
     let index: HashMap<&OsStr, &FileEntry> =
         tree.files.iter().map(|f| (f.path.as_os_str(), f)).collect();
     let metadata: Vec<&FileEntry> = tree
@@ -349,9 +348,11 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         .iter()
         .filter(|f| f.path.file_name().is_some_and(|n| n == METADATA_FILE_NAME))
         .collect();
+    // The count first: a display that sees the new phase reads it.
     progress
         .snapshots
-        .store(metadata.len() as u64, Ordering::Relaxed);
+        .store(metadata.len() as u64, Ordering::Release);
+    progress.phase.store(PHASE_CHECK, Ordering::Release);
     let ctx = CheckContext {
         index: &index,
         maps: &opts.maps,
