@@ -180,6 +180,26 @@ fn truncation_and_flip_sweep_never_panics() {
     );
 }
 
+/// Inputs that crashed the fuzzers (testdata/malformed/fuzz/, minimized by cargo fuzz tmin):
+/// each now yields a value or an error, within the same memory bound.
+#[test]
+fn fuzz_artifacts_replay_without_panics() {
+    let _g = MEASURE.lock().unwrap();
+    let dir = malformed_dir().join("fuzz");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for p in rd.flatten().map(|e| e.path()).filter(|p| p.is_file()) {
+        let bytes = std::fs::read(&p).unwrap();
+        let (_, peak) = peak_during(|| exercise(&bytes));
+        assert!(
+            peak < 16 * 1024 * 1024,
+            "{}: peak allocation {peak} bytes",
+            p.display()
+        );
+    }
+}
+
 /// A truncated file never yields metadata: strict parsing of every proper prefix fails.
 #[test]
 fn no_prefix_of_a_real_file_parses() {
