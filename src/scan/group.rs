@@ -12,7 +12,7 @@
 //! own. Any other `_metadata` is grouped with the others in the same parent directory.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use super::*;
@@ -63,8 +63,9 @@ fn new_job(key: &Key) -> Job {
     }
 }
 
-/// Groups `snapshots` (checked against `tree`) into jobs, sorted by key.
-pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
+/// Groups `snapshots` (checked against `tree`) into jobs, sorted by key. `referenced` is
+/// parallel to `tree.files`: whether any `_metadata` references the file (or is it).
+pub fn group(tree: &Tree, snapshots: Vec<Snapshot>, referenced: &[bool]) -> Vec<Job> {
     // Sets and maps of paths are keyed by their bytes: `Path` hashes component by component.
     let dir_set: HashSet<&OsStr> = tree.dirs.iter().map(|d| d.as_os_str()).collect();
     let mut job_dirs: BTreeSet<PathBuf> = BTreeSet::new();
@@ -92,18 +93,6 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
         let key = Key::JobDir(d.clone());
         jobs.insert(key.name(), new_job(&key));
         job_key.insert(d.as_os_str(), key.name());
-    }
-
-    // Everything any readable `_metadata` references, and the `_metadata` files themselves.
-    let mut referenced: HashSet<OsString> = HashSet::new();
-    let mut snapshots = snapshots;
-    for s in &mut snapshots {
-        referenced.insert(s.path.clone().into_os_string());
-        referenced.extend(
-            std::mem::take(&mut s.references)
-                .into_iter()
-                .map(PathBuf::into_os_string),
-        );
     }
 
     let mut by_id: ById<'_> = BTreeMap::new();
@@ -157,7 +146,7 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
     }
     // The nearest ancestor that is an area directory, worked out once per directory.
     let mut class_of_dir: HashMap<&OsStr, Option<(&Path, &Path, Area)>> = HashMap::new();
-    for f in &tree.files {
+    for (i, f) in tree.files.iter().enumerate() {
         let Some(parent) = f.path.parent() else {
             continue;
         };
@@ -174,7 +163,7 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>) -> Vec<Job> {
             inc.files += 1;
             inc.bytes += f.len;
         }
-        if referenced.contains(f.path.as_os_str()) {
+        if referenced.get(i).copied().unwrap_or(true) {
             continue;
         }
         if let Some(job) = job_key

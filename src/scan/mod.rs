@@ -23,7 +23,7 @@ pub mod walk;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -157,9 +157,6 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     /// Why the `_metadata` could not be read or decoded.
     pub error: Option<String>,
-    /// Every local path the snapshot references (used to find reclaimable files; not
-    /// rendered). Sorted, deduplicated.
-    pub references: Vec<PathBuf>,
 }
 
 /// How a job group was recognized.
@@ -341,8 +338,13 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     progress.phase.store(PHASE_WALK, Ordering::Relaxed);
     let tree = walk::walk(&opts.roots, progress);
 
-    let index: HashMap<&OsStr, &FileEntry> =
-        tree.files.iter().map(|f| (f.path.as_os_str(), f)).collect();
+    let index: HashMap<&OsStr, usize> = tree
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_os_str(), i))
+        .collect();
+    let marks: Vec<AtomicBool> = tree.files.iter().map(|_| AtomicBool::new(false)).collect();
     let metadata: Vec<&FileEntry> = tree
         .files
         .iter()
@@ -354,7 +356,9 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         .store(metadata.len() as u64, Ordering::Release);
     progress.phase.store(PHASE_CHECK, Ordering::Release);
     let ctx = CheckContext {
+        files: &tree.files,
         index: &index,
+        referenced: &marks,
         maps: &opts.maps,
     };
     let snapshots: Vec<Snapshot> = metadata
@@ -367,7 +371,8 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         .collect();
 
     progress.phase.store(PHASE_GROUP, Ordering::Relaxed);
-    let jobs = group::group(&tree, snapshots);
+    let referenced: Vec<bool> = marks.into_iter().map(AtomicBool::into_inner).collect();
+    let jobs = group::group(&tree, snapshots, &referenced);
     progress.phase.store(PHASE_DONE, Ordering::Relaxed);
     Report {
         roots: tree.roots.clone(),
@@ -379,14 +384,32 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     }
 }
 
-/// What a snapshot check may look at: the walk's files by path, and the path mappings.
+/// What a snapshot check may look at: the walk's files, an index of them by path, one
+/// "referenced" mark per file that checks set, and the path mappings.
 ///
 /// Paths are compared as bytes (`OsStr`), not as `Path`, whose hashing and comparison parse
 /// components and dominated the scan's profile. Both sides are normal forms: the walk joins
-/// plain names to canonical roots, and references are [`paths::clean`]ed.
+/// plain names to canonical roots, and references are [`paths::clean`]ed. The marks replace a
+/// set of every referenced path: a check marks what it finds, and whatever under `shared/`,
+/// `taskowned/` and `chk-N/` stays unmarked is reclaimable.
 pub struct CheckContext<'a> {
-    pub index: &'a HashMap<&'a OsStr, &'a FileEntry>,
+    pub files: &'a [FileEntry],
+    /// Index into `files` by path.
+    pub index: &'a HashMap<&'a OsStr, usize>,
+    /// Parallel to `files`.
+    pub referenced: &'a [AtomicBool],
     pub maps: &'a [PathMap],
+}
+
+impl CheckContext<'_> {
+    /// The size the walk saw, marking the file referenced.
+    fn find(&self, path: &OsStr) -> Option<u64> {
+        let i = *self.index.get(path)?;
+        if let Some(m) = self.referenced.get(i) {
+            m.store(true, Ordering::Relaxed);
+        }
+        self.files.get(i).map(|f| f.len)
+    }
 }
 
 /// Reads, decodes and checks one `_metadata` file.
@@ -412,8 +435,9 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
         status: Status::Error,
         problems: Vec::new(),
         error: None,
-        references: Vec::new(),
     };
+    // The `_metadata` itself is part of the snapshot, readable or not.
+    ctx.find(file.path.as_os_str());
     let loaded = match load::load(&file.path) {
         Ok(l) => l,
         Err(e) => {
@@ -489,21 +513,18 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
         }
     }
     snap.referenced_files = needed.len();
-    let mut references = Vec::with_capacity(needed.len() + 1);
     for (path, (need, recorded)) in needed {
         let path = PathBuf::from(path);
-        let found = match ctx.index.get(path.as_os_str()) {
-            Some(f) => Ok(f.len),
+        let found = match ctx.find(path.as_os_str()) {
+            Some(len) => Ok(len),
             // Not seen by the walk: outside the roots, behind a symlinked directory, in an
             // unreadable directory, or missing. Ask the file system.
             None => match std::fs::metadata(&path) {
                 Ok(m) => {
-                    // Remember the canonical spelling too, so a file reached through a symlink
-                    // is never listed as reclaimable under its real path.
+                    // Mark the canonical spelling, so a file reached through a symlink is
+                    // never listed as reclaimable under its real path.
                     if let Ok(c) = std::fs::canonicalize(&path) {
-                        if c != path {
-                            references.push(c);
-                        }
+                        ctx.find(c.as_os_str());
                     }
                     Ok(m.len())
                 }
@@ -528,11 +549,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
                 message,
             });
         }
-        references.push(path);
     }
-    references.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    references.dedup();
-    snap.references = references;
     snap.problems.sort();
     snap.status = if snap.problems.iter().any(|p| p.kind.is_broken()) {
         Status::Broken
