@@ -4,12 +4,16 @@
 //! [`load::load`] opens a path (a `_metadata` file or a snapshot directory) and maps it.
 //!
 //! ```
-//! let bytes = std::fs::read("testdata/flink-1.20.3/hashmap/savepoint-canonical/_metadata");
-//! # let bytes: Vec<u8> = match bytes { Ok(b) => b, Err(_) => return };
-//! let metadata = flinspect::format::parse(&bytes).expect("a real Flink savepoint");
+//! // A canonical savepoint Flink 1.20.3 wrote (testdata/README.md says how it was made).
+//! let path = "testdata/flink-1.20.3/hashmap/savepoint-0df2b7-debb84d71e7b/_metadata";
+//! let loaded = flinspect::load::load(std::path::Path::new(path)).expect("bundled fixture");
+//! let metadata = flinspect::format::parse(&loaded.bytes).expect("a real Flink savepoint");
+//! assert_eq!(metadata.version.0, 4);
 //! for op in &metadata.operators {
 //!     println!("{} p={} maxP={} {} bytes", op.id, op.parallelism, op.max_parallelism, op.state_size());
 //! }
+//! let my_source = flinspect::model::OperatorId::from_uid("my-source");
+//! assert!(metadata.operator(&my_source).is_some());
 //! ```
 
 pub mod analysis;

@@ -561,3 +561,31 @@ fn rules_command() {
     assert!(stdout(&o).contains("Examples:"));
     assert!(stdout(&o).contains("--against"));
 }
+
+/// "unknown" is "could not judge" (exit 2), never a pass: a Flink 1.13 checkpoint whose keyed
+/// handles are the same for heap and RocksDB-full cannot tell whether the backend changed.
+#[test]
+fn unknown_verdict_exits_2() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/restore/flink-1.13.6/cases/unchanged-hashmap-checkpoint");
+    let outcome: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(case.join("outcome.json")).unwrap()).unwrap();
+    let snapshot_dir = case
+        .join("../..")
+        .join(outcome["snapshot"].as_str().unwrap());
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(snapshot_dir.join("snapshot.json")).unwrap())
+            .unwrap();
+    let snapshot = snapshot_dir.join(info["metadata_dir"].as_str().unwrap());
+    let o = Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .arg("check")
+        .arg(&snapshot)
+        .arg("--job")
+        .arg(case.join("job.yaml"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["verdict"], "unknown", "{doc}");
+    assert_eq!(o.status.code(), Some(2));
+}

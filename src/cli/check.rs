@@ -37,8 +37,9 @@ Verdict: compatible (Flink's restore checks that depend on _metadata pass; state
 serializers are never checked), incompatible, or unknown (nothing blocks the restore, but a check
 could not run, e.g. a checkpoint in a backend-specific layout and no state-backend in the job).
 
-Exit status: 0 no finding at or above --fail-on (verdict compatible or unknown), 1 the restore
-will fail, 2 flinspect could not judge (unreadable snapshot or job file). `flinspect rules` lists
+Exit status: 0 the restore will succeed (verdict compatible), 1 it will fail (findings at or
+above --fail-on), 2 flinspect could not judge (verdict unknown, or an unreadable snapshot or job
+file). `flinspect rules` lists
 the rules.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -186,9 +187,11 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         OutputFormat::Markdown => out::markdown::render(&report, &meta),
     };
     emit(&text)?;
-    Ok(if report.blocking(fail_on).next().is_some() {
-        exit::FINDINGS
-    } else {
-        exit::OK
+    // 0 only when the restore will succeed as far as `_metadata` can tell; "unknown" (a check
+    // that can fail a restore could not run) is "could not judge", never a pass.
+    Ok(match report.verdict(fail_on) {
+        flinspect::check::Verdict::Incompatible => exit::FINDINGS,
+        flinspect::check::Verdict::Unknown => exit::ERROR,
+        flinspect::check::Verdict::Compatible => exit::OK,
     })
 }

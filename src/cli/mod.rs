@@ -26,6 +26,10 @@ Examples:
   flinspect inspect /checkpoints/7f3c…/chk-42            a checkpoint directory
   flinspect inspect savepoint-7f3c21-5e0c9a8d1b2f/_metadata --subtasks --files
   flinspect inspect _metadata --json --uid my-source --uid my-keyed
+  flinspect check savepoint-7f3c21-5e0c9a8d1b2f --job new-job.yaml   will the new job restore?
+  flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif   CI code scanning
+  flinspect rules explain unmapped_state
+  flinspect scan /checkpoints /savepoints                restorable, broken, reclaimable
   flinspect uid-hash my-source my-keyed                  Flink's OperatorID for each uid
   flinspect max-parallelism 100                          default max parallelism and key groups";
 

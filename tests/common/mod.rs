@@ -147,13 +147,9 @@ pub fn keyed(h: &KeyedHandle<'_>) -> Value {
             if let Some(x) = handle.checkpointed_size {
                 m.insert("checkpointed_size".into(), json!(x));
             }
-            m.insert(
-                "storage_identifier".into(),
-                handle
-                    .storage_identifier
-                    .as_ref()
-                    .map_or(json!("filesystem"), s),
-            );
+            // Code 10 (Flink 1.15) stores no identifier, and Flink reports none either.
+            let id = handle.storage_identifier.as_ref().map_or(Value::Null, s);
+            m.insert("storage_identifier".into(), id);
             m.insert(
                 "handles".into(),
                 handle
