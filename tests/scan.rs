@@ -503,3 +503,62 @@ fn an_unreadable_directory_is_an_error_and_withholds_reclaimable_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("permission denied"));
 }
+
+/// Rewrites every `file:/tmp/` in the copy's `_metadata` files to `s3://bkt1/` (same length, so
+/// Java's length-prefixed strings stay valid): the metadata of a job that wrote to S3.
+fn as_if_written_to_s3(root: &Path) {
+    for f in files_under(root) {
+        if f.file_name().is_some_and(|n| n == "_metadata") {
+            let mut bytes = fs::read(&f).unwrap();
+            let (from, to) = (b"file:/tmp/", b"s3://bkt1/");
+            let mut i = 0;
+            while let Some(at) = bytes[i..].windows(from.len()).position(|w| w == from) {
+                bytes[i + at..i + at + to.len()].copy_from_slice(to);
+                i += at + to.len();
+            }
+            fs::write(&f, bytes).unwrap();
+        }
+    }
+}
+
+#[test]
+fn remote_paths_are_unverified_until_mapped() {
+    let case = incremental_case();
+    let copy = Copy::new(std::slice::from_ref(&case));
+    as_if_written_to_s3(&copy.root());
+    let chk = newest_checkpoint(&job_dir(&copy.case_dir(&case)));
+
+    let mut o = copy.options(2);
+    o.maps.clear();
+    let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
+    let s = snapshot(&report, &chk.join("_metadata"));
+    assert_eq!(s.status, Status::Unverified, "{:?}", s.problems);
+    assert!(s.problems.iter().all(|p| p.kind == ProblemKind::Unmapped
+        && p.path.is_none()
+        && p.recorded.starts_with("s3://bkt1/flinspect-fixtures/")));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .arg("scan")
+        .arg(copy.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--map"));
+
+    o.maps = vec![flinspect::scan::PathMap::new(
+        "s3://bkt1/flinspect-fixtures",
+        &copy.root(),
+    )];
+    let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
+    let t = report.totals();
+    assert_eq!(t.restorable, t.snapshots, "{t:?}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .args(["scan", "--map"])
+        .arg(format!(
+            "s3://bkt1/flinspect-fixtures={}",
+            copy.root().display()
+        ))
+        .arg(copy.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
