@@ -43,44 +43,60 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes exactly `n` bytes, or fails without moving.
+    #[inline]
     pub(crate) fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8]> {
-        if n > self.remaining() {
-            return Err(self.err(ErrorKind::Truncated {
-                what,
-                needed: n as u64,
-                remaining: self.remaining() as u64,
-            }));
+        match self.data.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(out) => {
+                self.pos += n;
+                Ok(out)
+            }
+            None => Err(self.truncated(n, what)),
         }
-        let out = &self.data[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(out)
     }
 
+    /// The error of a short read, kept out of line: the hot path of every read is the check.
+    #[cold]
+    #[inline(never)]
+    fn truncated(&self, n: usize, what: &'static str) -> Error {
+        self.err(ErrorKind::Truncated {
+            what,
+            needed: n as u64,
+            remaining: self.remaining() as u64,
+        })
+    }
+
+    #[inline]
     pub(crate) fn u8(&mut self, what: &'static str) -> Result<u8> {
         Ok(self.take(1, what)?[0])
     }
 
+    #[inline]
     pub(crate) fn bool(&mut self, what: &'static str) -> Result<bool> {
         Ok(self.u8(what)? != 0)
     }
 
+    #[inline]
     pub(crate) fn i16(&mut self, what: &'static str) -> Result<i16> {
         Ok(BigEndian::read_i16(self.take(2, what)?))
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self, what: &'static str) -> Result<u16> {
         Ok(BigEndian::read_u16(self.take(2, what)?))
     }
 
+    #[inline]
     pub(crate) fn i32(&mut self, what: &'static str) -> Result<i32> {
         Ok(BigEndian::read_i32(self.take(4, what)?))
     }
 
+    #[inline]
     pub(crate) fn i64(&mut self, what: &'static str) -> Result<i64> {
         Ok(BigEndian::read_i64(self.take(8, what)?))
     }
 
     /// `DataInput.readUTF`: a `u16` length, then that many bytes of modified UTF-8.
+    #[inline]
     pub(crate) fn utf(&mut self, what: &'static str) -> Result<JavaStr<'a>> {
         let start = *self;
         let n = self.u16(what)?;
@@ -95,6 +111,7 @@ impl<'a> Reader<'a> {
 
     /// An `i32` count that must be in `0..=limit` and whose elements, each at least
     /// `min_element_size` bytes, must fit in what remains.
+    #[inline]
     pub(crate) fn count(
         &mut self,
         what: &'static str,
@@ -106,6 +123,7 @@ impl<'a> Reader<'a> {
         self.check_count(at, what, i64::from(n), limit, min_element_size)
     }
 
+    #[inline]
     pub(crate) fn check_count(
         &self,
         at: usize,
