@@ -66,6 +66,7 @@ struct IncompleteRecord {
     checkpoint_id: Option<i64>,
     files: u64,
     bytes: u64,
+    last_modified: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +76,7 @@ struct ReclaimableRecord {
     path: String,
     size: u64,
     area: String,
+    modified: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +209,19 @@ fn key_set(v: &Value) -> BTreeSet<String> {
     v.as_object().unwrap().keys().cloned().collect()
 }
 
+/// Every element of the array `v[field]` (or the object, when not null) has exactly `keys`.
+fn nested_keys(v: &Value, field: &str, keys: &[&str]) {
+    let want: BTreeSet<String> = keys.iter().map(|k| k.to_string()).collect();
+    let items: Vec<&Value> = match &v[field] {
+        Value::Array(a) => a.iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other],
+    };
+    for item in items {
+        assert_eq!(key_set(item), want, "{field}: {item}");
+    }
+}
+
 #[test]
 fn every_record_matches_the_documented_schema() {
     let case = incremental_case();
@@ -242,6 +257,11 @@ fn every_record_matches_the_documented_schema() {
         let line = v.to_string();
         match t {
             "snapshot" => {
+                nested_keys(
+                    v,
+                    "problems",
+                    &["problem", "path", "recorded", "needed", "found", "message"],
+                );
                 let r: SnapshotRecord = serde_json::from_str(&line).unwrap();
                 // A job's snapshots come right before its job record.
                 if let Some(j) = &pending_job {
@@ -260,6 +280,18 @@ fn every_record_matches_the_documented_schema() {
                 }
             }
             "job" => {
+                for f in [
+                    "newest_restorable_checkpoint",
+                    "newest_restorable_savepoint",
+                ] {
+                    nested_keys(v, f, &["path", "checkpoint_id"]);
+                }
+                nested_keys(
+                    v,
+                    "incomplete_checkpoints",
+                    &["dir", "checkpoint_id", "files", "bytes", "last_modified"],
+                );
+                nested_keys(v, "reclaimable", &["path", "size", "area", "modified"]);
                 let r: JobRecord = serde_json::from_str(&line).unwrap();
                 if let Some(j) = pending_job.take() {
                     assert_eq!(r.job, j);
@@ -297,6 +329,9 @@ fn every_record_matches_the_documented_schema() {
     assert_eq!(job["layout"], "job-dir");
     assert_eq!(job["incomplete_checkpoints"][0]["checkpoint_id"], 42);
     assert_eq!(job["incomplete_checkpoints"][0]["files"], 1);
+    assert!(job["incomplete_checkpoints"][0]["last_modified"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
     let orphan = jd.join("shared").join("orphan").display().to_string();
     assert!(job["reclaimable"]
         .as_array()

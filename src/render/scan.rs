@@ -102,6 +102,9 @@ pub struct IncompleteRecord {
     pub files: u64,
     /// Their total size in bytes.
     pub bytes: u64,
+    /// The newest modification time of a file inside (RFC 3339 UTC); recent suggests a
+    /// checkpoint still in progress. Null when the directory is empty.
+    pub last_modified: Option<String>,
 }
 
 /// One reclaimable file.
@@ -112,6 +115,9 @@ pub struct ReclaimableRecord {
     pub size: u64,
     /// "shared" | "taskowned" | "chk" (inside a `chk-N` directory).
     pub area: &'static str,
+    /// Modification time (RFC 3339 UTC); recent files may belong to a checkpoint still being
+    /// written. Null when unknown.
+    pub modified: Option<String>,
 }
 
 /// One job (`"type":"job"`), after its snapshot records.
@@ -270,6 +276,7 @@ pub fn job_record(job: &Job) -> JobRecord {
                 checkpoint_id: i.checkpoint_id,
                 files: i.files,
                 bytes: i.bytes,
+                last_modified: i.last_modified.map(rfc3339),
             })
             .collect(),
         reclaimable_files: job.reclaimable.len(),
@@ -281,6 +288,7 @@ pub fn job_record(job: &Job) -> JobRecord {
                 path: s(&r.path),
                 size: r.len,
                 area: r.area.as_str(),
+                modified: r.modified.map(rfc3339),
             })
             .collect(),
         reclaimable_withheld: job.reclaimable_withheld.clone(),
@@ -493,10 +501,12 @@ fn job_block(out: &mut String, job: &Job) {
     for inc in &job.incomplete {
         let _ = writeln!(
             out,
-            "  incomplete: {} has no _metadata ({} file(s), {})",
+            "  incomplete: {} has no _metadata ({} file(s), {}{})",
             short(&inc.dir, base),
             inc.files,
-            human_bytes(inc.bytes as i64)
+            human_bytes(inc.bytes as i64),
+            inc.last_modified
+                .map_or(String::new(), |t| format!(", last written {}", rfc3339(t)))
         );
     }
     if let Some(why) = &job.reclaimable_withheld {

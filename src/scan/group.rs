@@ -140,6 +140,7 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>, referenced: &[bool]) -> Vec<
                     checkpoint_id: checkpoint_dir_id(name_of(dir)),
                     files: 0,
                     bytes: 0,
+                    last_modified: None,
                 },
             );
         }
@@ -162,6 +163,7 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>, referenced: &[bool]) -> Vec<
         if let Some(inc) = incomplete.get_mut(area_dir.as_os_str()) {
             inc.files += 1;
             inc.bytes += f.len;
+            inc.last_modified = inc.last_modified.max(f.modified);
         }
         if referenced.get(i).copied().unwrap_or(true) {
             continue;
@@ -174,6 +176,7 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>, referenced: &[bool]) -> Vec<
                 path: f.path.clone(),
                 len: f.len,
                 area,
+                modified: f.modified,
             });
         }
     }

@@ -188,6 +188,8 @@ pub struct Incomplete {
     pub checkpoint_id: Option<i64>,
     pub files: u64,
     pub bytes: u64,
+    /// The newest modification time of a file inside: recent means perhaps still in progress.
+    pub last_modified: Option<SystemTime>,
 }
 
 /// Where under a job directory a reclaimable file lives.
@@ -214,6 +216,8 @@ pub struct Reclaimable {
     pub path: PathBuf,
     pub len: u64,
     pub area: Area,
+    /// Recent files may belong to a checkpoint still being written.
+    pub modified: Option<SystemTime>,
 }
 
 /// Snapshots of one job (or one location), with its housekeeping facts.
