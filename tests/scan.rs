@@ -563,3 +563,26 @@ fn remote_paths_are_unverified_until_mapped() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_metadata_deleted_after_the_walk_has_vanished_not_failed() {
+    use flinspect::scan::{check_snapshot, CheckContext, FileEntry};
+    let tmp = tempfile::tempdir().unwrap();
+    let gone = FileEntry {
+        path: tmp.path().join("chk-1").join("_metadata"),
+        len: 100,
+        modified: None,
+    };
+    let index = std::collections::HashMap::new();
+    let ctx = CheckContext {
+        files: &[],
+        index: &index,
+        referenced: &[],
+        maps: &[],
+    };
+    assert_eq!(check_snapshot(&gone, &ctx), None);
+    fs::create_dir(tmp.path().join("chk-1")).unwrap();
+    fs::write(&gone.path, b"junk").unwrap();
+    let s = check_snapshot(&gone, &ctx).expect("present");
+    assert_eq!(s.status, Status::Error);
+}

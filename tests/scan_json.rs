@@ -137,6 +137,7 @@ struct SummaryRecord {
     dirs_walked: u64,
     files_walked: u64,
     skipped_symlinks: Vec<String>,
+    vanished: u64,
 }
 
 /// The documented keys of each record, all always present (null when they do not apply).
@@ -200,6 +201,7 @@ fn keys(record_type: &str) -> &'static [&'static str] {
             "dirs_walked",
             "files_walked",
             "skipped_symlinks",
+            "vanished",
         ],
         other => panic!("undocumented record type {other:?}"),
     }

@@ -20,6 +20,13 @@ Nothing is ever deleted. Reclaimable files are files under a job's shared/, task
 that no _metadata found under the roots references; --print0-reclaimable lists them for your own
 tooling (e.g. `xargs -0 ls -l`). A running job may still be writing such files.
 
+A running job's directory can be scanned: files it deletes meanwhile count as vanished, not as
+errors, but a checkpoint it is subsuming may show as broken while its files are being deleted.
+
+Exit status: 0 every snapshot found is restorable; 1 a broken snapshot was found (a referenced
+file missing or shorter than recorded); 2 something could not be read or checked (a directory,
+an undecodable _metadata, a remote path without --map).
+
 Examples:
   flinspect scan /checkpoints /savepoints
   flinspect scan --map s3://bucket/flink=/mnt/bucket/flink /mnt/bucket/flink

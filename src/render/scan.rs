@@ -206,6 +206,9 @@ pub struct SummaryRecord {
     pub files_walked: u64,
     /// Directory symlinks found and not followed.
     pub skipped_symlinks: Vec<String>,
+    /// Files and directories listed by the walk that were gone when read (a running job
+    /// deleting subsumed checkpoints). Not errors.
+    pub vanished: u64,
 }
 
 fn s(p: &Path) -> String {
@@ -315,6 +318,7 @@ pub fn summary_record(report: &Report) -> SummaryRecord {
         dirs_walked: report.dirs_walked,
         files_walked: report.files_walked,
         skipped_symlinks: report.skipped_symlinks.iter().map(|p| s(p)).collect(),
+        vanished: report.vanished,
     }
 }
 
@@ -394,6 +398,15 @@ pub fn human(report: &Report) -> String {
         human_bytes(t.reclaimable_bytes as i64),
         t.walk_errors + t.metadata_errors,
     );
+    if report.vanished > 0 {
+        // Keep the summary one line: `--print0-reclaimable` shows only the last line.
+        out.pop();
+        let _ = writeln!(
+            out,
+            "; {} file(s) vanished during the scan (a running job?)",
+            report.vanished
+        );
+    }
     out
 }
 

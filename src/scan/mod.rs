@@ -287,6 +287,9 @@ pub struct Report {
     pub skipped_symlinks: Vec<PathBuf>,
     pub dirs_walked: u64,
     pub files_walked: u64,
+    /// Files and directories that disappeared while the scan ran (a running job deleting
+    /// subsumed checkpoints); not errors.
+    pub vanished: u64,
 }
 
 impl Report {
@@ -365,7 +368,7 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         referenced: &marks,
         maps: &opts.maps,
     };
-    let snapshots: Vec<Snapshot> = metadata
+    let checked: Vec<Option<Snapshot>> = metadata
         .par_iter()
         .map(|f| {
             let s = check_snapshot(f, &ctx);
@@ -373,6 +376,8 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
             s
         })
         .collect();
+    let vanished = checked.iter().filter(|s| s.is_none()).count() as u64;
+    let snapshots: Vec<Snapshot> = checked.into_iter().flatten().collect();
 
     progress.phase.store(PHASE_GROUP, Ordering::Relaxed);
     let referenced: Vec<bool> = marks.into_iter().map(AtomicBool::into_inner).collect();
@@ -385,6 +390,7 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         files_walked: tree.files.len() as u64,
         errors: tree.errors,
         skipped_symlinks: tree.skipped_symlinks,
+        vanished: tree.vanished + vanished,
     }
 }
 
@@ -416,8 +422,9 @@ impl CheckContext<'_> {
     }
 }
 
-/// Reads, decodes and checks one `_metadata` file.
-pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
+/// Reads, decodes and checks one `_metadata` file; `None` when it disappeared since the walk
+/// saw it (a subsumed checkpoint deleted by a running job).
+pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapshot> {
     let dir = file
         .path
         .parent()
@@ -445,8 +452,13 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
     let loaded = match load::load(&file.path) {
         Ok(l) => l,
         Err(e) => {
+            if std::fs::symlink_metadata(&file.path)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+            {
+                return None;
+            }
             snap.error = Some(e.message);
-            return snap;
+            return Some(snap);
         }
     };
     snap.metadata_bytes = loaded.bytes.len() as u64;
@@ -454,7 +466,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
         Ok(m) => m,
         Err(e) => {
             snap.error = Some(e.to_string());
-            return snap;
+            return Some(snap);
         }
     };
     let location = dir.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -538,7 +550,13 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
         let problem = match found {
             Ok(len) if need.is_some_and(|n| len < n) => Some((ProblemKind::Short, Some(len), None)),
             Ok(_) => None,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A path through a regular file (`a/file/x`) does not exist either.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
                 Some((ProblemKind::Missing, None, None))
             }
             Err(e) => Some((ProblemKind::Inaccessible, None, Some(io_message(&e)))),
@@ -562,7 +580,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Snapshot {
     } else {
         Status::Unverified
     };
-    snap
+    Some(snap)
 }
 
 /// An OS error as a lowercase phrase without "(os error N)" noise for the common cases.

@@ -7,11 +7,12 @@
 //! symlinks are followed for their size, because a referenced state file may legitimately be one.
 //!
 //! Errors (a directory that cannot be listed, an entry that cannot be stat'ed) are collected and
-//! the walk goes on.
+//! the walk goes on. An entry that disappears between being listed and being read is not an
+//! error: a running job deletes subsumed checkpoints all the time. It is counted as vanished.
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
@@ -50,6 +51,8 @@ pub struct Tree {
     pub skipped_symlinks: Vec<PathBuf>,
     /// Sorted.
     pub errors: Vec<WalkError>,
+    /// Entries listed that were gone when the walk looked at them.
+    pub vanished: u64,
 }
 
 #[derive(Default)]
@@ -58,6 +61,7 @@ struct Sink {
     dirs: Mutex<Vec<PathBuf>>,
     symlinks: Mutex<Vec<PathBuf>>,
     errors: Mutex<Vec<WalkError>>,
+    vanished: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -66,6 +70,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Sink {
+    /// Records an error, or counts a vanished entry (not found after it was listed).
+    fn gone_or_error(&self, path: &Path, e: &std::io::Error) {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            self.vanished.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.error(path, e);
+        }
+    }
+
     fn error(&self, path: &Path, e: &std::io::Error) {
         lock(&self.errors).push(WalkError {
             path: path.to_owned(),
@@ -122,6 +135,7 @@ pub fn walk(roots: &[PathBuf], progress: &Progress) -> Tree {
             .into_inner()
             .unwrap_or_else(|p| p.into_inner()),
         errors: sink.errors.into_inner().unwrap_or_else(|p| p.into_inner()),
+        vanished: sink.vanished.into_inner(),
     };
     // Sorted by the path's bytes: as deterministic as `Path`'s component order, and far cheaper
     // on a hundred thousand paths.
@@ -147,7 +161,7 @@ fn visit<'s>(
     progress.dirs.fetch_add(1, Ordering::Relaxed);
     let entries = match fs::read_dir(&dir) {
         Ok(rd) => rd,
-        Err(e) => return sink.error(&dir, &e),
+        Err(e) => return sink.gone_or_error(&dir, &e),
     };
     let mut files = Vec::new();
     let mut dirs = Vec::new();
@@ -164,7 +178,7 @@ fn visit<'s>(
         let ft = match entry.file_type() {
             Ok(t) => t,
             Err(e) => {
-                sink.error(&path, &e);
+                sink.gone_or_error(&path, &e);
                 continue;
             }
         };
@@ -177,7 +191,7 @@ fn visit<'s>(
                     len: m.len(),
                     modified: m.modified().ok(),
                 }),
-                Err(e) => sink.error(&path, &e),
+                Err(e) => sink.gone_or_error(&path, &e),
             }
         } else if ft.is_symlink() {
             match fs::metadata(&path) {
