@@ -586,3 +586,21 @@ fn a_metadata_deleted_after_the_walk_has_vanished_not_failed() {
     let s = check_snapshot(&gone, &ctx).expect("present");
     assert_eq!(s.status, Status::Error);
 }
+
+#[test]
+fn a_root_inside_a_job_directory_lists_nothing_as_reclaimable() {
+    let case = incremental_case();
+    let copy = Copy::new(std::slice::from_ref(&case));
+    let jd = job_dir(&copy.case_dir(&case));
+    for root in [jd.join("shared"), newest_checkpoint(&jd)] {
+        let o = flinspect::scan::Options {
+            roots: vec![root.clone()],
+            threads: 2,
+            maps: vec![copy.map()],
+        };
+        let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
+        let t = report.totals();
+        assert_eq!(t.reclaimable_files, 0, "{}", root.display());
+        assert_eq!(t.broken, 0);
+    }
+}

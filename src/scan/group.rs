@@ -112,11 +112,13 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>, referenced: &[bool]) -> Vec<
     }
 
     // Which job directory and area each file belongs to: the `shared`, `taskowned` and `chk-N`
-    // directories directly under a job directory.
+    // directories directly under a job directory. Only job directories the walk entered count:
+    // with a root inside a job directory (its `shared/` alone, say) the checkpoints that
+    // reference those files were not read, and every file would look unreferenced.
     let mut areas: HashMap<&OsStr, (&Path, Area)> = HashMap::new();
     for d in &tree.dirs {
         let Some(parent) = d.parent() else { continue };
-        if !job_dirs.contains(parent) {
+        if !job_dirs.contains(parent) || !dir_set.contains(parent.as_os_str()) {
             continue;
         }
         let n = name_of(d);
