@@ -177,11 +177,7 @@ pub(crate) fn keyed_handle<'a>(
         HandleCode::KEY_GROUPS | HandleCode::KEY_GROUPS_V2 | HandleCode::SAVEPOINT_KEY_GROUPS => {
             let offsets = key_group_range_offsets(r)?;
             let delegate = required_stream(r, depth + 1, "key groups delegate")?;
-            let state_handle_id = if code == HandleCode::KEY_GROUPS_V2 {
-                Some(r.utf("state handle id")?)
-            } else {
-                None
-            };
+            let state_handle_id = r.utf_if(code == HandleCode::KEY_GROUPS_V2, "state handle id")?;
             let handle = KeyGroupsHandle {
                 offsets,
                 delegate,
@@ -200,19 +196,11 @@ pub(crate) fn keyed_handle<'a>(
             let checkpoint_id = r.i64("incremental checkpoint id")?;
             let backend_id = r.utf("backend id")?;
             let key_groups = key_group_range(r)?;
-            let checkpointed_size = if v2 {
-                Some(r.i64("checkpointed size")?)
-            } else {
-                None
-            };
+            let checkpointed_size = r.i64_if(v2, "checkpointed size")?;
             let meta = required_stream(r, depth + 1, "incremental meta state handle")?;
             let shared = local_files(r, depth, "shared state")?;
             let private = local_files(r, depth, "private state")?;
-            let state_handle_id = if v2 {
-                Some(r.utf("state handle id")?)
-            } else {
-                None
-            };
+            let state_handle_id = r.utf_if(v2, "state handle id")?;
             KeyedHandle::Incremental {
                 code,
                 handle: Box::new(IncrementalHandle {
@@ -230,11 +218,7 @@ pub(crate) fn keyed_handle<'a>(
         HandleCode::CHANGELOG | HandleCode::CHANGELOG_V2 => {
             let legacy = layout == ChangelogLayout::Flink114 && code == HandleCode::CHANGELOG;
             let key_groups = key_group_range(r)?;
-            let checkpointed_size = if legacy {
-                None
-            } else {
-                Some(r.i64("checkpointed size")?)
-            };
+            let checkpointed_size = r.i64_if(!legacy, "checkpointed size")?;
             let n = r.count("materialized handles", MAX_LIST_ENTRIES, 1)?;
             let mut materialized = Vec::with_capacity(n);
             for _ in 0..n {
@@ -253,11 +237,7 @@ pub(crate) fn keyed_handle<'a>(
                 (None, None, None)
             } else {
                 let m = r.i64("materialization id")?;
-                let c = if code == HandleCode::CHANGELOG_V2 {
-                    Some(r.i64("checkpoint id")?)
-                } else {
-                    None
-                };
+                let c = r.i64_if(code == HandleCode::CHANGELOG_V2, "checkpoint id")?;
                 (Some(m), c, Some(r.utf("state handle id")?))
             };
             KeyedHandle::Changelog {
@@ -288,11 +268,8 @@ pub(crate) fn keyed_handle<'a>(
                     data: r.take(len, "change bytes")?,
                 });
             }
-            let state_handle_id = if layout == ChangelogLayout::Flink114 {
-                None
-            } else {
-                Some(r.utf("state handle id")?)
-            };
+            let state_handle_id =
+                r.utf_if(layout != ChangelogLayout::Flink114, "state handle id")?;
             KeyedHandle::ChangelogBytes(Box::new(ChangelogBytesHandle {
                 key_groups,
                 from,
@@ -314,19 +291,12 @@ pub(crate) fn keyed_handle<'a>(
                 handles.push((offset, required_stream(r, depth + 1, "changelog delta")?));
             }
             let state_size = r.i64("changelog state size")?;
-            let (checkpointed_size, state_handle_id) = if legacy {
-                (None, None)
-            } else {
-                (
-                    Some(r.i64("checkpointed size")?),
-                    Some(r.utf("state handle id")?),
-                )
-            };
-            let storage_identifier = if code == HandleCode::CHANGELOG_FILE_INCREMENT_V2 {
-                Some(r.utf("storage identifier")?)
-            } else {
-                None
-            };
+            let checkpointed_size = r.i64_if(!legacy, "checkpointed size")?;
+            let state_handle_id = r.utf_if(!legacy, "state handle id")?;
+            let storage_identifier = r.utf_if(
+                code == HandleCode::CHANGELOG_FILE_INCREMENT_V2,
+                "storage identifier",
+            )?;
             KeyedHandle::ChangelogFile {
                 code,
                 handle: Box::new(ChangelogFileHandle {

@@ -109,6 +109,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A string field that only some layouts have: read when `present`, else `None`.
+    pub(crate) fn utf_if(
+        &mut self,
+        present: bool,
+        what: &'static str,
+    ) -> Result<Option<JavaStr<'a>>> {
+        if present {
+            self.utf(what).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// An `i64` field that only some layouts have: read when `present`, else `None`.
+    pub(crate) fn i64_if(&mut self, present: bool, what: &'static str) -> Result<Option<i64>> {
+        if present {
+            self.i64(what).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// An `i32` count that must be in `0..=limit` and whose elements, each at least
     /// `min_element_size` bytes, must fit in what remains.
     #[inline]
