@@ -44,6 +44,9 @@ pub enum KeyedLayout {
     HeapOrRocksDbFull,
     /// Codes 5/11: RocksDB (or ForSt) native files.
     RocksDb,
+    /// Codes 3/12 whose state files hold RocksDB's full-snapshot layout (a RocksDB full
+    /// checkpoint of Flink <= 1.15); only known after probing the files ([`crate::probe`]).
+    RocksDbFull,
     /// Codes 8/14: the changelog backend wrapping another backend's materialized state.
     Changelog,
 }
@@ -55,6 +58,7 @@ impl KeyedLayout {
             KeyedLayout::Heap => "heap",
             KeyedLayout::HeapOrRocksDbFull => "heap-or-rocksdb-full",
             KeyedLayout::RocksDb => "rocksdb",
+            KeyedLayout::RocksDbFull => "rocksdb-full",
             KeyedLayout::Changelog => "changelog",
         }
     }
@@ -119,6 +123,29 @@ impl SnapshotMode {
             SnapshotMode::Incremental => "incremental",
             SnapshotMode::Changelog => "changelog",
         }
+    }
+}
+
+/// Replaces the ambiguous heap-or-RocksDB-full layout with what [`crate::probe`] read in the
+/// state files, and updates the backend accordingly.
+pub fn apply_probe(summary: &mut Summary, probed: &Inferred<KeyedLayout>) {
+    if !summary
+        .keyed_layouts
+        .remove(&KeyedLayout::HeapOrRocksDbFull)
+    {
+        return;
+    }
+    summary.keyed_layouts.insert(probed.value);
+    if summary.keyed_layouts.len() == 1 {
+        let value = if probed.value == KeyedLayout::Heap {
+            BackendFamily::Heap
+        } else {
+            BackendFamily::RocksDb
+        };
+        summary.backend = Some(Inferred {
+            value,
+            evidence: probed.evidence.clone(),
+        });
     }
 }
 
@@ -357,7 +384,7 @@ pub fn summarize(md: &Metadata<'_>, location: Option<&str>) -> Summary {
                 Some(KeyedLayout::Canonical) => BackendFamily::Portable,
                 Some(KeyedLayout::Heap) => BackendFamily::Heap,
                 Some(KeyedLayout::HeapOrRocksDbFull) => BackendFamily::HeapOrRocksDb,
-                Some(KeyedLayout::RocksDb) => BackendFamily::RocksDb,
+                Some(KeyedLayout::RocksDb | KeyedLayout::RocksDbFull) => BackendFamily::RocksDb,
                 _ => BackendFamily::Changelog,
             }
         };

@@ -21,5 +21,6 @@ pub mod check;
 pub mod format;
 pub mod load;
 pub mod model;
+pub mod probe;
 pub mod render;
 pub mod scan;

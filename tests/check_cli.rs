@@ -562,12 +562,12 @@ fn rules_command() {
     assert!(stdout(&o).contains("--against"));
 }
 
-/// "unknown" is "could not judge" (exit 2), never a pass: a Flink 1.13 checkpoint whose keyed
-/// handles are the same for heap and RocksDB-full cannot tell whether the backend changed.
+/// "unknown" is "could not judge" (exit 2), never a pass: a RocksDB checkpoint (backend-specific
+/// layout) against a job file that does not say which backend the new job uses.
 #[test]
 fn unknown_verdict_exits_2() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/restore/flink-1.13.6/cases/unchanged-hashmap-checkpoint");
+        .join("testdata/restore/flink-2.3.0/cases/unchanged-rocksdb-checkpoint");
     let outcome: serde_json::Value =
         serde_json::from_slice(&std::fs::read(case.join("outcome.json")).unwrap()).unwrap();
     let snapshot_dir = case
@@ -577,15 +577,40 @@ fn unknown_verdict_exits_2() {
         serde_json::from_slice(&std::fs::read(snapshot_dir.join("snapshot.json")).unwrap())
             .unwrap();
     let snapshot = snapshot_dir.join(info["metadata_dir"].as_str().unwrap());
-    let o = Command::new(env!("CARGO_BIN_EXE_flinspect"))
-        .arg("check")
-        .arg(&snapshot)
-        .arg("--job")
-        .arg(case.join("job.yaml"))
-        .arg("--json")
-        .output()
-        .unwrap();
+    let job = std::fs::read_to_string(case.join("job.yaml")).unwrap();
+    let without_backend: String = job
+        .lines()
+        .filter(|l| !l.starts_with("state-backend:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(
+        job.len(),
+        without_backend.len(),
+        "job.yaml names its backend"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let job_path = dir.path().join("job.yaml");
+    std::fs::write(&job_path, without_backend).unwrap();
+    let run = |job: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_flinspect"))
+            .arg("check")
+            .arg(&snapshot)
+            .arg("--job")
+            .arg(job)
+            .arg("--json")
+            .output()
+            .unwrap()
+    };
+    let o = run(&job_path);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["verdict"], "unknown", "{doc}");
     assert_eq!(o.status.code(), Some(2));
+    // With the backend stated, the same check is decided and passes.
+    let o = run(&case.join("job.yaml"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }

@@ -166,6 +166,8 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
         let options = Options {
             snapshot: metadata.parent().unwrap().display().to_string(),
             allow_non_restored_state: outcome["allow_non_restored_state"].as_bool(),
+            // As the CLI does: settle heap vs RocksDB-full from the state files.
+            key_groups_layout: flinspect::probe::key_groups_layout(&md, metadata.parent().unwrap()),
         };
         let report = check::check(&md, &job, &options);
         let errors: Vec<_> = report

@@ -651,6 +651,7 @@ fn every_rule_over_every_snapshot() {
         let options = check::Options {
             snapshot: path.display().to_string(),
             allow_non_restored_state: None,
+            key_groups_layout: flinspect::probe::key_groups_layout(&md, path.parent().unwrap()),
         };
         let own = Job::from_snapshot(&md, "self");
         let r = check::check(&md, &own, &options);

@@ -153,6 +153,9 @@ pub struct Options {
     pub snapshot: String,
     /// `--allow-non-restored-state` given on the command line (overrides the job file).
     pub allow_non_restored_state: Option<bool>,
+    /// What the state files showed about ambiguous V2/V3 key-group handles
+    /// ([`crate::probe::key_groups_layout`]); `None` when not probed.
+    pub key_groups_layout: Option<crate::analysis::Inferred<crate::analysis::KeyedLayout>>,
 }
 
 /// Everything `check` found.

@@ -150,6 +150,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
     let options = Options {
         snapshot: loaded.dir.display().to_string(),
         allow_non_restored_state: a.allow_non_restored_state,
+        key_groups_layout: flinspect::probe::key_groups_layout(&md, &loaded.dir),
     };
     let mut report = check::check(&md, &job, &options);
     for e in report.apply_allow_list(&allow) {

@@ -55,7 +55,10 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         }
     };
     if let Some(md) = &md {
-        let summary = analysis::summarize(md, location.as_deref());
+        let mut summary = analysis::summarize(md, location.as_deref());
+        if let Some(probed) = flinspect::probe::key_groups_layout(md, &loaded.dir) {
+            analysis::apply_probe(&mut summary, &probed);
+        }
         if a.json {
             let doc = render::json::snapshot(&shown, md, &summary, &labels, a.files);
             let mut s =

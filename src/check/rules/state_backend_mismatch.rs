@@ -29,9 +29,10 @@ EOFException). Recorded in testdata/restore, cases backend-*. The rule runs only
 states its state-backend.
 
 Up to Flink 1.15 (metadata V2/V3) the heap backend and RocksDB full (non-incremental)
-checkpoints write the same handle type, so only the state files tell them apart: flinspect then
-reports a warning and the verdict \"unknown\" (recorded with Flink 1.13.6: a heap checkpoint
-restored with RocksDB fails at task restore).",
+checkpoints write the same handle type, so only the state files tell them apart. flinspect reads
+4 bytes per key group from them (the heap layout starts every key group with its id); when the
+files cannot be read it reports a warning and the verdict \"unknown\" (recorded with Flink
+1.13.6: a heap checkpoint restored with RocksDB fails at task restore).",
         flink_error: Some(
             "Unexpected state handle type, expected one of: %s, but found: %s. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.",
         ),
@@ -42,10 +43,15 @@ restored with RocksDB fails at task restore).",
 
 /// The layouts an operator's keyed state is in, looking through changelog handles to their
 /// materialized part.
+///
+/// Where the state files were probed ([`crate::probe`]), the ambiguous heap-or-RocksDB-full
+/// layout of Flink <= 1.15 is replaced by what the files showed.
 pub(super) fn op_layouts(
+    cx: &Context<'_, '_>,
     op: &crate::model::OperatorState<'_>,
-    v: MetadataVersion,
 ) -> BTreeSet<KeyedLayout> {
+    let v = cx.md.version;
+    let probed = cx.options.key_groups_layout.as_ref().map(|p| p.value);
     fn add(h: &KeyedHandle<'_>, v: MetadataVersion, out: &mut BTreeSet<KeyedLayout>) {
         match h {
             KeyedHandle::Changelog { handle, .. } => {
@@ -63,6 +69,11 @@ pub(super) fn op_layouts(
     for h in op.keyed_handles() {
         add(h, v, &mut out);
     }
+    if let Some(p) = probed {
+        if out.remove(&KeyedLayout::HeapOrRocksDbFull) {
+            out.insert(p);
+        }
+    }
     out
 }
 
@@ -75,6 +86,9 @@ pub(super) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<boo
         (KeyedLayout::RocksDb, StateBackend::Rocksdb) => Some(true),
         (KeyedLayout::RocksDb, StateBackend::Hashmap) => Some(false),
         (KeyedLayout::RocksDb, StateBackend::Forst) => None,
+        (KeyedLayout::RocksDbFull, StateBackend::Rocksdb) => Some(true),
+        (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => Some(false),
+        (KeyedLayout::RocksDbFull, StateBackend::Forst) => None,
         (KeyedLayout::HeapOrRocksDbFull, _) => None,
         // The changelog wrapper itself restores with changelog on or off (from Flink 1.16);
         // its materialized part is judged by its own layout.
@@ -86,6 +100,7 @@ fn layout_backend(layout: KeyedLayout) -> &'static str {
     match layout {
         KeyedLayout::Heap => "the heap (hashmap) backend's",
         KeyedLayout::RocksDb => "RocksDB's (or ForSt's) native",
+        KeyedLayout::RocksDbFull => "RocksDB's full-snapshot",
         KeyedLayout::HeapOrRocksDbFull => "the heap backend's or a RocksDB full checkpoint's",
         KeyedLayout::Changelog => "the changelog backend's",
         KeyedLayout::Canonical => "the canonical",
@@ -98,7 +113,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             .md
             .operators
             .iter()
-            .flat_map(|o| op_layouts(o, cx.md.version))
+            .flat_map(|o| op_layouts(cx, o))
             .filter(|l| !l.is_portable() && *l != KeyedLayout::Changelog)
             .collect();
         if !specific.is_empty() {
@@ -114,7 +129,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         return;
     };
     for (op, _) in cx.claimed() {
-        for layout in op_layouts(op, cx.md.version) {
+        for layout in op_layouts(cx, op) {
             let verdict = restores(layout, backend);
             if verdict == Some(true) {
                 continue;
@@ -134,6 +149,9 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             match (layout, backend) {
                 (KeyedLayout::RocksDb, StateBackend::Hashmap) => {
                     f.flink_error = Some("Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.".into());
+                }
+                (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => {
+                    f.flink_error = Some("Unexpected key-group in restore. (the heap backend reads RocksDB's full-snapshot files; recorded with Flink 1.13.6)".into());
                 }
                 (KeyedLayout::Heap, StateBackend::Rocksdb) => {
                     f.flink_error = Some("Caught unexpected exception. (RocksDB reads the heap backend's files as its own full-snapshot format; recorded root causes: java.lang.ArrayIndexOutOfBoundsException: Index 0 out of bounds for length 0 on Flink 1.20.3, java.io.EOFException on Flink 2.3.0)".into());

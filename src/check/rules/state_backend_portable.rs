@@ -30,7 +30,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
     };
     let mut keyed = 0usize;
     for (op, _) in cx.claimed() {
-        let layouts = op_layouts(op, cx.md.version);
+        let layouts = op_layouts(cx, op);
         if layouts.is_empty() {
             continue;
         }

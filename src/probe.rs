@@ -1,0 +1,142 @@
+//! Settles from the state files what `_metadata` alone cannot: whether `KeyGroupsStateHandle`s
+//! (codes 3/12) of a Flink ≤ 1.15 (metadata V2/V3) snapshot hold the heap backend's layout or a
+//! RocksDB full checkpoint's. Both write the same handle; only the bytes differ.
+//!
+//! The heap layout (`HeapSnapshotStrategy`) starts *every* key group with an uncompressed `i32`
+//! equal to its key-group id, so every offset is non-zero. The RocksDB full-snapshot layout
+//! (`FullSnapshotAsyncWriter`) leaves empty key groups at offset 0 and starts the others with an
+//! `i16` state id and a length-prefixed key, which never reads as the key-group id for key groups
+//! above 0. Flink's heap restore makes the same test ("Unexpected key-group in restore.").
+//!
+//! Architecture invariant: read-only and bounded. Only inline bytes and files inside the
+//! snapshot directory (relative handles) or local `file:` paths are read, 4 bytes per key group,
+//! through positioned reads; nothing is written and nothing is read whole.
+
+use std::fs::File;
+use std::path::Path;
+
+use crate::analysis::{Inferred, KeyedLayout};
+use crate::model::{KeyGroupsHandle, KeyedHandle, Metadata, MetadataVersion, StreamHandle};
+
+/// At most this many key groups are probed per snapshot (they are 4-byte reads).
+const MAX_PROBES: usize = 4096;
+
+/// What the key-group bytes showed, or `None` when the snapshot has no ambiguous handles or
+/// their bytes could not be read.
+pub fn key_groups_layout(md: &Metadata<'_>, snapshot_dir: &Path) -> Option<Inferred<KeyedLayout>> {
+    if md.version > MetadataVersion::V3 {
+        return None;
+    }
+    let mut probed = 0usize;
+    let mut heap_like = 0usize;
+    let mut zero_offsets = 0usize;
+    let mut mismatch = None;
+    for op in &md.operators {
+        for h in op.keyed_handles() {
+            let KeyedHandle::KeyGroups { handle, .. } = h else {
+                continue;
+            };
+            let reader = Source::open(handle, snapshot_dir)?;
+            let start = i64::from(handle.offsets.range.start);
+            for (i, offset) in handle.offsets.offsets.iter().enumerate() {
+                if probed >= MAX_PROBES {
+                    break;
+                }
+                probed += 1;
+                let kg = start + i as i64;
+                if offset == 0 {
+                    zero_offsets += 1;
+                    continue;
+                }
+                match reader.i32_at(offset) {
+                    Some(v) if i64::from(v) == kg => heap_like += 1,
+                    Some(v) => {
+                        mismatch.get_or_insert((kg, offset, v));
+                    }
+                    None => return None,
+                }
+            }
+        }
+    }
+    if probed < 2 {
+        return None;
+    }
+    let evidence = |s: String| vec![s];
+    if zero_offsets == 0 && mismatch.is_none() {
+        Some(Inferred {
+            value: KeyedLayout::Heap,
+            evidence: evidence(format!(
+                "the state files start each of the {heap_like} probed key groups with its own key-group id: the heap backend's layout"
+            )),
+        })
+    } else {
+        let why = match mismatch {
+            Some((kg, offset, v)) => {
+                format!("key group {kg} at offset {offset} starts with {v}, not its id")
+            }
+            None => format!("{zero_offsets} empty key groups kept offset 0"),
+        };
+        Some(Inferred {
+            value: KeyedLayout::RocksDbFull,
+            evidence: evidence(format!(
+                "{why}: the RocksDB full-snapshot layout, not the heap backend's"
+            )),
+        })
+    }
+}
+
+/// The bytes behind a key-groups handle's delegate.
+enum Source<'a> {
+    Inline(&'a [u8]),
+    File(File),
+}
+
+impl<'a> Source<'a> {
+    fn open(handle: &KeyGroupsHandle<'a>, dir: &Path) -> Option<Source<'a>> {
+        match handle.delegate.innermost() {
+            StreamHandle::ByteStream { data, .. } => Some(Source::Inline(data)),
+            StreamHandle::RelativeFile { relative_path, .. } => {
+                let name = relative_path.to_str();
+                // A relative handle names a file inside the snapshot directory, never a path.
+                if name.contains('/') || name.contains('\\') || name == ".." {
+                    return None;
+                }
+                File::open(dir.join(name.as_ref())).ok().map(Source::File)
+            }
+            StreamHandle::File { path, .. } => {
+                let p = path.to_str();
+                let local = p
+                    .strip_prefix("file://")
+                    .or_else(|| p.strip_prefix("file:"))?;
+                File::open(local).ok().map(Source::File)
+            }
+            _ => None,
+        }
+    }
+
+    fn i32_at(&self, offset: i64) -> Option<i32> {
+        let offset = u64::try_from(offset).ok()?;
+        let mut buf = [0u8; 4];
+        match self {
+            Source::Inline(data) => {
+                let start = usize::try_from(offset).ok()?;
+                buf.copy_from_slice(data.get(start..start.checked_add(4)?)?);
+            }
+            Source::File(f) => read_exact_at(f, &mut buf, offset)?,
+        }
+        Some(i32::from_be_bytes(buf))
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> Option<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset).ok()
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> Option<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = f;
+    f.seek(SeekFrom::Start(offset)).ok()?;
+    f.read_exact(buf).ok()
+}
