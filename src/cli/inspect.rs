@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use flinspect::render::{self, UidLabels};
 use flinspect::{analysis, format, load};
 
-use super::{emit, exit, read_uid_file, Failure};
+use super::{emit, emit_json, exit, read_uid_file, Failure};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -61,10 +61,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         }
         if a.json {
             let doc = render::json::snapshot(&shown, md, &summary, &labels, a.files);
-            let mut s =
-                serde_json::to_string_pretty(&doc).map_err(|e| Failure::Message(e.to_string()))?;
-            s.push('\n');
-            emit(&s)?;
+            emit_json(&doc)?;
         } else {
             let opts = render::human::Options {
                 subtasks: a.subtasks,
