@@ -122,6 +122,27 @@ fn lossy_inspect_shows_the_operators_before_the_damage() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("OPERATOR"), "{out}");
     assert!(stderr(&o).contains("decoding stopped"), "{}", stderr(&o));
+    assert!(
+        out.contains("DAMAGED     decoding stopped:") && out.contains("at offset 0x"),
+        "{out}"
+    );
+    // The JSON says the same, with the offset as a number.
+    let o = flinspect(&["inspect", "--lossy", "--json", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let damage = &v["damage"];
+    assert!(
+        damage["offset"].as_u64().unwrap() > 0
+            && damage["offset"].as_u64().unwrap() < bytes.len() as u64
+    );
+    assert!(
+        damage["message"].as_str().unwrap().contains("truncated"),
+        "{damage}"
+    );
+    assert_eq!(
+        damage["operators_decoded"].as_u64().unwrap() as usize,
+        v["operators"].as_array().unwrap().len()
+    );
 }
 
 #[test]

@@ -26,6 +26,16 @@ struct Snapshot {
     operators: Vec<Operator>,
     files: Option<Vec<FileRef>>,
     trailing_bytes: u64,
+    damage: Option<Damage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Damage {
+    offset: u64,
+    message: String,
+    operators_decoded: u64,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +208,10 @@ fn json_schema_v1_on_every_fixture_agrees_with_flink() {
         let expected: serde_json::Value = serde_json::from_slice(&expected).unwrap();
         let p = path.display();
         assert_eq!(doc.schema_version, 1);
+        assert!(
+            doc.damage.is_none(),
+            "{p}: an intact file reports no damage"
+        );
         assert_eq!(
             doc.metadata_version as i64,
             expected["metadata_version"].as_i64().unwrap(),

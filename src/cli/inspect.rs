@@ -60,14 +60,26 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             analysis::apply_probe(&mut summary, &probed);
         }
         if a.json {
-            let doc = render::json::snapshot(&shown, md, &summary, &labels, a.files);
+            let mut doc = render::json::snapshot(&shown, md, &summary, &labels, a.files);
+            doc.damage = error.as_ref().map(|e| render::json::Damage {
+                offset: e.offset(),
+                message: e.to_string(),
+                operators_decoded: md.operators.len(),
+            });
             emit_json(&doc)?;
         } else {
             let opts = render::human::Options {
                 subtasks: a.subtasks,
                 files: a.files,
             };
-            emit(&render::human::inspect(&shown, md, &summary, &labels, opts))?;
+            let mut text = render::human::inspect(&shown, md, &summary, &labels, opts);
+            if let Some(e) = &error {
+                text.push_str(&format!(
+                    "\nDAMAGED     decoding stopped: {e}\n            the {} operator(s) above were decoded before it; the rest of the file is unread\n",
+                    md.operators.len()
+                ));
+            }
+            emit(&text)?;
         }
     }
     match error {

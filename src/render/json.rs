@@ -44,6 +44,21 @@ pub struct Snapshot {
     pub files: Option<Vec<FileJson>>,
     /// Bytes after the end of the metadata, which Flink ignores (normally 0).
     pub trailing_bytes: usize,
+    /// Null for an intact file. With `inspect --lossy` on a damaged file: where decoding
+    /// stopped; everything above is what was decoded before that point.
+    pub damage: Option<Damage>,
+}
+
+/// `damage`: where and why a lossy decode stopped.
+#[derive(Serialize)]
+pub struct Damage {
+    /// Absolute byte offset of the field that could not be decoded.
+    pub offset: u64,
+    /// The one-line reason, with its context (operator, subtask, field).
+    pub message: String,
+    /// Operators fully decoded before the damage (all of them are in `operators`; the damaged
+    /// one is not).
+    pub operators_decoded: usize,
 }
 
 /// `snapshot`: what the file records about itself.
@@ -307,6 +322,7 @@ pub fn snapshot(
         operators: md.operators.iter().map(|op| operator(op, labels)).collect(),
         files: with_files.then(|| files(md)),
         trailing_bytes: md.trailing_bytes,
+        damage: None,
     }
 }
 
