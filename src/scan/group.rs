@@ -189,8 +189,9 @@ pub fn group(tree: &Tree, snapshots: Vec<Snapshot>, referenced: &[bool]) -> Vec<
         }
     }
 
+    let errors = ErrorIndex::new(&tree.errors);
     for job in jobs.values_mut() {
-        finish(job, &tree.errors);
+        finish(job, &errors);
     }
     jobs.into_values().collect()
 }
@@ -240,7 +241,40 @@ fn kind_rank(s: &Snapshot) -> u8 {
     }
 }
 
-fn finish(job: &mut Job, walk_errors: &[WalkError]) {
+/// Walk errors by path, to ask "did anything in or above this directory fail?" without
+/// comparing every job with every error.
+struct ErrorIndex<'a> {
+    /// Sorted by bytes, so everything under `d/` is one range.
+    sorted: Vec<&'a [u8]>,
+    exact: HashSet<&'a OsStr>,
+}
+
+impl<'a> ErrorIndex<'a> {
+    fn new(errors: &'a [WalkError]) -> Self {
+        let mut sorted: Vec<&[u8]> = errors
+            .iter()
+            .map(|e| e.path.as_os_str().as_encoded_bytes())
+            .collect();
+        sorted.sort_unstable();
+        ErrorIndex {
+            sorted,
+            exact: errors.iter().map(|e| e.path.as_os_str()).collect(),
+        }
+    }
+
+    /// An error at `d`, inside it, or at one of its ancestors.
+    fn touches(&self, d: &Path) -> bool {
+        if d.ancestors().any(|a| self.exact.contains(a.as_os_str())) {
+            return true;
+        }
+        let mut prefix = d.as_os_str().as_encoded_bytes().to_vec();
+        prefix.push(b'/');
+        let i = self.sorted.partition_point(|p| *p < prefix.as_slice());
+        self.sorted.get(i).is_some_and(|p| p.starts_with(&prefix))
+    }
+}
+
+fn finish(job: &mut Job, walk_errors: &ErrorIndex<'_>) {
     job.snapshots.sort_by(|a, b| {
         kind_rank(a)
             .cmp(&kind_rank(b))
@@ -279,11 +313,7 @@ fn finish(job: &mut Job, walk_errors: &[WalkError]) {
         .iter()
         .filter(|s| s.status == Status::Error)
         .count();
-    let unreadable = job.dir.as_ref().is_some_and(|d| {
-        walk_errors
-            .iter()
-            .any(|e| e.path.starts_with(d) || d.starts_with(&e.path))
-    });
+    let unreadable = job.dir.as_ref().is_some_and(|d| walk_errors.touches(d));
     if undecodable > 0 && !job.reclaimable.is_empty() {
         job.reclaimable_withheld = Some(format!(
             "{undecodable} _metadata file(s) of this job could not be decoded, so the files they reference are unknown"
@@ -294,5 +324,31 @@ fn finish(job: &mut Job, walk_errors: &[WalkError]) {
     }
     if job.reclaimable_withheld.is_some() {
         job.reclaimable.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_errors_in_above_and_beside_a_directory() {
+        let errors: Vec<WalkError> = ["/a/job/chk-3", "/a/jobx/y", "/c"]
+            .iter()
+            .map(|p| WalkError {
+                path: PathBuf::from(p),
+                message: "permission denied".into(),
+            })
+            .collect();
+        let idx = ErrorIndex::new(&errors);
+        assert!(idx.touches(Path::new("/a/job")), "an error inside");
+        assert!(idx.touches(Path::new("/a/job/chk-3")), "an error at");
+        assert!(idx.touches(Path::new("/c/d/job")), "an error above");
+        assert!(
+            !idx.touches(Path::new("/a/jo")),
+            "a name prefix is not a parent"
+        );
+        assert!(!idx.touches(Path::new("/a/job-2")));
+        assert!(!idx.touches(Path::new("/b")));
     }
 }
