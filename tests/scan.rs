@@ -604,3 +604,28 @@ fn a_root_inside_a_job_directory_lists_nothing_as_reclaimable() {
         assert_eq!(t.broken, 0);
     }
 }
+
+#[test]
+fn a_tree_too_deep_to_enter_is_an_error_that_withholds_reclaimable_files() {
+    let case = incremental_case();
+    let copy = Copy::new(std::slice::from_ref(&case));
+    let jd = job_dir(&copy.case_dir(&case));
+    fs::write(jd.join("shared").join("orphan"), b"abc").unwrap();
+    let mut deep = jd.join("chk-70");
+    for _ in 0..flinspect::scan::walk::MAX_DEPTH + 4 {
+        deep.push("d");
+    }
+    fs::create_dir_all(&deep).unwrap();
+
+    let report = copy.scan(2);
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(report.errors[0].path.starts_with(&jd));
+    assert!(report.errors[0].message.contains("levels deep"));
+    let j = job(&report, &jd);
+    assert!(j.reclaimable.is_empty());
+    assert!(j.reclaimable_withheld.is_some());
+    let out = copy.cli(&["--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"type\":\"error\""), "{text}");
+}
