@@ -180,16 +180,19 @@ fn truncation_and_flip_sweep_never_panics() {
     );
 }
 
-/// Inputs that crashed the fuzzers (testdata/malformed/fuzz/, minimized by cargo fuzz tmin):
-/// each now yields a value or an error, within the same memory bound.
+/// Inputs that once broke the reader (testdata/malformed/regressions/: found by the sweep or the
+/// fuzzers, minimized): each now yields a value or an error, within the same memory bound.
 #[test]
-fn fuzz_artifacts_replay_without_panics() {
+fn regressions_replay_without_panics() {
     let _g = MEASURE.lock().unwrap();
-    let dir = malformed_dir().join("fuzz");
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    for p in rd.flatten().map(|e| e.path()).filter(|p| p.is_file()) {
+    let dir = malformed_dir().join("regressions");
+    let mut replayed = 0;
+    for p in std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+    {
         let bytes = std::fs::read(&p).unwrap();
         let (_, peak) = peak_during(|| exercise(&bytes));
         assert!(
@@ -197,7 +200,9 @@ fn fuzz_artifacts_replay_without_panics() {
             "{}: peak allocation {peak} bytes",
             p.display()
         );
+        replayed += 1;
     }
+    assert!(replayed > 0, "no regression inputs in {}", dir.display());
 }
 
 /// A truncated file never yields metadata: strict parsing of every proper prefix fails.

@@ -93,6 +93,19 @@ CASES["trailer-deeply-nested"] = v3_file([], version=4) + java
 CASES["channel-type-v6"] = header(6) + i32(1) + utf("") + utf("") + OP_ID + i32(1) + i32(128) + b"\x00" + i32(1) + i32(0) + \
     i32(0) + i32(0) + b"\x00\x00" + i32(1) + b"\x02"
 
+# Inputs that once broke the reader, minimized. They may be valid for Flink; the test replays
+# them and requires no panic and bounded memory (tests/hostile.rs).
+REGRESSIONS = {}
+# Found by the truncation/flip sweep: a flipped byte made the max parallelism 2^31-1, and the
+# key-group coverage analysis allocated a vector that long (8.5 GB). Flink accepts the value.
+REGRESSIONS["huge-max-parallelism"] = v3_file([operator_v3([(0, subtask_v3(savepoint_keyed(0, 1, byte_stream("kg", b"abcdefgh"))))],
+                                                          parallelism=1, max_parallelism=0x7FFFFFFF)])
+
+os.makedirs(os.path.join(HERE, "regressions"), exist_ok=True)
+for name, data in sorted(REGRESSIONS.items()):
+    with open(os.path.join(HERE, "regressions", name + ".bin"), "wb") as f:
+        f.write(data)
+
 for name, data in sorted(CASES.items()):
     with open(os.path.join(HERE, name + ".bin"), "wb") as f:
         f.write(data)
