@@ -29,7 +29,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::analysis::{self, FileRef, SnapshotKind};
-use crate::load::{self, METADATA_FILE_NAME};
+use crate::load::{self, io_message, METADATA_FILE_NAME};
 use crate::model::SavepointFormat;
 pub use paths::PathMap;
 pub use walk::{FileEntry, Tree, WalkError};
@@ -581,22 +581,6 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
         Status::Unverified
     };
     Some(snap)
-}
-
-/// An OS error as a lowercase phrase without "(os error N)" noise for the common cases.
-pub(crate) fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            let mut c = s.chars();
-            match c.next() {
-                Some(first) => first.to_lowercase().collect::<String>() + c.as_str(),
-                None => s,
-            }
-        }
-    }
 }
 
 /// `chk-<N>` → N.

@@ -82,7 +82,7 @@ impl Sink {
     fn error(&self, path: &Path, e: &std::io::Error) {
         lock(&self.errors).push(WalkError {
             path: path.to_owned(),
-            message: super::io_message(e),
+            message: crate::load::io_message(e),
         });
     }
 }
