@@ -15,6 +15,8 @@ fuzz_target!(|data: &[u8]| {
         for op in &md.operators {
             let _ = flinspect::analysis::key_group_coverage(op);
         }
+        // The state-file probe on inline bytes only (the directory does not exist).
+        let _ = flinspect::probe::key_groups_layout(&md, std::path::Path::new("/nonexistent-fuzz-dir"));
     }
     let lossy = flinspect::format::parse_lossy(data);
     if let Some(e) = lossy.error {
