@@ -320,75 +320,110 @@ pub struct Summary {
 /// Derives the summary. `location` is the snapshot directory's name, used only as weak evidence
 /// for files that do not record their kind (V2/V3).
 pub fn summarize(md: &Metadata<'_>, location: Option<&str>) -> Summary {
-    let mut layouts = BTreeSet::new();
-    let mut codes = BTreeSet::new();
-    let mut shared_files = 0usize;
-    let mut incremental_handles = 0usize;
+    let mut s = Summarizer::new(md.version);
     for op in &md.operators {
+        s.add(op);
+    }
+    s.finish(md, location)
+}
+
+/// [`summarize`] one operator at a time, for decoding that does not keep the operators
+/// ([`crate::format::parse_each`]).
+#[derive(Clone, Debug)]
+pub struct Summarizer {
+    version: MetadataVersion,
+    layouts: BTreeSet<KeyedLayout>,
+    codes: BTreeSet<u8>,
+    shared_files: usize,
+    incremental_handles: usize,
+    has_channel_state: bool,
+}
+
+impl Summarizer {
+    pub fn new(version: MetadataVersion) -> Self {
+        Summarizer {
+            version,
+            layouts: BTreeSet::new(),
+            codes: BTreeSet::new(),
+            shared_files: 0,
+            incremental_handles: 0,
+            has_channel_state: false,
+        }
+    }
+
+    pub fn add(&mut self, op: &OperatorState<'_>) {
         for h in op.keyed_handles() {
-            layouts.insert(KeyedLayout::of(h, md.version));
-            codes.insert(h.code().0);
+            self.layouts.insert(KeyedLayout::of(h, self.version));
+            self.codes.insert(h.code().0);
             if let KeyedHandle::Incremental { handle, .. } = h {
-                incremental_handles += 1;
-                shared_files += handle
+                self.incremental_handles += 1;
+                self.shared_files += handle
                     .shared
                     .iter()
                     .filter(|f| matches!(f.handle, StreamHandle::File { .. }))
                     .count();
             }
         }
+        self.has_channel_state |= op.channel_handles().next().is_some();
     }
-    let codes_text = codes
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let has_channel_state = md
-        .operators
-        .iter()
-        .any(|o| o.channel_handles().next().is_some());
 
-    let (kind, format) = match &md.properties {
-        Some(p) => {
-            let ev = vec![format!(
-                "recorded in the file's CheckpointProperties trailer ({})",
-                p.type_name
-                    .map_or_else(|| "unnamed type".to_string(), |n| n.to_str().into_owned())
-            )];
-            let kind = match p.snapshot_class {
-                SnapshotClass::Checkpoint => Some(SnapshotKind::Checkpoint),
-                SnapshotClass::Savepoint => Some(SnapshotKind::Savepoint),
-                SnapshotClass::Unknown => None,
-            };
-            (
-                kind.map(|value| Inferred {
-                    value,
-                    evidence: ev.clone(),
-                }),
-                p.format.map(|value| Inferred {
-                    value,
-                    evidence: ev,
-                }),
-            )
-        }
-        None => infer_kind_v3(md, &layouts, location),
-    };
+    /// The summary; `md` supplies the version and properties (its operators are not read).
+    pub fn finish(self, md: &Metadata<'_>, location: Option<&str>) -> Summary {
+        let Summarizer {
+            layouts,
+            codes,
+            shared_files,
+            incremental_handles,
+            has_channel_state,
+            ..
+        } = self;
+        let codes_text = codes
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
 
-    let backend = if layouts.is_empty() {
-        None
-    } else {
-        let value = if layouts.len() > 1 {
-            BackendFamily::Mixed
-        } else {
-            match layouts.iter().next().copied() {
-                Some(KeyedLayout::Canonical) => BackendFamily::Portable,
-                Some(KeyedLayout::Heap) => BackendFamily::Heap,
-                Some(KeyedLayout::HeapOrRocksDbFull) => BackendFamily::HeapOrRocksDb,
-                Some(KeyedLayout::RocksDb | KeyedLayout::RocksDbFull) => BackendFamily::RocksDb,
-                _ => BackendFamily::Changelog,
+        let (kind, format) = match &md.properties {
+            Some(p) => {
+                let ev = vec![format!(
+                    "recorded in the file's CheckpointProperties trailer ({})",
+                    p.type_name
+                        .map_or_else(|| "unnamed type".to_string(), |n| n.to_str().into_owned())
+                )];
+                let kind = match p.snapshot_class {
+                    SnapshotClass::Checkpoint => Some(SnapshotKind::Checkpoint),
+                    SnapshotClass::Savepoint => Some(SnapshotKind::Savepoint),
+                    SnapshotClass::Unknown => None,
+                };
+                (
+                    kind.map(|value| Inferred {
+                        value,
+                        evidence: ev.clone(),
+                    }),
+                    p.format.map(|value| Inferred {
+                        value,
+                        evidence: ev,
+                    }),
+                )
             }
+            None => infer_kind_v3(has_channel_state, &layouts, location),
         };
-        let why = match value {
+
+        let backend = if layouts.is_empty() {
+            None
+        } else {
+            let value = if layouts.len() > 1 {
+                BackendFamily::Mixed
+            } else {
+                match layouts.iter().next().copied() {
+                    Some(KeyedLayout::Canonical) => BackendFamily::Portable,
+                    Some(KeyedLayout::Heap) => BackendFamily::Heap,
+                    Some(KeyedLayout::HeapOrRocksDbFull) => BackendFamily::HeapOrRocksDb,
+                    Some(KeyedLayout::RocksDb | KeyedLayout::RocksDbFull) => BackendFamily::RocksDb,
+                    _ => BackendFamily::Changelog,
+                }
+            };
+            let why = match value {
             BackendFamily::Portable => "keyed state handle code 7 (KeyGroupsSavepointStateHandle): canonical layout any backend restores",
             BackendFamily::Heap => "keyed state handle code 12/3 (KeyGroupsStateHandle) in a V4+ file: the heap backend's format",
             BackendFamily::HeapOrRocksDb => "keyed state handle code 12/3 (KeyGroupsStateHandle) in a V2/V3 file: heap, or a RocksDB full checkpoint of Flink <= 1.15",
@@ -396,50 +431,51 @@ pub fn summarize(md: &Metadata<'_>, location: Option<&str>) -> Summary {
             BackendFamily::Changelog => "keyed state handle code 14/8 (ChangelogStateBackendHandle): the changelog state backend",
             BackendFamily::Mixed => "keyed state handles of more than one layout",
         };
-        Some(Inferred {
-            value,
-            evidence: vec![format!("{why}; codes present: {codes_text}")],
-        })
-    };
+            Some(Inferred {
+                value,
+                evidence: vec![format!("{why}; codes present: {codes_text}")],
+            })
+        };
 
-    let mode = if layouts.contains(&KeyedLayout::Changelog) {
-        Some(Inferred {
-            value: SnapshotMode::Changelog,
-            evidence: vec!["changelog keyed state handles".into()],
-        })
-    } else if incremental_handles > 0
-        && shared_files > 0
-        && kind
-            .as_ref()
-            .is_none_or(|k| k.value == SnapshotKind::Checkpoint)
-    {
-        Some(Inferred {
+        let mode = if layouts.contains(&KeyedLayout::Changelog) {
+            Some(Inferred {
+                value: SnapshotMode::Changelog,
+                evidence: vec!["changelog keyed state handles".into()],
+            })
+        } else if incremental_handles > 0
+            && shared_files > 0
+            && kind
+                .as_ref()
+                .is_none_or(|k| k.value == SnapshotKind::Checkpoint)
+        {
+            Some(Inferred {
             value: SnapshotMode::Incremental,
             evidence: vec![format!(
                 "{shared_files} shared files referenced by absolute path from {incremental_handles} IncrementalRemoteKeyedStateHandle(s)"
             )],
         })
-    } else if !layouts.is_empty() {
-        let why = if incremental_handles > 0 {
-            "RocksDB handles reference no shared files by absolute path: a self-contained full snapshot"
+        } else if !layouts.is_empty() {
+            let why = if incremental_handles > 0 {
+                "RocksDB handles reference no shared files by absolute path: a self-contained full snapshot"
+            } else {
+                "keyed state in full key-group files"
+            };
+            Some(Inferred {
+                value: SnapshotMode::Full,
+                evidence: vec![why.into()],
+            })
         } else {
-            "keyed state in full key-group files"
+            None
         };
-        Some(Inferred {
-            value: SnapshotMode::Full,
-            evidence: vec![why.into()],
-        })
-    } else {
-        None
-    };
 
-    Summary {
-        kind,
-        format,
-        backend,
-        mode,
-        keyed_layouts: layouts,
-        has_channel_state,
+        Summary {
+            kind,
+            format,
+            backend,
+            mode,
+            keyed_layouts: layouts,
+            has_channel_state,
+        }
     }
 }
 
@@ -447,7 +483,7 @@ pub fn summarize(md: &Metadata<'_>, location: Option<&str>) -> Summary {
 /// 1.13/1.14; in 1.15 also native RocksDB savepoints without incremental checkpoints); channel
 /// state only in checkpoints; otherwise the directory name is the only hint.
 fn infer_kind_v3(
-    md: &Metadata<'_>,
+    has_channel_state: bool,
     layouts: &BTreeSet<KeyedLayout>,
     location: Option<&str>,
 ) -> (
@@ -461,11 +497,7 @@ fn infer_kind_v3(
         };
         return (Some(kind), None);
     }
-    if md
-        .operators
-        .iter()
-        .any(|o| o.channel_handles().next().is_some())
-    {
+    if has_channel_state {
         let kind = Inferred {
             value: SnapshotKind::Checkpoint,
             evidence: vec![
@@ -519,35 +551,36 @@ pub struct Reference<'a> {
 
 /// Every stream the snapshot references, in file order.
 pub fn references<'a>(md: &'a Metadata<'a>) -> Vec<Reference<'a>> {
+    md.operators.iter().flat_map(operator_references).collect()
+}
+
+/// Every stream one operator references, in file order.
+pub fn operator_references<'a>(op: &'a OperatorState<'a>) -> Vec<Reference<'a>> {
     let mut out = Vec::new();
-    for op in &md.operators {
-        if let Some(c) = &op.coordinator {
-            push_stream(&mut out, op.id, None, StreamRole::Coordinator, c);
+    if let Some(c) = &op.coordinator {
+        push_stream(&mut out, op.id, None, StreamRole::Coordinator, c);
+    }
+    for st in &op.subtasks {
+        for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+            push_stream(
+                &mut out,
+                op.id,
+                Some(st.index),
+                StreamRole::OperatorData,
+                &h.delegate,
+            );
         }
-        for st in &op.subtasks {
-            for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
-                push_stream(
-                    &mut out,
-                    op.id,
-                    Some(st.index),
-                    StreamRole::OperatorData,
-                    &h.delegate,
-                );
-            }
-            for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
-                h.for_each_stream(&mut |role, s| {
-                    push_stream(&mut out, op.id, Some(st.index), role, s)
-                });
-            }
-            for c in st.input_channels.iter().chain(st.output_channels.iter()) {
-                push_stream(
-                    &mut out,
-                    op.id,
-                    Some(st.index),
-                    StreamRole::ChannelState,
-                    &c.delegate,
-                );
-            }
+        for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+            h.for_each_stream(&mut |role, s| push_stream(&mut out, op.id, Some(st.index), role, s));
+        }
+        for c in st.input_channels.iter().chain(st.output_channels.iter()) {
+            push_stream(
+                &mut out,
+                op.id,
+                Some(st.index),
+                StreamRole::ChannelState,
+                &c.delegate,
+            );
         }
     }
     out

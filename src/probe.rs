@@ -16,7 +16,9 @@ use std::fs::File;
 use std::path::Path;
 
 use crate::analysis::{Inferred, KeyedLayout};
-use crate::model::{KeyGroupsHandle, KeyedHandle, Metadata, MetadataVersion, StreamHandle};
+use crate::model::{
+    KeyGroupsHandle, KeyedHandle, Metadata, MetadataVersion, OperatorState, StreamHandle,
+};
 
 /// At most this many key groups are probed per snapshot (they are 4-byte reads).
 const MAX_PROBES: usize = 4096;
@@ -24,64 +26,100 @@ const MAX_PROBES: usize = 4096;
 /// What the key-group bytes showed, or `None` when the snapshot has no ambiguous handles or
 /// their bytes could not be read.
 pub fn key_groups_layout(md: &Metadata<'_>, snapshot_dir: &Path) -> Option<Inferred<KeyedLayout>> {
-    if md.version > MetadataVersion::V3 {
-        return None;
-    }
-    let mut probed = 0usize;
-    let mut heap_like = 0usize;
-    let mut zero_offsets = 0usize;
-    let mut mismatch = None;
+    let mut p = Prober::new(md.version, snapshot_dir);
     for op in &md.operators {
+        p.add(op);
+    }
+    p.finish()
+}
+
+/// [`key_groups_layout`] one operator at a time (for [`crate::format::parse_each`]).
+pub struct Prober<'d> {
+    dir: &'d Path,
+    enabled: bool,
+    unreadable: bool,
+    probed: usize,
+    heap_like: usize,
+    zero_offsets: usize,
+    mismatch: Option<(i64, i64, i32)>,
+}
+
+impl<'d> Prober<'d> {
+    pub fn new(version: MetadataVersion, snapshot_dir: &'d Path) -> Self {
+        Prober {
+            dir: snapshot_dir,
+            enabled: version <= MetadataVersion::V3,
+            unreadable: false,
+            probed: 0,
+            heap_like: 0,
+            zero_offsets: 0,
+            mismatch: None,
+        }
+    }
+
+    pub fn add(&mut self, op: &OperatorState<'_>) {
+        if !self.enabled || self.unreadable {
+            return;
+        }
         for h in op.keyed_handles() {
             let KeyedHandle::KeyGroups { handle, .. } = h else {
                 continue;
             };
-            let reader = Source::open(handle, snapshot_dir)?;
+            let Some(reader) = Source::open(handle, self.dir) else {
+                self.unreadable = true;
+                return;
+            };
             let start = i64::from(handle.offsets.range.start);
             for (i, offset) in handle.offsets.offsets.iter().enumerate() {
-                if probed >= MAX_PROBES {
-                    break;
+                if self.probed >= MAX_PROBES {
+                    return;
                 }
-                probed += 1;
+                self.probed += 1;
                 let kg = start + i as i64;
                 if offset == 0 {
-                    zero_offsets += 1;
+                    self.zero_offsets += 1;
                     continue;
                 }
                 match reader.i32_at(offset) {
-                    Some(v) if i64::from(v) == kg => heap_like += 1,
+                    Some(v) if i64::from(v) == kg => self.heap_like += 1,
                     Some(v) => {
-                        mismatch.get_or_insert((kg, offset, v));
+                        self.mismatch.get_or_insert((kg, offset, v));
                     }
-                    None => return None,
+                    None => {
+                        self.unreadable = true;
+                        return;
+                    }
                 }
             }
         }
     }
-    if probed < 2 {
-        return None;
-    }
-    let evidence = |s: String| vec![s];
-    if zero_offsets == 0 && mismatch.is_none() {
-        Some(Inferred {
-            value: KeyedLayout::Heap,
-            evidence: evidence(format!(
-                "the state files start each of the {heap_like} probed key groups with its own key-group id: the heap backend's layout"
-            )),
-        })
-    } else {
-        let why = match mismatch {
-            Some((kg, offset, v)) => {
-                format!("key group {kg} at offset {offset} starts with {v}, not its id")
-            }
-            None => format!("{zero_offsets} empty key groups kept offset 0"),
-        };
-        Some(Inferred {
-            value: KeyedLayout::RocksDbFull,
-            evidence: evidence(format!(
-                "{why}: the RocksDB full-snapshot layout, not the heap backend's"
-            )),
-        })
+
+    pub fn finish(self) -> Option<Inferred<KeyedLayout>> {
+        if !self.enabled || self.unreadable || self.probed < 2 {
+            return None;
+        }
+        if self.zero_offsets == 0 && self.mismatch.is_none() {
+            Some(Inferred {
+                value: KeyedLayout::Heap,
+                evidence: vec![format!(
+                    "the state files start each of the {} probed key groups with its own key-group id: the heap backend's layout",
+                    self.heap_like
+                )],
+            })
+        } else {
+            let why = match self.mismatch {
+                Some((kg, offset, v)) => {
+                    format!("key group {kg} at offset {offset} starts with {v}, not its id")
+                }
+                None => format!("{} empty key groups kept offset 0", self.zero_offsets),
+            };
+            Some(Inferred {
+                value: KeyedLayout::RocksDbFull,
+                evidence: vec![format!(
+                    "{why}: the RocksDB full-snapshot layout, not the heap backend's"
+                )],
+            })
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use flinspect::render::{self, UidLabels};
-use flinspect::{analysis, format, load};
+use flinspect::{analysis, format, load, probe};
 
 use super::{emit, emit_json, exit, read_uid_file, Failure};
 
@@ -45,41 +45,86 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
 
+    // One pass decodes, summarizes, probes and (for text) renders operator by operator, so
+    // memory stays at one operator whatever the file's size. JSON is written in a second pass
+    // only after the first has decoded the file (or, with --lossy, found where it stops), so a
+    // damaged file never yields half a document.
+    let bytes: &[u8] = &loaded.bytes;
+    let version = match format::read_version(bytes) {
+        Ok(v) => v,
+        Err(e) => return Err(Failure::Message(format!("{shown}: {e}"))),
+    };
+    let opts = render::human::Options {
+        subtasks: a.subtasks,
+        files: a.files,
+    };
+    let mut summarizer = analysis::Summarizer::new(version);
+    let mut prober = probe::Prober::new(version, &loaded.dir);
+    let mut text = (!a.json).then(|| render::human::Text::new(opts));
+    let mut decoded = 0usize;
+    let mut state_size = 0i64;
+    let each = |op: flinspect::model::OperatorState<'_>| {
+        summarizer.add(&op);
+        prober.add(&op);
+        if let Some(t) = text.as_mut() {
+            t.add(&op, &labels);
+        }
+        decoded += 1;
+        state_size = state_size.wrapping_add(op.state_size());
+    };
     let (md, error) = if a.lossy {
-        let l = format::parse_lossy(&loaded.bytes);
+        let l = format::parse_each_lossy(bytes, each);
         (l.metadata, l.error)
     } else {
-        match format::parse(&loaded.bytes) {
+        match format::parse_each(bytes, each) {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e)),
         }
     };
     if let Some(md) = &md {
-        let mut summary = analysis::summarize(md, location.as_deref());
-        if let Some(probed) = flinspect::probe::key_groups_layout(md, &loaded.dir) {
+        let mut summary = summarizer.finish(md, location.as_deref());
+        if let Some(probed) = prober.finish() {
             analysis::apply_probe(&mut summary, &probed);
         }
-        if a.json {
-            let mut doc = render::json::snapshot(&shown, md, &summary, &labels, a.files);
+        // The operators that decoded (all of them unless --lossy met damage), again.
+        let replay = |sink: &mut dyn FnMut(flinspect::model::OperatorState<'_>)| {
+            let mut left = decoded;
+            let _ = format::parse_each_lossy(bytes, |op| {
+                if left > 0 {
+                    left -= 1;
+                    sink(op);
+                }
+            });
+        };
+        if let Some(text) = text {
+            let mut out = text.finish(&shown, md, &summary);
+            if let Some(e) = &error {
+                out.push_str(&format!(
+                    "\nDAMAGED     decoding stopped: {e}\n            the {decoded} operator(s) above were decoded before it; the rest of the file is unread\n"
+                ));
+            }
+            emit(&out)?;
+        } else {
+            let mut doc = render::json::snapshot(&shown, md, &summary, &labels, false);
+            doc.state_size = state_size;
+            doc.operators = render::json::Seq::Stream(Box::new(|sink| {
+                replay(&mut |op| sink(render::json::operator(&op, &labels)))
+            }));
+            if a.files {
+                doc.files = Some(render::json::Seq::Stream(Box::new(|sink| {
+                    replay(&mut |op| {
+                        render::json::operator_files(&op)
+                            .into_iter()
+                            .for_each(&mut *sink)
+                    })
+                })));
+            }
             doc.damage = error.as_ref().map(|e| render::json::Damage {
                 offset: e.offset(),
                 message: e.to_string(),
-                operators_decoded: md.operators.len(),
+                operators_decoded: decoded,
             });
             emit_json(&doc)?;
-        } else {
-            let opts = render::human::Options {
-                subtasks: a.subtasks,
-                files: a.files,
-            };
-            let mut text = render::human::inspect(&shown, md, &summary, &labels, opts);
-            if let Some(e) = &error {
-                text.push_str(&format!(
-                    "\nDAMAGED     decoding stopped: {e}\n            the {} operator(s) above were decoded before it; the rest of the file is unread\n",
-                    md.operators.len()
-                ));
-            }
-            emit(&text)?;
         }
     }
     match error {

@@ -27,7 +27,7 @@ const MASTER_STATE_MAGIC: u32 = 0xC96B_1696;
 /// Decodes a whole `_metadata` file. Fails on the first problem, naming its offset and context.
 pub fn parse(bytes: &[u8]) -> Result<Metadata<'_>> {
     let mut partial = None;
-    decode(bytes, &mut partial)?;
+    decode(bytes, &mut partial, None)?;
     Ok(partial.expect("decode fills the metadata when it succeeds"))
 }
 
@@ -43,7 +43,31 @@ pub struct Lossy<'a> {
 /// Decodes as much as possible: the operators before the damaged one, and where decoding stopped.
 pub fn parse_lossy(bytes: &[u8]) -> Lossy<'_> {
     let mut partial = None;
-    let error = decode(bytes, &mut partial).err();
+    let error = decode(bytes, &mut partial, None).err();
+    Lossy {
+        metadata: partial,
+        error,
+    }
+}
+
+/// Decodes a whole file but hands each operator to `each` as soon as it is decoded, instead of
+/// keeping it: the returned [`Metadata`] has every field except `operators` (left empty), and
+/// memory stays at one operator's worth whatever the file's size. Used for large files, where
+/// the whole model would cost more than the file itself.
+pub fn parse_each<'a>(
+    bytes: &'a [u8],
+    mut each: impl FnMut(OperatorState<'a>),
+) -> Result<Metadata<'a>> {
+    let mut partial = None;
+    decode(bytes, &mut partial, Some(&mut each))?;
+    Ok(partial.expect("decode fills the metadata when it succeeds"))
+}
+
+/// [`parse_each`] that keeps going as far as it can: the operators before the damage have been
+/// handed to `each`; the result says where decoding stopped.
+pub fn parse_each_lossy<'a>(bytes: &'a [u8], mut each: impl FnMut(OperatorState<'a>)) -> Lossy<'a> {
+    let mut partial = None;
+    let error = decode(bytes, &mut partial, Some(&mut each)).err();
     Lossy {
         metadata: partial,
         error,
@@ -73,7 +97,11 @@ fn header(r: &mut Reader<'_>) -> Result<MetadataVersion> {
 }
 
 /// Fills `out` step by step so that a lossy caller keeps what was decoded before an error.
-fn decode<'a>(bytes: &'a [u8], out: &mut Option<Metadata<'a>>) -> Result<()> {
+fn decode<'a>(
+    bytes: &'a [u8],
+    out: &mut Option<Metadata<'a>>,
+    mut each: Option<&mut dyn FnMut(OperatorState<'a>)>,
+) -> Result<()> {
     let mut r = Reader::new(bytes);
     let version = header(&mut r)?;
     let at = r.pos();
@@ -106,7 +134,9 @@ fn decode<'a>(bytes: &'a [u8], out: &mut Option<Metadata<'a>>) -> Result<()> {
 
     // V2 operator records are at least 16+4+4+4+4 bytes; V3+ 16+4+4+1+4.
     let n = r.count("number of operators", MAX_OPERATORS, 29)?;
-    md.operators.reserve(n);
+    if each.is_none() {
+        md.operators.reserve(n);
+    }
     for i in 0..n {
         let start = r.pos();
         let op = operator_state(&mut r, version).map_err(|e| {
@@ -116,7 +146,10 @@ fn decode<'a>(bytes: &'a [u8], out: &mut Option<Metadata<'a>>) -> Result<()> {
                 .unwrap_or_default();
             e.within(format!("operator {i}{id}"))
         })?;
-        md.operators.push(op);
+        match each.as_mut() {
+            Some(f) => f(op),
+            None => md.operators.push(op),
+        }
     }
 
     if version.has_properties() {

@@ -22,18 +22,80 @@ pub fn inspect(
     labels: &UidLabels,
     opts: Options,
 ) -> String {
-    let mut out = String::new();
-    header(&mut out, path, md, summary);
-    out.push('\n');
-    operator_table(&mut out, md, labels, opts.subtasks);
-    if opts.files {
-        out.push('\n');
-        files(&mut out, md);
+    let mut text = Text::new(opts);
+    for op in &md.operators {
+        text.add(op, labels);
     }
-    out
+    text.finish(path, md, summary)
 }
 
-fn header(out: &mut String, path: &str, md: &Metadata<'_>, s: &Summary) {
+/// The report built one operator at a time, so that a caller decoding with
+/// [`crate::format::parse_each`] never holds more than one operator. Only the rendered rows are
+/// kept.
+pub struct Text {
+    opts: Options,
+    rows: Vec<([String; 7], Vec<String>)>,
+    file_lines: Vec<String>,
+    operators: usize,
+    with_state: usize,
+    state_size: i64,
+}
+
+impl Text {
+    pub fn new(opts: Options) -> Self {
+        Text {
+            opts,
+            rows: Vec::new(),
+            file_lines: Vec::new(),
+            operators: 0,
+            with_state: 0,
+            state_size: 0,
+        }
+    }
+
+    pub fn add(&mut self, op: &OperatorState<'_>, labels: &UidLabels) {
+        self.operators += 1;
+        self.with_state += usize::from(op.has_state());
+        self.state_size = self.state_size.wrapping_add(op.state_size());
+        self.rows.push(operator_row(op, labels, self.opts.subtasks));
+        if self.opts.files {
+            for r in analysis::operator_references(op) {
+                self.file_lines.push(file_line(&r));
+            }
+        }
+    }
+
+    /// The report; `md` supplies everything but the operators (which are not read).
+    pub fn finish(self, path: &str, md: &Metadata<'_>, summary: &Summary) -> String {
+        let mut out = String::new();
+        header(
+            &mut out,
+            path,
+            md,
+            summary,
+            (self.operators, self.with_state, self.state_size),
+        );
+        out.push('\n');
+        operator_table(&mut out, &self.rows);
+        if self.opts.files {
+            out.push('\n');
+            let _ = writeln!(out, "FILES ({} references)", self.file_lines.len());
+            for l in &self.file_lines {
+                out.push_str(l);
+            }
+        }
+        out
+    }
+}
+
+fn header(
+    out: &mut String,
+    path: &str,
+    md: &Metadata<'_>,
+    s: &Summary,
+    totals: (usize, usize, i64),
+) {
+    let (operators, with_state, state_size) = totals;
     let releases = md
         .version
         .written_by()
@@ -78,12 +140,11 @@ fn header(out: &mut String, path: &str, md: &Metadata<'_>, s: &Summary) {
             "in-flight   unaligned checkpoint: channel state present"
         );
     }
-    let with_state = md.operators.iter().filter(|o| o.has_state()).count();
     let _ = writeln!(
         out,
         "state       {} in {} operators ({} with state)",
-        human_bytes(md.state_size()),
-        md.operators.len(),
+        human_bytes(state_size),
+        operators,
         with_state
     );
     if !md.master_states.is_empty() {
@@ -103,7 +164,97 @@ fn short_kind(class: &str) -> &str {
     class.strip_suffix("StateHandle").unwrap_or(class)
 }
 
-fn operator_table(out: &mut String, md: &Metadata<'_>, labels: &UidLabels, with_subtasks: bool) {
+/// One operator's table row and, with `--subtasks`, its subtask lines.
+fn operator_row(
+    op: &OperatorState<'_>,
+    labels: &UidLabels,
+    with_subtasks: bool,
+) -> ([String; 7], Vec<String>) {
+    let label = match (uid_of(op, labels), &op.name) {
+        (Some((u, UidSource::Metadata)), _) => u,
+        (Some((u, UidSource::User)), _) => format!("{u} (--uid)"),
+        (None, Some(n)) => format!("[{}]", text(n)),
+        (None, None) => "-".into(),
+    };
+    let mut kinds: Vec<&str> = Vec::new();
+    let mut states: Vec<String> = Vec::new();
+    for st in &op.subtasks {
+        kinds.extend(
+            st.managed_keyed
+                .iter()
+                .chain(st.raw_keyed.iter())
+                .map(|h| short_kind(h.class_name())),
+        );
+        for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+            kinds.push(short_kind(h.class_name()));
+            states.extend(
+                h.states
+                    .iter()
+                    .map(|s| format!("{} ({})", text(&s.name), mode_short(s.mode))),
+            );
+        }
+        kinds.extend(
+            st.input_channels
+                .iter()
+                .chain(st.output_channels.iter())
+                .map(|c| short_kind(c.class_name())),
+        );
+    }
+    if op.coordinator.is_some() {
+        kinds.push("coordinator");
+    }
+    kinds.sort_unstable();
+    kinds.dedup();
+    states.sort();
+    states.dedup();
+    let size = if op.fully_finished {
+        "finished".to_string()
+    } else {
+        human_bytes(op.state_size())
+    };
+    let row = [
+        label,
+        op.id.to_hex(),
+        op.parallelism.to_string(),
+        op.max_parallelism.to_string(),
+        size,
+        if kinds.is_empty() {
+            "-".into()
+        } else {
+            kinds.join(", ")
+        },
+        if states.is_empty() {
+            "-".into()
+        } else {
+            states.join(", ")
+        },
+    ];
+    let mut subs = Vec::new();
+    if with_subtasks {
+        for st in &op.subtasks {
+            subs.push(subtask_line(st));
+        }
+        if let Some(c) = analysis::key_group_coverage(op) {
+            if !c.complete {
+                let fmt = |v: &[KeyGroupRange]| {
+                    v.iter()
+                        .map(|r| format!("{}-{}", r.start, r.end))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                subs.push(format!(
+                    "  key groups: missing [{}] overlapping [{}] out of range [{}]",
+                    fmt(&c.missing),
+                    fmt(&c.overlapping),
+                    fmt(&c.out_of_range)
+                ));
+            }
+        }
+    }
+    (row, subs)
+}
+
+fn operator_table(out: &mut String, rows: &[([String; 7], Vec<String>)]) {
     let headers = [
         "OPERATOR",
         "ID",
@@ -113,94 +264,8 @@ fn operator_table(out: &mut String, md: &Metadata<'_>, labels: &UidLabels, with_
         "HANDLES",
         "OPERATOR STATES",
     ];
-    let mut rows: Vec<[String; 7]> = Vec::new();
-    let mut sub_rows: Vec<Vec<String>> = Vec::new();
-    for op in &md.operators {
-        let label = match (uid_of(op, labels), &op.name) {
-            (Some((u, UidSource::Metadata)), _) => u,
-            (Some((u, UidSource::User)), _) => format!("{u} (--uid)"),
-            (None, Some(n)) => format!("[{}]", text(n)),
-            (None, None) => "-".into(),
-        };
-        let mut kinds: Vec<&str> = Vec::new();
-        let mut states: Vec<String> = Vec::new();
-        for st in &op.subtasks {
-            kinds.extend(
-                st.managed_keyed
-                    .iter()
-                    .chain(st.raw_keyed.iter())
-                    .map(|h| short_kind(h.class_name())),
-            );
-            for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
-                kinds.push(short_kind(h.class_name()));
-                states.extend(
-                    h.states
-                        .iter()
-                        .map(|s| format!("{} ({})", text(&s.name), mode_short(s.mode))),
-                );
-            }
-            kinds.extend(
-                st.input_channels
-                    .iter()
-                    .chain(st.output_channels.iter())
-                    .map(|c| short_kind(c.class_name())),
-            );
-        }
-        if op.coordinator.is_some() {
-            kinds.push("coordinator");
-        }
-        kinds.sort_unstable();
-        kinds.dedup();
-        states.sort();
-        states.dedup();
-        let size = if op.fully_finished {
-            "finished".to_string()
-        } else {
-            human_bytes(op.state_size())
-        };
-        rows.push([
-            label,
-            op.id.to_hex(),
-            op.parallelism.to_string(),
-            op.max_parallelism.to_string(),
-            size,
-            if kinds.is_empty() {
-                "-".into()
-            } else {
-                kinds.join(", ")
-            },
-            if states.is_empty() {
-                "-".into()
-            } else {
-                states.join(", ")
-            },
-        ]);
-        let mut subs = Vec::new();
-        if with_subtasks {
-            for st in &op.subtasks {
-                subs.push(subtask_line(st));
-            }
-            if let Some(c) = analysis::key_group_coverage(op) {
-                if !c.complete {
-                    let fmt = |v: &[KeyGroupRange]| {
-                        v.iter()
-                            .map(|r| format!("{}-{}", r.start, r.end))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    };
-                    subs.push(format!(
-                        "  key groups: missing [{}] overlapping [{}] out of range [{}]",
-                        fmt(&c.missing),
-                        fmt(&c.overlapping),
-                        fmt(&c.out_of_range)
-                    ));
-                }
-            }
-        }
-        sub_rows.push(subs);
-    }
     let mut widths = headers.map(str::len);
-    for r in &rows {
+    for (r, _) in rows {
         for (w, c) in widths.iter_mut().zip(r.iter()) {
             *w = (*w).max(c.chars().count());
         }
@@ -220,7 +285,7 @@ fn operator_table(out: &mut String, md: &Metadata<'_>, labels: &UidLabels, with_
         let _ = writeln!(out, "{}", s.trim_end());
     };
     line(out, &headers);
-    for (r, subs) in rows.iter().zip(sub_rows.iter()) {
+    for (r, subs) in rows {
         let cells: Vec<&str> = r.iter().map(String::as_str).collect();
         line(out, &cells);
         for s in subs {
@@ -295,25 +360,20 @@ fn subtask_line(st: &SubtaskState<'_>) -> String {
     )
 }
 
-fn files(out: &mut String, md: &Metadata<'_>) {
-    let refs = analysis::references(md);
-    let _ = writeln!(out, "FILES ({} references)", refs.len());
-    for r in refs {
-        let place = match r.subtask {
-            Some(i) => format!("{}#{}", &r.operator.to_hex()[..8], i),
-            None => r.operator.to_hex()[..8].to_string(),
-        };
-        let (storage, path) = match r.file {
-            FileRef::Absolute(p) => ("absolute", text(&p)),
-            FileRef::Relative(p) => ("relative", text(&p)),
-            FileRef::Inline => ("inline", String::new()),
-            FileRef::Segment { path, start } => ("segment", format!("{} @{start}", text(&path))),
-        };
-        let _ = writeln!(
-            out,
-            "  {place:<12} {:<16} {storage:<8} {:>10}  {path}",
-            r.role.as_str(),
-            human_bytes(r.size)
-        );
-    }
+fn file_line(r: &analysis::Reference<'_>) -> String {
+    let place = match r.subtask {
+        Some(i) => format!("{}#{}", &r.operator.to_hex()[..8], i),
+        None => r.operator.to_hex()[..8].to_string(),
+    };
+    let (storage, path) = match r.file {
+        FileRef::Absolute(p) => ("absolute", text(&p)),
+        FileRef::Relative(p) => ("relative", text(&p)),
+        FileRef::Inline => ("inline", String::new()),
+        FileRef::Segment { path, start } => ("segment", format!("{} @{start}", text(&path))),
+    };
+    format!(
+        "  {place:<12} {:<16} {storage:<8} {:>10}  {path}\n",
+        r.role.as_str(),
+        human_bytes(r.size)
+    )
 }

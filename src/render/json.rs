@@ -15,7 +15,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Top level of `flinspect inspect --json`.
 #[derive(Serialize)]
-pub struct Snapshot {
+pub struct Snapshot<'x> {
     /// Always 1 for this layout.
     pub schema_version: u32,
     /// The `_metadata` file read.
@@ -39,9 +39,9 @@ pub struct Snapshot {
     /// Master states (checkpoint hooks), in file order.
     pub master_states: Vec<MasterStateJson>,
     /// Operators in file order.
-    pub operators: Vec<Operator>,
+    pub operators: Seq<'x, Operator>,
     /// Every referenced file, only with `--files` (null otherwise).
-    pub files: Option<Vec<FileJson>>,
+    pub files: Option<Seq<'x, FileJson>>,
     /// Bytes after the end of the metadata, which Flink ignores (normally 0).
     pub trailing_bytes: usize,
     /// Null for an intact file. With `inspect --lossy` on a damaged file: where decoding
@@ -59,6 +59,41 @@ pub struct Damage {
     /// Operators fully decoded before the damage (all of them are in `operators`; the damaged
     /// one is not).
     pub operators_decoded: usize,
+}
+
+/// Produces a sequence's elements by handing each to the sink, in order.
+pub type Producer<'x, T> = Box<dyn Fn(&mut dyn FnMut(T)) + 'x>;
+
+/// A JSON array given either as items, or as a producer that hands them over one at a time
+/// while the array is being written (so a large snapshot is never held whole).
+pub enum Seq<'x, T> {
+    Items(Vec<T>),
+    /// Called once, during serialization, with a sink for the elements in order.
+    Stream(Producer<'x, T>),
+}
+
+impl<T: Serialize> Serialize for Seq<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match self {
+            Seq::Items(v) => v.serialize(serializer),
+            Seq::Stream(produce) => {
+                let mut seq = serializer.serialize_seq(None)?;
+                let mut failed = None;
+                produce(&mut |item| {
+                    if failed.is_none() {
+                        if let Err(e) = seq.serialize_element(&item) {
+                            failed = Some(e);
+                        }
+                    }
+                });
+                match failed {
+                    Some(e) => Err(e),
+                    None => seq.end(),
+                }
+            }
+        }
+    }
 }
 
 /// `snapshot`: what the file records about itself.
@@ -257,13 +292,13 @@ fn fact<T: Copy>(f: &Option<Inferred<T>>, name: impl Fn(T) -> &'static str) -> O
 }
 
 /// Builds the document.
-pub fn snapshot(
+pub fn snapshot<'x>(
     path: &str,
     md: &Metadata<'_>,
     summary: &Summary,
     labels: &UidLabels,
     with_files: bool,
-) -> Snapshot {
+) -> Snapshot<'x> {
     let props = md.properties.as_ref();
     Snapshot {
         schema_version: SCHEMA_VERSION,
@@ -319,14 +354,16 @@ pub fn snapshot(
                 bytes: m.payload.len(),
             })
             .collect(),
-        operators: md.operators.iter().map(|op| operator(op, labels)).collect(),
-        files: with_files.then(|| files(md)),
+        operators: Seq::Items(md.operators.iter().map(|op| operator(op, labels)).collect()),
+        files: with_files
+            .then(|| Seq::Items(md.operators.iter().flat_map(operator_files).collect())),
         trailing_bytes: md.trailing_bytes,
         damage: None,
     }
 }
 
-fn operator(op: &OperatorState<'_>, labels: &UidLabels) -> Operator {
+/// One operator's entry of `operators`.
+pub fn operator(op: &OperatorState<'_>, labels: &UidLabels) -> Operator {
     let uid = uid_of(op, labels);
     let mut kinds: Vec<&'static str> = Vec::new();
     let mut states: Vec<NamedState> = Vec::new();
@@ -473,8 +510,9 @@ fn channel_handle(c: &ChannelHandle<'_>) -> Handle {
     h
 }
 
-fn files(md: &Metadata<'_>) -> Vec<FileJson> {
-    analysis::references(md)
+/// One operator's entries of `files`.
+pub fn operator_files(op: &OperatorState<'_>) -> Vec<FileJson> {
+    analysis::operator_references(op)
         .into_iter()
         .map(|r| {
             let (storage, path, offset) = match r.file {
