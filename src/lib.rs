@@ -24,3 +24,4 @@ pub mod model;
 pub mod probe;
 pub mod render;
 pub mod scan;
+pub mod units;

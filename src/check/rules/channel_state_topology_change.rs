@@ -68,7 +68,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         None,
         format!(
             "the snapshot holds in-flight data of an unaligned checkpoint ({}) and the topology changed ({} change{})",
-            crate::render::human_bytes(bytes),
+            crate::units::human_bytes(bytes),
             changes.len(),
             if changes.len() == 1 { "" } else { "s" }
         ),

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::{Rule, RuleInfo};
 use crate::check::{Context, Severity, Sink};
-use crate::render::human_bytes;
+use crate::units::human_bytes;
 
 pub(super) const RULE: Rule = Rule {
     info: RuleInfo {
