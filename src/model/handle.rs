@@ -194,7 +194,9 @@ impl<'a> KeyedHandle<'a> {
                 .chain(handle.non_materialized.iter())
                 .map(KeyedHandle::state_size)
                 .fold(0i64, i64::wrapping_add),
-            KeyedHandle::ChangelogBytes(h) => h.changes.iter().map(|c| c.data.len() as i64).sum(),
+            KeyedHandle::ChangelogBytes(h) => {
+                super::sum_sizes(h.changes.iter().map(|c| c.data.len() as i64))
+            }
             KeyedHandle::ChangelogFile { handle, .. } => handle.state_size,
         }
     }

@@ -17,6 +17,12 @@ pub use keygroups::{KeyGroupRange, KeyGroupRangeOffsets};
 pub use properties::{CheckpointProperties, SavepointFormat, SnapshotClass};
 pub use version::MetadataVersion;
 
+/// Adds sizes as Java's `long` arithmetic does in Flink's `getStateSize()`: wrapping on
+/// overflow. Sizes come from the file, so a plain `sum()` could overflow (and panic in debug).
+pub fn sum_sizes(sizes: impl IntoIterator<Item = i64>) -> i64 {
+    sizes.into_iter().fold(0, i64::wrapping_add)
+}
+
 /// One decoded `_metadata` file (`CheckpointMetadata`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metadata<'a> {

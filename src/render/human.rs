@@ -335,12 +335,12 @@ fn subtask_line(st: &SubtaskState<'_>) -> String {
         ));
     }
     if !st.input_channels.is_empty() || !st.output_channels.is_empty() {
-        let ch: i64 = st
-            .input_channels
-            .iter()
-            .chain(st.output_channels.iter())
-            .map(|c| c.state_size)
-            .sum();
+        let ch = sum_sizes(
+            st.input_channels
+                .iter()
+                .chain(st.output_channels.iter())
+                .map(|c| c.state_size),
+        );
         parts.push(format!(
             "channels {} in / {} out {}",
             st.input_channels.len(),

@@ -94,7 +94,11 @@ CASES["channel-type-v6"] = header(6) + i32(1) + utf("") + utf("") + OP_ID + i32(
     i32(0) + i32(0) + b"\x00\x00" + i32(1) + b"\x02"
 
 # Inputs that once broke the reader, minimized. They may be valid for Flink; the test replays
-# them and requires no panic and bounded memory (tests/hostile.rs).
+# them and requires no panic and bounded memory (tests/hostile.rs). regressions/ also holds
+# minimized fuzzer finds, copied there by hand (not written by this script):
+#   channel-state-size-overflow.bin  parse fuzzer, 2026-11-21: two channel handles whose stored
+#       sizes overflow i64 when summed; the sum panicked in debug builds. Sizes now add with
+#       wrapping, as Flink's Java long arithmetic does.
 REGRESSIONS = {}
 # Found by the truncation/flip sweep: a flipped byte made the max parallelism 2^31-1, and the
 # key-group coverage analysis allocated a vector that long (8.5 GB). Flink accepts the value.

@@ -62,7 +62,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
         .iter()
         .flat_map(|o| o.channel_handles())
         .map(|c| c.state_size)
-        .sum();
+        .fold(0i64, i64::wrapping_add);
     let mut f = cx.finding(
         &RULE.info,
         None,

@@ -41,8 +41,8 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 names.insert(s.name.to_str().into_owned());
             }
         }
-        let keyed: i64 = op.keyed_handles().map(|h| h.state_size()).sum();
-        let channel: i64 = op.channel_handles().map(|h| h.state_size).sum();
+        let keyed = crate::model::sum_sizes(op.keyed_handles().map(|h| h.state_size()));
+        let channel = crate::model::sum_sizes(op.channel_handles().map(|h| h.state_size));
         let coordinator = op.coordinator.as_ref().map(|c| c.state_size());
         let mut what = Vec::new();
         if !names.is_empty() {
