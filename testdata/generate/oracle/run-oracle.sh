@@ -40,17 +40,9 @@ gen="$(dirname "$here")"
 repo="$(cd "$gen/../.." && pwd)"
 cache="$gen/cache"
 
-if [ -n "${JAVA_HOME:-}" ]; then
-  JAVA="$JAVA_HOME/bin/java"; JAVAC="$JAVA_HOME/bin/javac"
-elif [ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/java ]; then
-  JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java; JAVAC=/usr/lib/jvm/java-17-openjdk-amd64/bin/javac
-else
-  JAVA=java; JAVAC=javac
-fi
-
-lib="$("$gen/flink-jars.sh" "$ver")"
-cp="$(ls "$lib"/flink-dist*.jar | head -n1)"
-for j in "$lib"/log4j-*.jar; do [ -f "$j" ] && cp="$cp:$j"; done
+# shellcheck source=../java-env.sh
+. "$gen/java-env.sh"
+cp="$(flink_classpath "$ver")"
 
 out="$cache/oracle-$ver"
 src="$here/src/FlinkMetadataOracle.java"
