@@ -436,23 +436,16 @@ pub(crate) fn channel_handle<'a>(
         match (direction, t) {
             (ChannelDirection::Input, 1) | (ChannelDirection::Output, 2) => false,
             (ChannelDirection::Input, 3) | (ChannelDirection::Output, 4) => true,
-            (ChannelDirection::Input, _) => {
-                return Err(super::error::Error::new(
-                    ErrorKind::UnknownHandle {
-                        position: "input channel state",
-                        code: i64::from(t),
-                    },
-                    at,
-                ))
-            }
-            (ChannelDirection::Output, _) => {
-                return Err(super::error::Error::new(
-                    ErrorKind::UnknownHandle {
-                        position: "result subpartition state",
-                        code: i64::from(t),
-                    },
-                    at,
-                ))
+            (direction, _) => {
+                let position = match direction {
+                    ChannelDirection::Input => "input channel state",
+                    ChannelDirection::Output => "result subpartition state",
+                };
+                let kind = ErrorKind::UnknownHandle {
+                    position,
+                    code: i64::from(t),
+                };
+                return Err(super::error::Error::new(kind, at));
             }
         }
     } else {
