@@ -91,7 +91,7 @@ java += b"\x73\x72" + utf("a.CheckpointProperties") + i64(2) + b"\x02" + struct.
 java += (b"\x73\x71" + i32(0x7E0000)) * 10000 + b"\x70"
 CASES["trailer-deeply-nested"] = v3_file([], version=4) + java
 CASES["channel-type-v6"] = header(6) + i32(1) + utf("") + utf("") + OP_ID + i32(1) + i32(128) + b"\x00" + i32(1) + i32(0) + \
-    i32(0) + i32(0) + b"\x00\x00" + i32(1) + b"\x02"
+    i32(0) + i32(0) + b"\x00\x00" + i32(1) + b"\x02" + b"\x00" * 24  # an output type in the input collection
 
 # Inputs that once broke the reader, minimized. They may be valid for Flink; the test replays
 # them and requires no panic and bounded memory (tests/hostile.rs). regressions/ also holds
