@@ -46,6 +46,18 @@ fn snapshot() -> String {
 
 /// The fixture job without my-keyed: one unmapped_state error (stable paths, for goldens).
 const BROKEN_JOB: &str = "tests/data/check/fixture-job-keyed-removed.yaml";
+
+/// `check` of the bundled snapshot against the job that removed its keyed operator, in `format`.
+fn broken_job_as(format: &str) -> Output {
+    flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--format",
+        format,
+    ])
+}
 const OK_JOB: &str = "tests/data/check/fixture-job.yaml";
 
 fn golden(name: &str, actual: &str) {
@@ -279,14 +291,7 @@ fn json_contract() {
     }
     assert!(doc.not_checked.iter().any(|n| n.contains("serializer")));
     // --format json is the same document.
-    let o2 = flinspect(&[
-        "check",
-        &snapshot(),
-        "--job",
-        BROKEN_JOB,
-        "--format",
-        "json",
-    ]);
+    let o2 = broken_job_as("json");
     assert_eq!(stdout(&o), stdout(&o2));
     golden("keyed-removed.json", &stdout(&o));
 }
@@ -353,14 +358,7 @@ fn validate_sarif(v: &serde_json::Value) {
 
 #[test]
 fn sarif_is_valid_and_carries_every_rule() {
-    let o = flinspect(&[
-        "check",
-        &snapshot(),
-        "--job",
-        BROKEN_JOB,
-        "--format",
-        "sarif",
-    ]);
+    let o = broken_job_as("sarif");
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     validate_sarif(&v);
@@ -409,14 +407,7 @@ fn sarif_is_valid_and_carries_every_rule() {
 #[test]
 fn junit_parses_and_counts_failures() {
     use quick_xml::events::Event;
-    let o = flinspect(&[
-        "check",
-        &snapshot(),
-        "--job",
-        BROKEN_JOB,
-        "--format",
-        "junit",
-    ]);
+    let o = broken_job_as("junit");
     assert_eq!(code(&o), 1);
     let xml = stdout(&o);
     let mut reader = quick_xml::Reader::from_str(&xml);
@@ -467,14 +458,7 @@ fn junit_parses_and_counts_failures() {
 
 #[test]
 fn github_annotations() {
-    let o = flinspect(&[
-        "check",
-        &snapshot(),
-        "--job",
-        BROKEN_JOB,
-        "--format",
-        "github",
-    ]);
+    let o = broken_job_as("github");
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
     let first = out.lines().next().unwrap();
@@ -523,14 +507,7 @@ fn human_and_markdown_goldens() {
         "--allow-non-restored-state",
     ]);
     golden("keyed-removed-allow.txt", &stdout(&o));
-    let o = flinspect(&[
-        "check",
-        &snapshot(),
-        "--job",
-        BROKEN_JOB,
-        "--format",
-        "markdown",
-    ]);
+    let o = broken_job_as("markdown");
     let md = stdout(&o);
     assert!(
         md.starts_with("## flinspect check: ❌ incompatible"),
