@@ -1,13 +1,15 @@
 //! Opening inputs: a `_metadata` file or a snapshot directory, memory-mapped or read.
 //!
-//! Architecture invariant: this is the only module with `unsafe`, and it only ever opens files
-//! for reading. flinspect never writes to its inputs.
+//! Architecture invariant: this is the only module with `unsafe` besides the prefetch hint in
+//! `format::reader` (an intrinsic that cannot fault), and it only ever opens files for reading.
+//! flinspect never writes to its inputs.
 
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Files smaller than this are read into memory: mapping costs more than copying a few pages.
 pub const MMAP_THRESHOLD: u64 = 64 * 1024;
@@ -15,9 +17,13 @@ pub const MMAP_THRESHOLD: u64 = 64 * 1024;
 /// The name Flink gives the metadata file inside a checkpoint or savepoint directory.
 pub const METADATA_FILE_NAME: &str = "_metadata";
 
-/// The bytes of one input, mapped or owned.
+/// Maps at least this large get their page tables filled by a background thread while the
+/// caller starts decoding (see [`prefault`]).
+pub const PREFAULT_THRESHOLD: u64 = 8 * 1024 * 1024;
+
+/// The bytes of one input, mapped or owned. A map is shared with the thread that prefaults it.
 pub enum Bytes {
-    Mapped(memmap2::Mmap),
+    Mapped(Arc<memmap2::Mmap>),
     Owned(Vec<u8>),
 }
 
@@ -107,7 +113,13 @@ pub fn load_with(path: &Path, strategy: Strategy) -> Result<Loaded, LoadError> {
         Strategy::Read => false,
     };
     let bytes = match want_map.then(|| map(&file)).flatten() {
-        Some(m) => Bytes::Mapped(m),
+        Some(m) => {
+            let m = Arc::new(m);
+            if len >= PREFAULT_THRESHOLD {
+                prefault(&m);
+            }
+            Bytes::Mapped(m)
+        }
         None => {
             let mut v = Vec::with_capacity(usize::try_from(len).unwrap_or(0).min(1 << 30));
             file.read_to_end(&mut v).map_err(err)?;
@@ -134,6 +146,40 @@ fn map(file: &File) -> Option<memmap2::Mmap> {
     // decoding error, never undefined access within Rust's model beyond the OS-level fault that
     // any file-backed map shares.
     unsafe { memmap2::Mmap::map(file) }.ok()
+}
+
+/// Fills the page tables of a large map on another thread, front to back, while the caller
+/// decodes from the front: the decoder then finds most pages mapped instead of taking a page
+/// fault every 64 KiB (fault-around), and the kernel's share of a big `inspect` moves to the
+/// second core. `MADV_POPULATE_READ` (Linux 5.14+) only maps pages of the page cache (reading
+/// them from disk if needed); it never writes. Best effort: on other systems, on older
+/// kernels, or when the thread cannot be started, the decoder faults pages in itself. The
+/// thread holds the map, so the map outlives it, and stops once it is the map's last owner.
+fn prefault(map: &Arc<memmap2::Mmap>) {
+    #[cfg(target_os = "linux")]
+    {
+        let map = Arc::clone(map);
+        let _ = std::thread::Builder::new()
+            .name("prefault".into())
+            .spawn(move || {
+                // In slices, so the decoder's own faults never wait long behind one call.
+                const SLICE: usize = 4 << 20;
+                let mut at = 0;
+                // Stops early once the caller has dropped its bytes (then this is the last owner).
+                while at < map.len() && Arc::strong_count(&map) > 1 {
+                    let n = SLICE.min(map.len() - at);
+                    if map
+                        .advise_range(memmap2::Advice::PopulateRead, at, n)
+                        .is_err()
+                    {
+                        return;
+                    }
+                    at += n;
+                }
+            });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = map;
 }
 
 /// An I/O error in the messages' style: lowercase, the common cases in plain words.
