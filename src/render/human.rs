@@ -177,7 +177,8 @@ fn operator_row(
         (None, None) => "-".into(),
     };
     let mut kinds: Vec<&str> = Vec::new();
-    let mut states: Vec<String> = Vec::new();
+    // Every subtask usually repeats the same names: dedup the borrowed pairs, format once.
+    let mut named: Vec<(&[u8], u8)> = Vec::new();
     for st in &op.subtasks {
         kinds.extend(
             st.managed_keyed
@@ -187,11 +188,7 @@ fn operator_row(
         );
         for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
             kinds.push(short_kind(h.class_name()));
-            states.extend(
-                h.states
-                    .iter()
-                    .map(|s| format!("{} ({})", text(&s.name), mode_short(s.mode))),
-            );
+            named.extend(h.states.iter().map(|s| (s.name.0, s.mode.0)));
         }
         kinds.extend(
             st.input_channels
@@ -205,6 +202,18 @@ fn operator_row(
     }
     kinds.sort_unstable();
     kinds.dedup();
+    named.sort_unstable();
+    named.dedup();
+    let mut states: Vec<String> = named
+        .into_iter()
+        .map(|(name, mode)| {
+            format!(
+                "{} ({})",
+                text(&JavaStr(name)),
+                mode_short(DistributionMode(mode))
+            )
+        })
+        .collect();
     states.sort();
     states.dedup();
     let size = if op.fully_finished {
