@@ -266,7 +266,7 @@ fn inspect_json(path: &Path) -> Vec<u8> {
     let shown = loaded.path.display().to_string();
     let doc = flinspect::render::json::snapshot(&shown, &md, &summary, &labels, false);
     let mut out = Vec::with_capacity(1 << 20);
-    serde_json::to_writer_pretty(&mut out, &doc).expect("json");
+    flinspect::render::pretty::to_writer_pretty(&mut out, &doc).expect("json");
     out.push(b'\n');
     out
 }

@@ -119,9 +119,11 @@ pub fn emit(s: &str) -> Result<(), Failure> {
 /// the whole document in memory first.
 pub fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| match e.io_error_kind() {
-        Some(kind) => Failure::from(io::Error::from(kind)),
-        None => Failure::Message(format!("writing JSON: {e}")),
+    flinspect::render::pretty::to_writer_pretty(&mut out, value).map_err(|e| {
+        match e.io_error_kind() {
+            Some(kind) => Failure::from(io::Error::from(kind)),
+            None => Failure::Message(format!("writing JSON: {e}")),
+        }
     })?;
     out.write_all(b"\n")?;
     out.flush()?;

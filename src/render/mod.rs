@@ -3,6 +3,7 @@
 pub mod check;
 pub mod human;
 pub mod json;
+pub mod pretty;
 pub mod scan;
 
 use std::collections::HashMap;
