@@ -1,6 +1,7 @@
 //! Human-readable `inspect` output: a header, an operator table, and optionally per-subtask rows
 //! and the referenced files.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::{human_bytes, text, uid_of, UidLabels, UidSource};
@@ -176,34 +177,27 @@ fn operator_row(
         (None, Some(n)) => format!("[{}]", text(n)),
         (None, None) => "-".into(),
     };
-    let mut kinds: Vec<&str> = Vec::new();
-    // Every subtask usually repeats the same names: dedup the borrowed pairs, format once.
-    let mut named: Vec<(&[u8], u8)> = Vec::new();
+    // Every subtask usually repeats the same few kinds and names: collect the distinct borrowed
+    // values (sorted sets, a few comparisons per insert), format each once.
+    let mut kinds: BTreeSet<&str> = BTreeSet::new();
+    let mut named: BTreeSet<(&[u8], u8)> = BTreeSet::new();
     for st in &op.subtasks {
-        kinds.extend(
-            st.managed_keyed
-                .iter()
-                .chain(st.raw_keyed.iter())
-                .map(|h| short_kind(h.class_name())),
-        );
-        for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
-            kinds.push(short_kind(h.class_name()));
-            named.extend(h.states.iter().map(|s| (s.name.0, s.mode.0)));
+        for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+            kinds.insert(short_kind(h.class_name()));
         }
-        kinds.extend(
-            st.input_channels
-                .iter()
-                .chain(st.output_channels.iter())
-                .map(|c| short_kind(c.class_name())),
-        );
+        for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+            kinds.insert(short_kind(h.class_name()));
+            for s in &h.states {
+                named.insert((s.name.0, s.mode.0));
+            }
+        }
+        for c in st.input_channels.iter().chain(st.output_channels.iter()) {
+            kinds.insert(short_kind(c.class_name()));
+        }
     }
     if op.coordinator.is_some() {
-        kinds.push("coordinator");
+        kinds.insert("coordinator");
     }
-    kinds.sort_unstable();
-    kinds.dedup();
-    named.sort_unstable();
-    named.dedup();
     let mut states: Vec<String> = named
         .into_iter()
         .map(|(name, mode)| {
@@ -230,7 +224,7 @@ fn operator_row(
         if kinds.is_empty() {
             "-".into()
         } else {
-            kinds.join(", ")
+            kinds.into_iter().collect::<Vec<_>>().join(", ")
         },
         if states.is_empty() {
             "-".into()
