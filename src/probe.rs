@@ -61,37 +61,61 @@ impl<'d> Prober<'d> {
         if !self.enabled || self.unreadable {
             return;
         }
-        for h in op.keyed_handles() {
-            let KeyedHandle::KeyGroups { handle, .. } = h else {
-                continue;
-            };
-            let Some(reader) = Source::open(handle, self.dir) else {
-                self.unreadable = true;
+        probe_operator(op, self.dir, |p| self.apply(p));
+    }
+
+    /// What [`Prober::add`] would do with `op`, recorded instead of applied, so that another
+    /// thread can probe an operator and this one [`Prober::absorb`] it in file order with the
+    /// same result as adding it here (for [`crate::split`]). Empty when probing is off.
+    pub fn record(&self, op: &OperatorState<'_>) -> ProbeRecord {
+        let mut record = ProbeRecord(Vec::new());
+        if self.enabled {
+            let mut probes = 0;
+            probe_operator(op, self.dir, |p| {
+                record.0.push(p);
+                probes += 1;
+                !matches!(p, Probe::OpenFailed | Probe::ReadFailed) && probes < MAX_PROBES
+            });
+        }
+        record
+    }
+
+    /// Applies a [`ProbeRecord`] as [`Prober::add`] would have applied its operator.
+    pub fn absorb(&mut self, record: ProbeRecord) {
+        if !self.enabled || self.unreadable {
+            return;
+        }
+        for p in record.0 {
+            if !self.apply(p) {
                 return;
-            };
-            let start = i64::from(handle.offsets.range.start);
-            for (i, offset) in handle.offsets.offsets.iter().enumerate() {
-                if self.probed >= MAX_PROBES {
-                    return;
-                }
-                self.probed += 1;
-                let kg = start + i as i64;
-                if offset == 0 {
-                    self.zero_offsets += 1;
-                    continue;
-                }
-                match reader.i32_at(offset) {
-                    Some(v) if i64::from(v) == kg => self.heap_like += 1,
-                    Some(v) => {
-                        self.mismatch.get_or_insert((kg, offset, v));
-                    }
-                    None => {
-                        self.unreadable = true;
-                        return;
-                    }
-                }
             }
         }
+    }
+
+    /// One probe's outcome; `false` when probing stops (budget spent or bytes unreadable).
+    fn apply(&mut self, p: Probe) -> bool {
+        // A handle whose bytes cannot be opened stops probing whatever the budget; a key group
+        // is only looked at while the budget lasts.
+        if p == Probe::OpenFailed {
+            self.unreadable = true;
+            return false;
+        }
+        if self.probed >= MAX_PROBES {
+            return false;
+        }
+        self.probed += 1;
+        match p {
+            Probe::Zero => self.zero_offsets += 1,
+            Probe::Heap => self.heap_like += 1,
+            Probe::Mismatch(kg, offset, v) => {
+                self.mismatch.get_or_insert((kg, offset, v));
+            }
+            Probe::ReadFailed | Probe::OpenFailed => {
+                self.unreadable = true;
+                return false;
+            }
+        }
+        true
     }
 
     pub fn finish(self) -> Option<Inferred<KeyedLayout>> {
@@ -123,6 +147,55 @@ impl<'d> Prober<'d> {
     }
 }
 
+/// One operator's probes, in order (see [`Prober::record`]).
+#[derive(Debug, Default)]
+pub struct ProbeRecord(Vec<Probe>);
+
+/// The outcome of probing one key group, or of failing to read a handle's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Probe {
+    /// An empty key group kept offset 0 (RocksDB full layout).
+    Zero,
+    /// The key group starts with its own id (heap layout).
+    Heap,
+    /// (key group, offset, the i32 found there).
+    Mismatch(i64, i64, i32),
+    /// A handle's bytes could not be opened: probing stops.
+    OpenFailed,
+    /// A key group's first bytes could not be read: probing stops.
+    ReadFailed,
+}
+
+/// Probes `op`'s key-groups handles in order, handing each outcome to `f` until it returns
+/// `false`.
+fn probe_operator(op: &OperatorState<'_>, dir: &Path, mut f: impl FnMut(Probe) -> bool) {
+    for h in op.keyed_handles() {
+        let KeyedHandle::KeyGroups { handle, .. } = h else {
+            continue;
+        };
+        let Some(reader) = Source::open(handle, dir) else {
+            f(Probe::OpenFailed);
+            return;
+        };
+        let start = i64::from(handle.offsets.range.start);
+        for (i, offset) in handle.offsets.offsets.iter().enumerate() {
+            let kg = start + i as i64;
+            let p = if offset == 0 {
+                Probe::Zero
+            } else {
+                match reader.i32_at(offset) {
+                    Some(v) if i64::from(v) == kg => Probe::Heap,
+                    Some(v) => Probe::Mismatch(kg, offset, v),
+                    None => Probe::ReadFailed,
+                }
+            };
+            if !f(p) {
+                return;
+            }
+        }
+    }
+}
+
 /// The bytes behind a key-groups handle's delegate.
 enum Source<'a> {
     Inline(&'a [u8]),
@@ -139,14 +212,14 @@ impl<'a> Source<'a> {
                 if name.contains('/') || name.contains('\\') || name == ".." {
                     return None;
                 }
-                File::open(dir.join(name.as_ref())).ok().map(Source::File)
+                open_regular(&dir.join(name.as_ref()))
             }
             StreamHandle::File { path, .. } => {
                 let p = path.to_str();
                 let local = p
                     .strip_prefix("file://")
                     .or_else(|| p.strip_prefix("file:"))?;
-                File::open(local).ok().map(Source::File)
+                open_regular(Path::new(local))
             }
             _ => None,
         }
@@ -164,6 +237,15 @@ impl<'a> Source<'a> {
         }
         Some(i32::from_be_bytes(buf))
     }
+}
+
+/// Opens `path` only if it is a regular file: a named pipe or device named by a (damaged or
+/// hostile) handle would block the open or the read.
+fn open_regular<'a>(path: &Path) -> Option<Source<'a>> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    File::open(path).ok().map(Source::File)
 }
 
 #[cfg(unix)]
