@@ -74,6 +74,95 @@ pub fn parse_each_lossy<'a>(bytes: &'a [u8], mut each: impl FnMut(OperatorState<
     }
 }
 
+/// What the caller of [`parse_each_resuming`] wants after an operator record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// Decode the next record.
+    Next,
+    /// The next `operators` records, ending at byte `at`, were decoded elsewhere (by
+    /// [`operator_record`] from the current position): continue after them.
+    After { operators: usize, at: usize },
+}
+
+/// [`parse_each`] that asks `after(decoded, count, position)` after each operator record
+/// (`decoded` of the file's `count` records so far, the next one at `position`) whether to go
+/// on with the next record or to skip records that were decoded elsewhere. This is how
+/// [`crate::split`] joins a second thread's decoding of the file's second half to the first's.
+/// Error context (operator indices) counts the skipped records.
+pub fn parse_each_resuming<'a>(
+    bytes: &'a [u8],
+    mut each: impl FnMut(OperatorState<'a>),
+    mut after: impl FnMut(usize, usize, usize) -> Resume,
+) -> Result<Metadata<'a>> {
+    let mut partial = None;
+    decode_with(bytes, &mut partial, Some(&mut each), Some(&mut after))?;
+    Ok(partial.expect("decode fills the metadata when it succeeds"))
+}
+
+/// One operator record at byte `at`, decoded without knowing what precedes it: the operator
+/// and the offset just past it. For speculative decoding from the middle of a file (see
+/// [`crate::split`]); errors carry no operator index.
+pub fn operator_record(
+    bytes: &[u8],
+    version: MetadataVersion,
+    at: usize,
+) -> Result<(OperatorState<'_>, usize)> {
+    let mut r = Reader::new(bytes).at(at);
+    let op = operator_state(&mut r, version)?;
+    Ok((op, r.pos()))
+}
+
+/// The first offset in `from..until` where an operator record of `version` plausibly starts:
+/// a cheap test of the fields every record opens with (names, id, a parallelism within
+/// 1..=max parallelism <= 2^15, a null or inline coordinator handle, a subtask count within
+/// the parallelism). Only a hint: payload bytes can pass it, so a caller must confirm the
+/// offset by decoding up to it from the front. `None` for V2, which [`crate::split`] does not
+/// split.
+pub fn next_operator_candidate(
+    bytes: &[u8],
+    version: MetadataVersion,
+    from: usize,
+    until: usize,
+) -> Option<usize> {
+    if version == MetadataVersion::V2 {
+        return None;
+    }
+    let until = until.min(bytes.len());
+    let be16 = |at: usize| -> Option<usize> {
+        let b = bytes.get(at..at.checked_add(2)?)?;
+        Some(usize::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let be32 = |at: usize| -> Option<i32> {
+        let b = bytes.get(at..at.checked_add(4)?)?;
+        Some(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    (from..until).find(|&at| {
+        let id_at = if version.has_operator_names() {
+            let Some(name) = be16(at) else { return false };
+            let uid_at = at + 2 + name;
+            let Some(uid) = be16(uid_at) else {
+                return false;
+            };
+            uid_at + 2 + uid
+        } else {
+            at
+        };
+        let (Some(par), Some(max)) = (be32(id_at + 16), be32(id_at + 20)) else {
+            return false;
+        };
+        if !(1..=max).contains(&par) || max > MAX_SUBTASKS as i32 {
+            return false;
+        }
+        match bytes.get(id_at + 24) {
+            Some(0) => {
+                matches!(be32(id_at + 25), Some(n) if n == -1 || (0..=par).contains(&n))
+            }
+            Some(1) => true,
+            _ => false,
+        }
+    })
+}
+
 /// Reads the magic number and version only.
 pub fn read_version(bytes: &[u8]) -> Result<MetadataVersion> {
     let mut r = Reader::new(bytes);
@@ -100,7 +189,16 @@ fn header(r: &mut Reader<'_>) -> Result<MetadataVersion> {
 fn decode<'a>(
     bytes: &'a [u8],
     out: &mut Option<Metadata<'a>>,
+    each: Option<&mut dyn FnMut(OperatorState<'a>)>,
+) -> Result<()> {
+    decode_with(bytes, out, each, None)
+}
+
+fn decode_with<'a>(
+    bytes: &'a [u8],
+    out: &mut Option<Metadata<'a>>,
     mut each: Option<&mut dyn FnMut(OperatorState<'a>)>,
+    mut after: Option<&mut dyn FnMut(usize, usize, usize) -> Resume>,
 ) -> Result<()> {
     let mut r = Reader::new(bytes);
     let version = header(&mut r)?;
@@ -137,7 +235,8 @@ fn decode<'a>(
     if each.is_none() {
         md.operators.reserve(n);
     }
-    for i in 0..n {
+    let mut i = 0;
+    while i < n {
         let start = r.pos();
         let op = operator_state(&mut r, version).map_err(|e| {
             let id = bytes
@@ -149,6 +248,14 @@ fn decode<'a>(
         match each.as_mut() {
             Some(f) => f(op),
             None => md.operators.push(op),
+        }
+        i += 1;
+        if let Some(f) = after.as_mut() {
+            if let Resume::After { operators, at } = f(i, n, r.pos()) {
+                debug_assert!(i + operators <= n && at >= r.pos());
+                i = (i + operators).min(n);
+                r = r.at(at);
+            }
         }
     }
 

@@ -57,6 +57,15 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    /// A reader over the same input positioned at `pos` (clamped to the end).
+    pub(crate) fn at(&self, pos: usize) -> Reader<'a> {
+        Reader {
+            data: self.data,
+            pos: pos.min(self.data.len()),
+            fetched: self.fetched,
+        }
+    }
+
     pub(crate) fn remaining(&self) -> usize {
         self.data.len() - self.pos
     }
