@@ -367,6 +367,16 @@ impl Summarizer {
         self.has_channel_state |= op.channel_handles().next().is_some();
     }
 
+    /// Takes in what another summarizer saw (operators added elsewhere, e.g. on another
+    /// thread): the result is the same as having added them all here. Order does not matter.
+    pub fn merge(&mut self, other: Summarizer) {
+        self.layouts.extend(other.layouts);
+        self.codes.extend(other.codes);
+        self.shared_files += other.shared_files;
+        self.incremental_handles += other.incremental_handles;
+        self.has_channel_state |= other.has_channel_state;
+    }
+
     /// The summary; `md` supplies the version and properties (its operators are not read).
     pub fn finish(self, md: &Metadata<'_>, location: Option<&str>) -> Summary {
         let Summarizer {

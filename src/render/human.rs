@@ -42,6 +42,14 @@ pub struct Text {
     state_size: i64,
 }
 
+/// One operator of the report, rendered: see [`Text::row`].
+pub struct Row {
+    has_state: bool,
+    state_size: i64,
+    cells: ([String; 7], Vec<String>),
+    file_lines: Vec<String>,
+}
+
 impl Text {
     pub fn new(opts: Options) -> Self {
         Text {
@@ -55,15 +63,34 @@ impl Text {
     }
 
     pub fn add(&mut self, op: &OperatorState<'_>, labels: &UidLabels) {
-        self.operators += 1;
-        self.with_state += usize::from(op.has_state());
-        self.state_size = self.state_size.wrapping_add(op.state_size());
-        self.rows.push(operator_row(op, labels, self.opts.subtasks));
-        if self.opts.files {
-            for r in analysis::operator_references(op) {
-                self.file_lines.push(file_line(&r));
-            }
+        let row = Text::row(&self.opts, op, labels);
+        self.push(row);
+    }
+
+    /// What [`Text::add`] keeps of `op`, rendered (on any thread) to be [`Text::push`]ed later.
+    pub fn row(opts: &Options, op: &OperatorState<'_>, labels: &UidLabels) -> Row {
+        Row {
+            has_state: op.has_state(),
+            state_size: op.state_size(),
+            cells: operator_row(op, labels, opts.subtasks),
+            file_lines: if opts.files {
+                analysis::operator_references(op)
+                    .iter()
+                    .map(file_line)
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// Appends a rendered operator: the same as [`Text::add`] of the operator it came from.
+    pub fn push(&mut self, row: Row) {
+        self.operators += 1;
+        self.with_state += usize::from(row.has_state);
+        self.state_size = self.state_size.wrapping_add(row.state_size);
+        self.rows.push(row.cells);
+        self.file_lines.extend(row.file_lines);
     }
 
     /// The report; `md` supplies everything but the operators (which are not read).
