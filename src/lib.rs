@@ -24,4 +24,5 @@ pub mod model;
 pub mod probe;
 pub mod render;
 pub mod scan;
+pub mod split;
 pub mod units;

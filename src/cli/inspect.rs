@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use flinspect::render::{self, UidLabels};
-use flinspect::{analysis, format, load, probe};
+use flinspect::{analysis, format, load, probe, split};
 
 use super::{emit, emit_json, exit, read_uid_file, Failure};
 
@@ -32,6 +32,14 @@ pub struct Args {
     lossy: bool,
 }
 
+/// What the decoding pass keeps of one operator.
+struct Digest {
+    summary: analysis::Summarizer,
+    probe: probe::ProbeRecord,
+    row: Option<render::human::Row>,
+    state_size: i64,
+}
+
 pub fn run(a: Args) -> Result<i32, Failure> {
     let mut uids = a.uids.clone();
     if let Some(f) = &a.uid_file {
@@ -58,25 +66,40 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         subtasks: a.subtasks,
         files: a.files,
     };
+    // Each operator becomes a digest (its summary, probe record and text row), possibly on a
+    // second thread for a large file (`flinspect::split`); digests are taken in file order.
+    let recorder = probe::Prober::new(version, &loaded.dir);
+    let text_opts = (!a.json).then_some(opts);
+    let digest = |op: flinspect::model::OperatorState<'_>| {
+        let mut summary = analysis::Summarizer::new(version);
+        summary.add(&op);
+        Digest {
+            summary,
+            probe: recorder.record(&op),
+            row: text_opts.map(|o| render::human::Text::row(&o, &op, &labels)),
+            state_size: op.state_size(),
+        }
+    };
     let mut summarizer = analysis::Summarizer::new(version);
     let mut prober = probe::Prober::new(version, &loaded.dir);
-    let mut text = (!a.json).then(|| render::human::Text::new(opts));
+    let mut text = text_opts.map(render::human::Text::new);
     let mut decoded = 0usize;
     let mut state_size = 0i64;
-    let each = |op: flinspect::model::OperatorState<'_>| {
-        summarizer.add(&op);
-        prober.add(&op);
-        if let Some(t) = text.as_mut() {
-            t.add(&op, &labels);
+    let sink = |d: Digest| {
+        summarizer.merge(d.summary);
+        prober.absorb(d.probe);
+        if let (Some(t), Some(row)) = (text.as_mut(), d.row) {
+            t.push(row);
         }
         decoded += 1;
-        state_size = state_size.wrapping_add(op.state_size());
+        state_size = state_size.wrapping_add(d.state_size);
     };
     let (md, error) = if a.lossy {
-        let l = format::parse_each_lossy(bytes, each);
+        let mut sink = sink;
+        let l = format::parse_each_lossy(bytes, |op| sink(digest(op)));
         (l.metadata, l.error)
     } else {
-        match format::parse_each(bytes, each) {
+        match split::parse_digests(bytes, &digest, sink) {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e)),
         }
