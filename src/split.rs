@@ -56,6 +56,23 @@ pub fn parse_digests<'a, D: Send>(
     split(bytes, version, Plan::Adaptive, digest, sink).0
 }
 
+/// [`parse_digests`] with the helper started at once from `from` and waited for, whatever the
+/// file's size: for tests and the fuzzer, which check that it equals [`format::parse_each`].
+#[doc(hidden)]
+pub fn parse_digests_split_at<'a, D: Send>(
+    bytes: &'a [u8],
+    from: usize,
+    digest: &(dyn Fn(OperatorState<'a>) -> D + Sync),
+    sink: impl FnMut(D),
+) -> format::Result<Metadata<'a>> {
+    let version = format::read_version(bytes)?;
+    if version == MetadataVersion::V2 {
+        let mut sink = sink;
+        return format::parse_each(bytes, |op| sink(digest(op)));
+    }
+    split(bytes, version, Plan::WaitFrom(from), digest, sink).0
+}
+
 /// The helper's current run of consecutive records: where it starts, where each record ends,
 /// and each record's digest.
 struct Chain<D> {
@@ -92,7 +109,6 @@ enum Plan {
     Adaptive,
     /// Start the helper at once, searching from `from`, and wait for it to finish once the
     /// caller reaches `from`: tests use this to take the join path whatever the timing.
-    #[cfg(test)]
     WaitFrom(usize),
 }
 
@@ -135,7 +151,6 @@ fn split<'a, D: Send>(
         let mut claimed = false;
         let (mut helper, mut decided, wait_from) = match plan {
             Plan::Adaptive => (None, false, None),
-            #[cfg(test)]
             Plan::WaitFrom(from) => (spawn(from), true, Some(from)),
         };
         let result = format::parse_each_resuming(

@@ -18,6 +18,22 @@ fuzz_target!(|data: &[u8]| {
         // The state-file probe on inline bytes only (the directory does not exist).
         let _ = flinspect::probe::key_groups_layout(&md, std::path::Path::new("/nonexistent-fuzz-dir"));
     }
+    // The two-thread decode, its helper started at an offset taken from the input: the same
+    // digests and the same result or error as the sequential decode.
+    if data.len() >= 2 {
+        let from = usize::from(u16::from_be_bytes([data[0], data[1]])) % data.len();
+        let digest = |op: flinspect::model::OperatorState<'_>| (op.id, op.subtasks.len(), op.state_size());
+        let mut want = Vec::new();
+        let expected = flinspect::format::parse_each(data, |op| want.push(digest(op)));
+        let mut got = Vec::new();
+        let split = flinspect::split::parse_digests_split_at(data, from, &digest, |d| got.push(d));
+        assert_eq!(want, got);
+        match (expected, split) {
+            (Ok(a), Ok(b)) => assert_eq!((a.checkpoint_id, a.trailing_bytes), (b.checkpoint_id, b.trailing_bytes)),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("sequential {a:?}, split {b:?}"),
+        }
+    }
     let lossy = flinspect::format::parse_lossy(data);
     if let Some(e) = lossy.error {
         let _ = e.to_string();
