@@ -271,6 +271,10 @@ fn inspect_json(path: &Path) -> Vec<u8> {
     out
 }
 
+fn md_state_size(bytes: &[u8]) -> i64 {
+    flinspect::format::parse(bytes).unwrap().state_size()
+}
+
 fn bigfile(c: &mut Criterion) {
     let files = files();
     if files.is_empty() {
@@ -351,6 +355,39 @@ fn bigfile(c: &mut Criterion) {
                 })
             });
         }
+        g.finish();
+
+        // One decoding thread vs two (flinspect::split): the operator-by-operator decode that
+        // inspect runs, with a digest of one number per operator.
+        let digest = |op: flinspect::model::OperatorState<'_>| op.state_size();
+        let sequential = || {
+            let mut sum = 0i64;
+            flinspect::format::parse_each(black_box(&bytes), |op| sum += digest(op)).unwrap();
+            sum
+        };
+        let adaptive = || {
+            let mut sum = 0i64;
+            flinspect::split::parse_digests(black_box(&bytes), &digest, |d| sum += d).unwrap();
+            sum
+        };
+        let halves = || {
+            let mut sum = 0i64;
+            let from = bytes.len() / 2;
+            flinspect::split::parse_digests_split_at(black_box(&bytes), from, &digest, |d| {
+                sum += d
+            })
+            .unwrap();
+            sum
+        };
+        assert_eq!(sequential(), md_state_size(&bytes));
+        assert_eq!(adaptive(), md_state_size(&bytes));
+        assert_eq!(halves(), md_state_size(&bytes));
+        let mut g = c.benchmark_group(format!("threads/{name}"));
+        g.sampling_mode(SamplingMode::Flat)
+            .throughput(Throughput::Bytes(len));
+        g.bench_function("one", |b| b.iter(sequential));
+        g.bench_function("split", |b| b.iter(adaptive));
+        g.bench_function("split-forced", |b| b.iter(halves));
         g.finish();
 
         let mut g = c.benchmark_group(format!("copy/{name}"));
