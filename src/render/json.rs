@@ -4,6 +4,8 @@
 //! here; fields are only ever added (with a `schema_version` bump if a meaning changes), and
 //! `tests/json_contract.rs` pins the shape with `deny_unknown_fields`.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::{text, uid_of, UidLabels, UidSource};
@@ -365,28 +367,33 @@ pub fn snapshot<'x>(
 /// One operator's entry of `operators`.
 pub fn operator(op: &OperatorState<'_>, labels: &UidLabels) -> Operator {
     let uid = uid_of(op, labels);
-    let mut kinds: Vec<&'static str> = Vec::new();
-    let mut states: Vec<NamedState> = Vec::new();
+    // Every subtask usually repeats the same few kinds and names: collect the distinct borrowed
+    // values, convert each once.
+    let mut kinds: BTreeSet<&'static str> = BTreeSet::new();
+    let mut named: BTreeSet<(&[u8], u8)> = BTreeSet::new();
     for st in &op.subtasks {
         for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
-            kinds.push(h.class_name());
+            kinds.insert(h.class_name());
         }
         for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
-            kinds.push(h.class_name());
+            kinds.insert(h.class_name());
             for s in &h.states {
-                states.push(NamedState {
-                    name: text(&s.name),
-                    mode: s.mode.name().unwrap_or("UNKNOWN"),
-                    elements: None,
-                });
+                named.insert((s.name.0, s.mode.0));
             }
         }
         for c in st.input_channels.iter().chain(st.output_channels.iter()) {
-            kinds.push(c.class_name());
+            kinds.insert(c.class_name());
         }
     }
-    kinds.sort_unstable();
-    kinds.dedup();
+    let kinds: Vec<&'static str> = kinds.into_iter().collect();
+    let mut states: Vec<NamedState> = named
+        .into_iter()
+        .map(|(name, mode)| NamedState {
+            name: text(&JavaStr(name)),
+            mode: DistributionMode(mode).name().unwrap_or("UNKNOWN"),
+            elements: None,
+        })
+        .collect();
     states.sort();
     states.dedup();
     Operator {
