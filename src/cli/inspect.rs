@@ -130,16 +130,22 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         } else {
             let mut doc = render::json::snapshot(&shown, md, &summary, &labels, false);
             doc.state_size = state_size;
+            // Decoding and building each operator's document runs on a second thread while
+            // this one writes the previous ones.
             doc.operators = render::json::Seq::Stream(Box::new(|sink| {
-                replay(&mut |op| sink(render::json::operator(&op, &labels)))
+                pipelined(
+                    |send| replay(&mut |op| send(render::json::operator(&op, &labels))),
+                    sink,
+                )
             }));
             if a.files {
                 doc.files = Some(render::json::Seq::Stream(Box::new(|sink| {
-                    replay(&mut |op| {
-                        render::json::operator_files(&op)
-                            .into_iter()
-                            .for_each(&mut *sink)
-                    })
+                    pipelined(
+                        |send| replay(&mut |op| send(render::json::operator_files(&op))),
+                        &mut |files: Vec<render::json::FileJson>| {
+                            files.into_iter().for_each(&mut *sink)
+                        },
+                    )
                 })));
             }
             doc.damage = error.as_ref().map(|e| render::json::Damage {
@@ -158,4 +164,33 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         }
         Some(e) => Err(Failure::Message(format!("{shown}: {e}"))),
     }
+}
+
+/// Runs `produce` on a second thread and hands what it sends to `consume` here, in order, with
+/// at most a few items in flight (memory stays at a few operators). Without a second thread
+/// (it could not be started) `produce` runs here.
+fn pipelined<T: Send>(produce: impl FnOnce(&mut dyn FnMut(T)) + Send, consume: &mut dyn FnMut(T)) {
+    let produce = std::sync::Mutex::new(Some(produce));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<T>(2);
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("json-producer".into())
+            .spawn_scoped(scope, || {
+                let produce = produce.lock().ok().and_then(|mut p| p.take());
+                if let Some(produce) = produce {
+                    // A send fails only once this side has stopped receiving.
+                    produce(&mut |item| drop(tx.send(item)));
+                }
+                drop(tx);
+            });
+        match spawned {
+            Ok(_) => rx.into_iter().for_each(&mut *consume),
+            Err(_) => {
+                let produce = produce.lock().ok().and_then(|mut p| p.take());
+                if let Some(produce) = produce {
+                    produce(consume);
+                }
+            }
+        }
+    });
 }
