@@ -119,24 +119,27 @@ def mib(kib):
     return f"{kib/1024:.0f} MiB"
 
 
-print("| file | size | cat | flinspect inspect --json | flinspect inspect (text) | Flink whole process "
-      "| Flink warm (in JVM) | Flink / flinspect | Flink warm / flinspect | flinspect / cat |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| file | size | cat | flinspect inspect | flinspect inspect --json | Flink whole process "
+      "| Flink warm (in JVM) | Flink / inspect | Flink / inspect --json | Flink warm / inspect "
+      "| Flink warm / inspect --json | inspect / cat |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for name, size, cat, fli, flink, warm, text in rows:
-    print(f"| {name} | {size/1e6:.1f} MB | {ms(cat[0])} | {ms(fli[0])} | {ms(text[0])} | {ms(flink[0])} "
-          f"| {ms(warm[0])} | {flink[0]/fli[0]:.0f}× | {warm[0]/fli[0]:.1f}× | {fli[0]/cat[0]:.1f}× |")
+    print(f"| {name} | {size/1e6:.1f} MB | {ms(cat[0])} | {ms(text[0])} | {ms(fli[0])} | {ms(flink[0])} "
+          f"| {ms(warm[0])} | {flink[0]/text[0]:.0f}× | {flink[0]/fli[0]:.0f}× | {warm[0]/text[0]:.1f}× "
+          f"| {warm[0]/fli[0]:.1f}× | {text[0]/cat[0]:.2f}× |")
 print()
-print("| file | peak RSS: cat | flinspect inspect --json | flinspect inspect (text) | Flink whole process "
+print("| file | mapped size | peak RSS: cat | flinspect inspect | flinspect inspect --json | Flink whole process "
       "| Flink warm (JVM after all runs) |")
-print("|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|")
 for name, size, cat, fli, flink, warm, text in rows:
-    print(f"| {name} | {mib(cat[1])} | {mib(fli[1])} | {mib(text[1])} | {mib(flink[1])} | {mib(warm[1])} |")
+    print(f"| {name} | {size/(1 << 20):.0f} MiB | {mib(cat[1])} | {mib(text[1])} | {mib(fli[1])} | {mib(flink[1])} "
+          f"| {mib(warm[1])} |")
 pairs = [(rows[i], rows[i + 1]) for i in range(len(rows) - 1)]
 if len(rows) > 2:
     pairs.append((rows[0], rows[-1]))
 if pairs:
     print()
-    print("| growth | file | cat time | flinspect --json time / RSS | flinspect text time / RSS "
+    print("| growth | file | cat time | flinspect --json time / RSS | flinspect inspect time / RSS "
           "| Flink whole process time / RSS | Flink warm time |")
     print("|---|---|---|---|---|---|---|")
 for a, b in pairs:
