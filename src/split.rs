@@ -56,6 +56,24 @@ pub fn parse_digests<'a, D: Send>(
     split(bytes, version, Plan::Adaptive, digest, sink).0
 }
 
+/// [`format::parse`] (the whole model), on two threads for large files like [`parse_digests`]:
+/// the helper's digests are its decoded operators.
+pub fn parse(bytes: &[u8]) -> format::Result<Metadata<'_>> {
+    let mut operators = Vec::new();
+    let mut md = parse_digests(bytes, &|op| op, |op| operators.push(op))?;
+    md.operators = operators;
+    Ok(md)
+}
+
+/// [`parse`] with the helper started from the middle whatever the file (tests).
+#[cfg(test)]
+fn parse_split_in_the_middle(bytes: &[u8]) -> format::Result<Metadata<'_>> {
+    let mut operators = Vec::new();
+    let mut md = parse_digests_split_at(bytes, bytes.len() / 2, &|op| op, |op| operators.push(op))?;
+    md.operators = operators;
+    Ok(md)
+}
+
 /// [`parse_digests`] with the helper started at once from `from` and waited for, whatever the
 /// file's size: for tests and the fuzzer, which check that it equals [`format::parse_each`].
 #[doc(hidden)]
@@ -321,6 +339,26 @@ mod tests {
             joined * 4 > checked_splices,
             "{joined} of {checked_splices} joined"
         );
+    }
+
+    /// The whole-model form, split in the middle, equals `format::parse`, model for model.
+    #[test]
+    fn parse_equals_format_parse() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        collect(&root.join("testdata"), &mut files);
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            for split in [parse, parse_split_in_the_middle] {
+                match (format::parse(&bytes), split(&bytes)) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}", f.display())
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("{}: {a:?} vs {b:?}", f.display()),
+                }
+            }
+        }
     }
 
     fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use flinspect::analysis;
 use flinspect::check::{self, AllowList, Job, Options, Severity};
 use flinspect::render::check as out;
-use flinspect::{format, load};
+use flinspect::{load, split};
 
 use super::{emit, exit, Failure};
 
@@ -112,7 +112,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
 
     let loaded = load::load(&a.snapshot).map_err(|e| Failure::Message(e.to_string()))?;
     let shown = loaded.path.display().to_string();
-    let md = format::parse(&loaded.bytes)
+    let md = split::parse(&loaded.bytes)
         .map_err(|e| Failure::Message(format!("{shown}: {e} (cannot judge the restore)")))?;
 
     let other_loaded;
@@ -126,7 +126,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         (None, Some(path)) => {
             other_loaded = load::load(path).map_err(|e| Failure::Message(e.to_string()))?;
             let shown = other_loaded.path.display().to_string();
-            let other = format::parse(&other_loaded.bytes).map_err(|e| {
+            let other = split::parse(&other_loaded.bytes).map_err(|e| {
                 Failure::Message(format!("{shown}: {e} (cannot describe the new job)"))
             })?;
             (Job::from_snapshot(&other, &shown), shown, "snapshot")
