@@ -80,10 +80,10 @@ impl Owned {
                 o.stream(c);
             }
             for s in &op.subtasks {
-                for h in s.managed_operator.iter().chain(s.raw_operator.iter()) {
+                for h in s.managed_operator.iter().chain(s.raw_operator.as_deref()) {
                     o.operator(h);
                 }
-                for h in s.managed_keyed.iter().chain(s.raw_keyed.iter()) {
+                for h in s.managed_keyed.iter().chain(s.raw_keyed.as_deref()) {
                     o.keyed(h);
                 }
                 for h in s.input_channels.iter().chain(s.output_channels.iter()) {

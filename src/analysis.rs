@@ -174,7 +174,7 @@ pub fn key_group_coverage(op: &OperatorState<'_>) -> Option<Coverage> {
     let mut out_of_range = Vec::new();
     for st in &op.subtasks {
         // Managed and raw keyed state of one subtask cover the same range; count it once.
-        let Some(h) = st.managed_keyed.as_ref().or(st.raw_keyed.as_ref()) else {
+        let Some(h) = st.managed_keyed.as_ref().or(st.raw_keyed.as_deref()) else {
             continue;
         };
         let r = h.key_groups();
@@ -571,7 +571,7 @@ pub fn operator_references<'a>(op: &'a OperatorState<'a>) -> Vec<Reference<'a>> 
         push_stream(&mut out, op.id, None, StreamRole::Coordinator, c);
     }
     for st in &op.subtasks {
-        for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+        for h in st.managed_operator.iter().chain(st.raw_operator.as_deref()) {
             push_stream(
                 &mut out,
                 op.id,
@@ -580,7 +580,7 @@ pub fn operator_references<'a>(op: &'a OperatorState<'a>) -> Vec<Reference<'a>> 
                 &h.delegate,
             );
         }
-        for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+        for h in st.managed_keyed.iter().chain(st.raw_keyed.as_deref()) {
             h.for_each_stream(&mut |role, s| push_stream(&mut out, op.id, Some(st.index), role, s));
         }
         for c in st.input_channels.iter().chain(st.output_channels.iter()) {

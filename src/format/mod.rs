@@ -520,10 +520,14 @@ fn subtask_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Sub
             operator_handle(r, 0).map_err(|e| e.within("managed operator state"))?;
     }
     if r.i32("raw operator state flag")? != 0 {
-        st.raw_operator = operator_handle(r, 0).map_err(|e| e.within("raw operator state"))?;
+        st.raw_operator = operator_handle(r, 0)
+            .map_err(|e| e.within("raw operator state"))?
+            .map(Box::new);
     }
     st.managed_keyed = keyed(r, version).map_err(|e| e.within("managed keyed state"))?;
-    st.raw_keyed = keyed(r, version).map_err(|e| e.within("raw keyed state"))?;
+    st.raw_keyed = keyed(r, version)
+        .map_err(|e| e.within("raw keyed state"))?
+        .map(Box::new);
     if version >= MetadataVersion::V3 {
         let typed = version >= MetadataVersion::V6;
         st.input_channels = channels(r, ChannelDirection::Input, typed)

@@ -209,10 +209,10 @@ fn operator_row(
     let mut kinds: BTreeSet<&str> = BTreeSet::new();
     let mut named: BTreeSet<(&[u8], u8)> = BTreeSet::new();
     for st in &op.subtasks {
-        for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+        for h in st.managed_keyed.iter().chain(st.raw_keyed.as_deref()) {
             kinds.insert(short_kind(h.class_name()));
         }
-        for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+        for h in st.managed_operator.iter().chain(st.raw_operator.as_deref()) {
             kinds.insert(short_kind(h.class_name()));
             for s in &h.states {
                 named.insert((s.name.0, s.mode.0));
@@ -341,7 +341,7 @@ fn subtask_line(st: &SubtaskState<'_>) -> String {
     if let Some(r) = st
         .managed_keyed
         .as_ref()
-        .or(st.raw_keyed.as_ref())
+        .or(st.raw_keyed.as_deref())
         .map(|h| h.key_groups())
     {
         parts.push(if r.is_empty() {
@@ -350,14 +350,14 @@ fn subtask_line(st: &SubtaskState<'_>) -> String {
             format!("key groups {}-{}", r.start, r.end)
         });
     }
-    for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+    for h in st.managed_keyed.iter().chain(st.raw_keyed.as_deref()) {
         parts.push(format!(
             "{} {}",
             short_kind(h.class_name()),
             human_bytes(h.state_size())
         ));
     }
-    for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+    for h in st.managed_operator.iter().chain(st.raw_operator.as_deref()) {
         parts.push(format!(
             "{} {}",
             short_kind(h.class_name()),

@@ -372,10 +372,10 @@ pub fn operator(op: &OperatorState<'_>, labels: &UidLabels) -> Operator {
     let mut kinds: BTreeSet<&'static str> = BTreeSet::new();
     let mut named: BTreeSet<(&[u8], u8)> = BTreeSet::new();
     for st in &op.subtasks {
-        for h in st.managed_keyed.iter().chain(st.raw_keyed.iter()) {
+        for h in st.managed_keyed.iter().chain(st.raw_keyed.as_deref()) {
             kinds.insert(h.class_name());
         }
-        for h in st.managed_operator.iter().chain(st.raw_operator.iter()) {
+        for h in st.managed_operator.iter().chain(st.raw_operator.as_deref()) {
             kinds.insert(h.class_name());
             for s in &h.states {
                 named.insert((s.name.0, s.mode.0));
@@ -428,9 +428,19 @@ fn subtask(st: &SubtaskState<'_>) -> Subtask {
         finished: st.finished,
         state_size: st.state_size(),
         managed_keyed: st.managed_keyed.iter().map(keyed_handle).collect(),
-        raw_keyed: st.raw_keyed.iter().map(keyed_handle).collect(),
+        raw_keyed: st
+            .raw_keyed
+            .as_deref()
+            .into_iter()
+            .map(keyed_handle)
+            .collect(),
         managed_operator: st.managed_operator.iter().map(operator_handle).collect(),
-        raw_operator: st.raw_operator.iter().map(operator_handle).collect(),
+        raw_operator: st
+            .raw_operator
+            .as_deref()
+            .into_iter()
+            .map(operator_handle)
+            .collect(),
         input_channels: st.input_channels.iter().map(channel_handle).collect(),
         result_subpartitions: st.output_channels.iter().map(channel_handle).collect(),
     }
