@@ -1,16 +1,19 @@
 //! Decoding one large file on two threads.
 //!
 //! A `_metadata` file is a chain of variable-length records with no index, so its second half
-//! cannot be found without decoding the first. A helper thread guesses instead: from the
-//! middle of the file it looks for the first offset where an operator record plausibly starts
-//! ([`format::next_operator_candidate`]) and whose record decodes, and from there decodes to
-//! the end, turning each operator into the caller's digest. The calling thread decodes from
-//! the front as usual. If it arrives exactly at the helper's start, the guess was a true record
-//! boundary and the helper decoded the same bytes the caller would have: the caller takes the
-//! helper's digests in order, as many as the file has operators left, and goes on from where
-//! they end (the V4+ trailer, or a record the helper could not decode, which the caller then
-//! decodes itself, with the error the sequential decoder gives). If it passes the guess, the
-//! guess was inside some payload: the helper is stopped and its work discarded.
+//! cannot be found without decoding the first. A helper thread guesses instead: from halfway
+//! through what is left it looks for offsets where an operator record plausibly starts
+//! ([`format::next_operator_candidate`]), decodes consecutive records from there (a chain) and
+//! turns each operator into the caller's digest. A guess inside some payload gives a short
+//! chain that soon fails; the helper drops it and looks further. The chain it keeps runs to
+//! where the operators end (end of file for V3, the trailer's Java stream magic for V4+).
+//!
+//! The calling thread decodes from the front as usual and, at each record boundary it reaches,
+//! looks the offset up among the chain's boundaries. On a match the helper decoded, from there
+//! on, exactly the bytes the caller would have: the caller takes the helper's digests in order,
+//! at most as many as the file has operators left, and goes on after them (at the trailer, or
+//! at a record the helper could not decode, which the caller then decodes itself and so reports
+//! the error the sequential decoder gives). Without a match it simply goes on; it never waits.
 //!
 //! So the result is always the sequential one: the digests reach `sink` in file order, one
 //! per operator, and errors are found and reported by the caller. What the helper may do in
