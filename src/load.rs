@@ -18,7 +18,7 @@ pub const MMAP_THRESHOLD: u64 = 64 * 1024;
 pub const METADATA_FILE_NAME: &str = "_metadata";
 
 /// Maps at least this large get their page tables filled by a background thread while the
-/// caller starts decoding (see [`prefault`]).
+/// caller starts decoding (`MADV_POPULATE_READ`; best effort, Linux only).
 pub const PREFAULT_THRESHOLD: u64 = 8 * 1024 * 1024;
 
 /// The bytes of one input, mapped or owned. A map is shared with the thread that prefaults it.
