@@ -61,20 +61,31 @@ impl<'d> Prober<'d> {
         if !self.enabled || self.unreadable {
             return;
         }
-        probe_operator(op, self.dir, |p| self.apply(p));
+        let budget = self.budget();
+        probe_operator(op, self.dir, budget, |p| self.apply(p));
     }
 
-    /// What [`Prober::add`] would do with `op`, recorded instead of applied, so that another
-    /// thread can probe an operator and this one [`Prober::absorb`] it in file order with the
-    /// same result as adding it here (for [`crate::split`]). Empty when probing is off.
-    pub fn record(&self, op: &OperatorState<'_>) -> ProbeRecord {
+    /// Whether this snapshot's key groups are probed at all (metadata V2/V3).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// How many more key groups [`Prober::add`] would look at.
+    pub fn budget(&self) -> usize {
+        MAX_PROBES.saturating_sub(self.probed)
+    }
+
+    /// What [`Prober::add`] would do with `op` when this prober's [`Prober::budget`] is
+    /// `budget`, recorded instead of applied (reading the same bytes), so that an operator can
+    /// be probed where the prober is not at hand and [`Prober::absorb`]ed later: in file order,
+    /// each recorded with the budget left after the ones before it, the result equals adding
+    /// them. Empty when probing is off.
+    pub fn record(&self, op: &OperatorState<'_>, budget: usize) -> ProbeRecord {
         let mut record = ProbeRecord(Vec::new());
         if self.enabled {
-            let mut probes = 0;
-            probe_operator(op, self.dir, |p| {
+            probe_operator(op, self.dir, budget, |p| {
                 record.0.push(p);
-                probes += 1;
-                !matches!(p, Probe::OpenFailed | Probe::ReadFailed) && probes < MAX_PROBES
+                !matches!(p, Probe::OpenFailed | Probe::ReadFailed)
             });
         }
         record
@@ -167,8 +178,15 @@ enum Probe {
 }
 
 /// Probes `op`'s key-groups handles in order, handing each outcome to `f` until it returns
-/// `false`.
-fn probe_operator(op: &OperatorState<'_>, dir: &Path, mut f: impl FnMut(Probe) -> bool) {
+/// `false` or `budget` key groups have been read. A handle is opened before the budget is
+/// looked at, as the prober always did: a handle that cannot be opened stops probing even
+/// when the budget is spent.
+fn probe_operator(
+    op: &OperatorState<'_>,
+    dir: &Path,
+    mut budget: usize,
+    mut f: impl FnMut(Probe) -> bool,
+) {
     for h in op.keyed_handles() {
         let KeyedHandle::KeyGroups { handle, .. } = h else {
             continue;
@@ -179,6 +197,10 @@ fn probe_operator(op: &OperatorState<'_>, dir: &Path, mut f: impl FnMut(Probe) -
         };
         let start = i64::from(handle.offsets.range.start);
         for (i, offset) in handle.offsets.offsets.iter().enumerate() {
+            if budget == 0 {
+                return;
+            }
+            budget -= 1;
             let kg = start + i as i64;
             let p = if offset == 0 {
                 Probe::Zero
@@ -259,4 +281,77 @@ fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> Option<()> {
     let mut f = f;
     f.seek(SeekFrom::Start(offset)).ok()?;
     f.read_exact(buf).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        BeI64s, HandleCode, JavaStr, KeyGroupRange, KeyGroupRangeOffsets, OperatorId, SubtaskState,
+    };
+
+    /// Inline key-group state in the heap layout: `n` key groups from 0, each 4 bytes holding
+    /// its own id, and the big-endian offsets pointing at them.
+    fn heap_state(n: usize) -> (Vec<u8>, Vec<u8>) {
+        let data: Vec<u8> = (0..n as i32).flat_map(i32::to_be_bytes).collect();
+        let offsets: Vec<u8> = (0..n as i64).flat_map(|i| (i * 4).to_be_bytes()).collect();
+        (data, offsets)
+    }
+
+    fn operator<'a>(data: &'a [u8], offsets: &'a [u8], n: usize) -> OperatorState<'a> {
+        let handle = KeyGroupsHandle {
+            offsets: KeyGroupRangeOffsets {
+                range: KeyGroupRange::from_start_count(0, n as i32),
+                offsets: BeI64s::new(offsets),
+            },
+            delegate: StreamHandle::ByteStream {
+                name: JavaStr(b"kg"),
+                data,
+            },
+            state_handle_id: None,
+        };
+        OperatorState {
+            id: OperatorId([1; 16]),
+            name: None,
+            uid: None,
+            parallelism: 1,
+            max_parallelism: 32768,
+            coordinator: None,
+            fully_finished: false,
+            subtasks: vec![SubtaskState {
+                managed_keyed: Some(KeyedHandle::KeyGroups {
+                    code: HandleCode::KEY_GROUPS,
+                    handle,
+                }),
+                ..Default::default()
+            }],
+        }
+    }
+
+    /// Three operators of 3,000 key groups each: adding them probes 4,096 in all; recording each
+    /// with the budget the ones before left reads exactly as many (not 3 × 3,000), and absorbing
+    /// the records gives the same verdict.
+    #[test]
+    fn recording_with_the_budget_left_reads_no_more_than_adding() {
+        let (data, offsets) = heap_state(3000);
+        let ops: Vec<_> = (0..3).map(|_| operator(&data, &offsets, 3000)).collect();
+        let dir = Path::new("/nonexistent");
+        let mut added = Prober::new(MetadataVersion::V3, dir);
+        let recorder = Prober::new(MetadataVersion::V3, dir);
+        let mut absorbed = Prober::new(MetadataVersion::V3, dir);
+        let mut recorded = Vec::new();
+        for op in &ops {
+            added.add(op);
+            let r = recorder.record(op, absorbed.budget());
+            recorded.push(r.0.len());
+            absorbed.absorb(r);
+        }
+        assert_eq!(recorded, [3000, 1096, 0]);
+        assert_eq!(added.probed, MAX_PROBES);
+        assert_eq!(absorbed.probed, MAX_PROBES);
+        assert_eq!(
+            format!("{:?}", added.finish()),
+            format!("{:?}", absorbed.finish())
+        );
+    }
 }

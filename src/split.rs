@@ -18,7 +18,10 @@
 //! So the result is always the sequential one: the digests reach `sink` in file order, one
 //! per operator, and errors are found and reported by the caller. What the helper may do in
 //! vain is decode (and digest) records at a wrong guess or past the last operator; digests
-//! must therefore be pure functions of the operator, reading at most the snapshot's own files.
+//! must therefore be pure functions of the operator, reading at most the snapshot's own files,
+//! and must not depend on the operators before it (which the helper has not seen): `inspect`
+//! decodes V2/V3 snapshots, whose key-group probe has a budget shared across operators, on
+//! one thread.
 //!
 //! Architecture invariant: the only place a decode is split across threads; `format` itself
 //! never starts one.

@@ -106,7 +106,7 @@ fn recorded_probes_absorbed_in_order_equal_probes_added_in_order() {
             let mut absorbed = flinspect::probe::Prober::new(md.version, dir);
             for op in &md.operators {
                 added.add(op);
-                absorbed.absorb(recorder.record(op));
+                absorbed.absorb(recorder.record(op, absorbed.budget()));
             }
             assert_eq!(
                 format!("{:?}", added.finish()),

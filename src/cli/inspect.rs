@@ -1,6 +1,7 @@
 //! `flinspect inspect PATH`.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use flinspect::render::{self, UidLabels};
 use flinspect::{analysis, format, load, probe, split};
@@ -68,26 +69,32 @@ pub fn run(a: Args) -> Result<i32, Failure> {
     };
     // Each operator becomes a digest (its summary, probe record and text row), possibly on a
     // second thread for a large file (`flinspect::split`); digests are taken in file order.
+    // The key-group probe of V2/V3 snapshots reads state files within a budget that earlier
+    // operators use up, so those files are decoded on one thread, each operator recorded with
+    // the budget the ones before it left.
+    let mut prober = probe::Prober::new(version, &loaded.dir);
     let recorder = probe::Prober::new(version, &loaded.dir);
+    let budget = AtomicUsize::new(prober.budget());
     let text_opts = (!a.json).then_some(opts);
     let digest = |op: flinspect::model::OperatorState<'_>| {
         let mut summary = analysis::Summarizer::new(version);
         summary.add(&op);
         Digest {
             summary,
-            probe: recorder.record(&op),
+            probe: recorder.record(&op, budget.load(Ordering::Relaxed)),
             row: text_opts.map(|o| render::human::Text::row(&o, &op, &labels)),
             state_size: op.state_size(),
         }
     };
     let mut summarizer = analysis::Summarizer::new(version);
-    let mut prober = probe::Prober::new(version, &loaded.dir);
     let mut text = text_opts.map(render::human::Text::new);
     let mut decoded = 0usize;
     let mut state_size = 0i64;
-    let sink = |d: Digest| {
+    let one_thread = a.lossy || prober.is_enabled();
+    let mut sink = |d: Digest| {
         summarizer.merge(d.summary);
         prober.absorb(d.probe);
+        budget.store(prober.budget(), Ordering::Relaxed);
         if let (Some(t), Some(row)) = (text.as_mut(), d.row) {
             t.push(row);
         }
@@ -95,11 +102,15 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         state_size = state_size.wrapping_add(d.state_size);
     };
     let (md, error) = if a.lossy {
-        let mut sink = sink;
         let l = format::parse_each_lossy(bytes, |op| sink(digest(op)));
         (l.metadata, l.error)
     } else {
-        match split::parse_digests(bytes, &digest, sink) {
+        let decoded = if one_thread {
+            format::parse_each(bytes, |op| sink(digest(op)))
+        } else {
+            split::parse_digests(bytes, &digest, sink)
+        };
+        match decoded {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e)),
         }
