@@ -564,6 +564,34 @@ pub fn references<'a>(md: &'a Metadata<'a>) -> Vec<Reference<'a>> {
     md.operators.iter().flat_map(operator_references).collect()
 }
 
+/// What an operator's subtasks hold, each thing once: the handle classes (Flink's simple class
+/// names) and the named operator states as (modified UTF-8 name, distribution mode ordinal).
+/// Every subtask usually repeats the same few, so renderers format the distinct ones only.
+#[derive(Debug, Default)]
+pub struct OperatorContents<'a> {
+    pub handle_classes: BTreeSet<&'static str>,
+    pub state_names: BTreeSet<(&'a [u8], u8)>,
+}
+
+pub fn operator_contents<'a>(op: &OperatorState<'a>) -> OperatorContents<'a> {
+    let mut c = OperatorContents::default();
+    for st in &op.subtasks {
+        for h in st.managed_keyed.iter().chain(st.raw_keyed.as_deref()) {
+            c.handle_classes.insert(h.class_name());
+        }
+        for h in st.managed_operator.iter().chain(st.raw_operator.as_deref()) {
+            c.handle_classes.insert(h.class_name());
+            for s in &h.states {
+                c.state_names.insert((s.name.0, s.mode.0));
+            }
+        }
+        for ch in st.input_channels.iter().chain(st.output_channels.iter()) {
+            c.handle_classes.insert(ch.class_name());
+        }
+    }
+    c
+}
+
 /// Every stream one operator references, in file order.
 pub fn operator_references<'a>(op: &'a OperatorState<'a>) -> Vec<Reference<'a>> {
     let mut out = Vec::new();

@@ -204,28 +204,17 @@ fn operator_row(
         (None, Some(n)) => format!("[{}]", text(n)),
         (None, None) => "-".into(),
     };
-    // Every subtask usually repeats the same few kinds and names: collect the distinct borrowed
-    // values (sorted sets, a few comparisons per insert), format each once.
-    let mut kinds: BTreeSet<&str> = BTreeSet::new();
-    let mut named: BTreeSet<(&[u8], u8)> = BTreeSet::new();
-    for st in &op.subtasks {
-        for h in st.managed_keyed.iter().chain(st.raw_keyed.as_deref()) {
-            kinds.insert(short_kind(h.class_name()));
-        }
-        for h in st.managed_operator.iter().chain(st.raw_operator.as_deref()) {
-            kinds.insert(short_kind(h.class_name()));
-            for s in &h.states {
-                named.insert((s.name.0, s.mode.0));
-            }
-        }
-        for c in st.input_channels.iter().chain(st.output_channels.iter()) {
-            kinds.insert(short_kind(c.class_name()));
-        }
-    }
+    let contents = analysis::operator_contents(op);
+    let mut kinds: BTreeSet<&str> = contents
+        .handle_classes
+        .iter()
+        .map(|c| short_kind(c))
+        .collect();
     if op.coordinator.is_some() {
         kinds.insert("coordinator");
     }
-    let mut states: Vec<String> = named
+    let mut states: Vec<String> = contents
+        .state_names
         .into_iter()
         .map(|(name, mode)| {
             format!(

@@ -4,8 +4,6 @@
 //! here; fields are only ever added (with a `schema_version` bump if a meaning changes), and
 //! `tests/json_contract.rs` pins the shape with `deny_unknown_fields`.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use super::{text, uid_of, UidLabels, UidSource};
@@ -367,26 +365,10 @@ pub fn snapshot<'x>(
 /// One operator's entry of `operators`.
 pub fn operator(op: &OperatorState<'_>, labels: &UidLabels) -> Operator {
     let uid = uid_of(op, labels);
-    // Every subtask usually repeats the same few kinds and names: collect the distinct borrowed
-    // values, convert each once.
-    let mut kinds: BTreeSet<&'static str> = BTreeSet::new();
-    let mut named: BTreeSet<(&[u8], u8)> = BTreeSet::new();
-    for st in &op.subtasks {
-        for h in st.managed_keyed.iter().chain(st.raw_keyed.as_deref()) {
-            kinds.insert(h.class_name());
-        }
-        for h in st.managed_operator.iter().chain(st.raw_operator.as_deref()) {
-            kinds.insert(h.class_name());
-            for s in &h.states {
-                named.insert((s.name.0, s.mode.0));
-            }
-        }
-        for c in st.input_channels.iter().chain(st.output_channels.iter()) {
-            kinds.insert(c.class_name());
-        }
-    }
-    let kinds: Vec<&'static str> = kinds.into_iter().collect();
-    let mut states: Vec<NamedState> = named
+    let contents = analysis::operator_contents(op);
+    let kinds: Vec<&'static str> = contents.handle_classes.into_iter().collect();
+    let mut states: Vec<NamedState> = contents
+        .state_names
         .into_iter()
         .map(|(name, mode)| NamedState {
             name: text(&JavaStr(name)),
