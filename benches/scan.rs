@@ -126,6 +126,7 @@ fn options(root: &Path, threads: usize) -> Options {
             "file:/tmp/flinspect-fixtures",
             &root.join("copy-0000"),
         )],
+        exact_paths: false,
     }
 }
 

@@ -136,6 +136,156 @@ fn deleted_shared_file_makes_the_checkpoint_broken_and_names_it() {
     let victim_name = victim.file_name().unwrap().to_string_lossy();
     assert!(text.contains("missing"), "{text}");
     assert!(text.contains(&*victim_name), "{text}");
+
+    // A broken snapshot may be repaired and restored: the files it still references, and the
+    // ones beside them that look unreferenced, are never offered for deletion.
+    let j = job(&report, &job_dir(&copy.case_dir(&case)));
+    assert!(j.reclaimable.is_empty(), "{:?}", j.reclaimable);
+    assert!(
+        j.reclaimable_withheld
+            .as_deref()
+            .is_some_and(|w| w.contains("missing or short")),
+        "{:?}",
+        j.reclaimable_withheld
+    );
+    let out = copy.cli(&["--print0-reclaimable"]);
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Every file that a scan through the right map finds referenced, by path.
+fn referenced_files(report: &Report) -> std::collections::BTreeSet<PathBuf> {
+    let mut all = std::collections::BTreeSet::new();
+    for s in report.jobs.iter().flat_map(|j| &j.snapshots) {
+        let bytes = fs::read(&s.path).unwrap();
+        let md = flinspect::format::parse(&bytes).unwrap();
+        for r in flinspect::analysis::references(&md) {
+            let p = match &r.file {
+                flinspect::analysis::FileRef::Inline => continue,
+                flinspect::analysis::FileRef::Relative(n) => s.dir.join(&*n.to_str()),
+                flinspect::analysis::FileRef::Absolute(u)
+                | flinspect::analysis::FileRef::Segment { path: u, .. } => {
+                    match flinspect::scan::paths::resolve_absolute(&u.to_str(), &s.inferred_maps) {
+                        flinspect::scan::paths::Resolved::Local(p) => p,
+                        flinspect::scan::paths::Resolved::Unmapped => continue,
+                    }
+                }
+            };
+            all.insert(p);
+        }
+        all.insert(s.path.clone());
+    }
+    all
+}
+
+/// The data-safety case of issue 12: a copy of every fixture tree at another path (as after a
+/// restore from backup, a remount or a bucket copy) and scanned without --map. The snapshots'
+/// absolute references point where the jobs ran; the same files are here.
+#[test]
+fn a_relocated_copy_of_every_fixture_is_read_where_it_is_and_no_live_file_is_reclaimable() {
+    let cases = all_cases();
+    let copy = Copy::new(&cases);
+    let mut o = copy.options(2);
+    o.maps.clear();
+    let mapped = copy.scan(2);
+    let inferred = flinspect::scan::scan(&o, &Default::default()).unwrap();
+    let t = inferred.totals();
+    assert_eq!(t.restorable, t.snapshots, "{t:?}");
+    assert_eq!(t, mapped.totals());
+    // Every snapshot with an absolute reference says which map it inferred: the one a user
+    // would have given.
+    let with_maps: Vec<_> = inferred
+        .jobs
+        .iter()
+        .flat_map(|j| &j.snapshots)
+        .filter(|s| !s.inferred_maps.is_empty())
+        .collect();
+    assert!(!with_maps.is_empty());
+    for s in &with_maps {
+        assert_eq!(s.inferred_maps, vec![copy.map()], "{}", s.path.display());
+    }
+    assert_eq!(inferred.relocations.len(), 1);
+    assert_eq!(inferred.relocations[0].map, copy.map());
+    assert_eq!(inferred.relocations[0].snapshots, with_maps.len());
+    // The same reclaim list as with the explicit map, and none of it is referenced.
+    let listed = |r: &Report| -> Vec<PathBuf> {
+        r.reclaimable()
+            .into_iter()
+            .map(|x| x.path.clone())
+            .collect()
+    };
+    assert_eq!(listed(&inferred), listed(&mapped));
+    let live = referenced_files(&inferred);
+    for p in listed(&inferred) {
+        assert!(!live.contains(&p), "live file listed: {}", p.display());
+    }
+
+    // The CLI says what it inferred and the --map that makes it explicit.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .arg("scan")
+        .arg(copy.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!("--map {}", copy.map());
+    assert!(err.contains(&want), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&want));
+
+    // Told not to infer, the snapshots with absolute references are broken, and no job with a
+    // broken snapshot lists anything: in particular not one live file.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .args(["scan", "--exact-paths", "--print0-reclaimable"])
+        .arg(copy.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    for p in out.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+        let p = PathBuf::from(String::from_utf8_lossy(p).into_owned());
+        assert!(!live.contains(&p), "live file listed: {}", p.display());
+    }
+    o.exact_paths = true;
+    let exact = flinspect::scan::scan(&o, &Default::default()).unwrap();
+    for j in &exact.jobs {
+        if j.snapshots.iter().any(|s| s.status != Status::Restorable) {
+            assert!(j.reclaimable.is_empty(), "{}", j.key);
+        }
+    }
+}
+
+/// Two copies of one job under the roots: each copy's snapshots are read in their own copy.
+#[test]
+fn with_two_copies_under_the_roots_each_snapshot_reads_its_own() {
+    let case = incremental_case();
+    let copy = Copy::new(std::slice::from_ref(&case));
+    let second = copy.root().join("backup");
+    fs::create_dir(&second).unwrap();
+    fs::create_dir_all(second.join(&case.0)).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(copy.case_dir(&case))
+        .arg(second.join(&case.0))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Break the backup: its own snapshots must see it, the original's must not.
+    let backup_chk = newest_checkpoint(&job_dir(&second.join(&case.0).join(&case.1)));
+    let victim = referenced_shared_file(&copy, &newest_checkpoint(&job_dir(&copy.case_dir(&case))));
+    let rel = victim.strip_prefix(copy.root()).unwrap().to_path_buf();
+    fs::remove_file(second.join(&rel)).unwrap();
+    let mut o = copy.options(2);
+    o.maps.clear();
+    let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
+    let s = snapshot(&report, &backup_chk.join("_metadata"));
+    assert_eq!(s.status, Status::Broken, "{:?}", s.problems);
+    let orig = newest_checkpoint(&job_dir(&copy.case_dir(&case)));
+    assert_eq!(
+        snapshot(&report, &orig.join("_metadata")).status,
+        Status::Restorable
+    );
 }
 
 #[test]
@@ -402,6 +552,7 @@ fn without_a_map_absolute_paths_are_read_where_they_say() {
     let copy = Copy::new(std::slice::from_ref(&case));
     let mut o = copy.options(2);
     o.maps.clear();
+    o.exact_paths = true;
     let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
     let chk = newest_checkpoint(&job_dir(&copy.case_dir(&case)));
     let s = snapshot(&report, &chk.join("_metadata"));
@@ -531,6 +682,7 @@ fn remote_paths_are_unverified_until_mapped() {
 
     let mut o = copy.options(2);
     o.maps.clear();
+    o.exact_paths = true;
     let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
     let s = snapshot(&report, &chk.join("_metadata"));
     assert_eq!(s.status, Status::Unverified, "{:?}", s.problems);
@@ -538,12 +690,25 @@ fn remote_paths_are_unverified_until_mapped() {
         && p.path.is_none()
         && p.recorded.starts_with("s3://bkt1/flinspect-fixtures/")));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_flinspect"))
-        .arg("scan")
+        .args(["scan", "--exact-paths"])
         .arg(copy.root())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--map"));
+
+    // Without --exact-paths, the bucket's files are found in this downloaded copy by their
+    // trailing path, and the inferred map is printed.
+    o.exact_paths = false;
+    let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
+    let s = snapshot(&report, &chk.join("_metadata"));
+    assert_eq!(s.status, Status::Restorable, "{:?}", s.problems);
+    assert_eq!(s.inferred_maps.len(), 1);
+    assert_eq!(s.inferred_maps[0].prefix(), "s3://bkt1/flinspect-fixtures");
+    assert_eq!(
+        s.inferred_maps[0].dir(),
+        copy.root().canonicalize().unwrap()
+    );
 
     o.maps = vec![flinspect::scan::PathMap::new(
         "s3://bkt1/flinspect-fixtures",
@@ -597,6 +762,7 @@ fn a_root_inside_a_job_directory_lists_nothing_as_reclaimable() {
             roots: vec![root.clone()],
             threads: 2,
             maps: vec![copy.map()],
+            exact_paths: false,
         };
         let report = flinspect::scan::scan(&o, &Default::default()).unwrap();
         let t = report.totals();

@@ -36,6 +36,24 @@ struct SnapshotRecord {
     referenced_files: usize,
     problems: Vec<ProblemRecord>,
     error: Option<String>,
+    inferred_maps: Vec<MapRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MapRecord {
+    prefix: String,
+    dir: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RelocationRecord {
+    prefix: String,
+    dir: String,
+    snapshots: usize,
 }
 
 #[derive(Deserialize)]
@@ -138,6 +156,7 @@ struct SummaryRecord {
     files_walked: u64,
     skipped_symlinks: Vec<String>,
     vanished: u64,
+    inferred_maps: Vec<RelocationRecord>,
 }
 
 /// The documented keys of each record, all always present (null when they do not apply).
@@ -161,6 +180,7 @@ fn keys(record_type: &str) -> &'static [&'static str] {
             "referenced_files",
             "problems",
             "error",
+            "inferred_maps",
         ],
         "job" => &[
             "type",
@@ -202,6 +222,7 @@ fn keys(record_type: &str) -> &'static [&'static str] {
             "files_walked",
             "skipped_symlinks",
             "vanished",
+            "inferred_maps",
         ],
         other => panic!("undocumented record type {other:?}"),
     }
@@ -227,14 +248,19 @@ fn nested_keys(v: &Value, field: &str, keys: &[&str]) {
 #[test]
 fn every_record_matches_the_documented_schema() {
     let case = incremental_case();
-    let copy = Copy::new(std::slice::from_ref(&case));
+    // A second, undamaged job: reclaimable files are only listed for a job whose snapshots are
+    // all restorable.
+    let healthy = (case.0.clone(), "hashmap".to_string());
+    let copy = Copy::new(&[case.clone(), healthy.clone()]);
     let dir = copy.case_dir(&case);
     let jd = job_dir(&dir);
+    let healthy_jd = job_dir(&copy.case_dir(&healthy));
     // Exercise every optional part: a missing file, an incomplete checkpoint, a reclaimable
     // file, an undecodable _metadata in a location group.
-    fs::create_dir(jd.join("chk-42")).unwrap();
-    fs::write(jd.join("chk-42").join("partial"), b"abc").unwrap();
-    fs::write(jd.join("shared").join("orphan"), b"abcd").unwrap();
+    fs::create_dir(healthy_jd.join("chk-42")).unwrap();
+    fs::write(healthy_jd.join("chk-42").join("partial"), b"abc").unwrap();
+    fs::create_dir_all(healthy_jd.join("shared")).unwrap();
+    fs::write(healthy_jd.join("shared").join("orphan"), b"abcd").unwrap();
     let other = copy.root().join("elsewhere").join("snap");
     fs::create_dir_all(&other).unwrap();
     fs::write(other.join("_metadata"), b"not metadata").unwrap();
@@ -324,6 +350,15 @@ fn every_record_matches_the_documented_schema() {
     assert_eq!(out.status.code(), Some(2));
 
     // The values the tests above set up, as JSON shows them.
+    let damaged = lines
+        .iter()
+        .find(|v| v["type"] == "job" && v["dir"] == jd.display().to_string())
+        .unwrap();
+    assert!(damaged["reclaimable_withheld"]
+        .as_str()
+        .is_some_and(|w| w.contains("missing or short")));
+    assert_eq!(damaged["reclaimable"], serde_json::json!([]));
+    let jd = healthy_jd;
     let job = lines
         .iter()
         .find(|v| v["type"] == "job" && v["dir"] == jd.display().to_string())

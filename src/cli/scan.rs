@@ -18,7 +18,14 @@ use super::{emit, exit, Failure};
 const AFTER_HELP: &str = "\
 Nothing is ever deleted. Reclaimable files are files under a job's shared/, taskowned/ and chk-N/
 that no _metadata found under the roots references; --print0-reclaimable lists them for your own
-tooling (e.g. `xargs -0 ls -l`). A running job may still be writing such files.
+tooling (e.g. `xargs -0 ls -l`). A running job may still be writing such files. A job's list is
+withheld (with the reason) unless every one of its snapshots is restorable: a broken, unverified
+or unreadable snapshot may need exactly the files that look unreferenced.
+
+A tree that was moved, copied, mounted elsewhere or downloaded from a bucket records paths where
+Flink wrote it. When such references are missing, flinspect looks for the same files under the
+roots by their trailing path (at least `shared/<name>`), reads them there and prints the --map
+that says so; --exact-paths turns this off.
 
 A running job's directory can be scanned: files it deletes meanwhile count as vanished, not as
 errors, but a checkpoint it is subsuming may show as broken while its files are being deleted.
@@ -47,6 +54,11 @@ pub struct Args {
     /// matching prefix wins). `file:/x`, `file:///x` and `/x` are the same prefix
     #[arg(long = "map", value_name = "PREFIX=LOCALDIR", value_parser = PathMap::parse)]
     maps: Vec<PathMap>,
+    /// Never infer where a moved or copied tree's recorded paths live now: read them where they
+    /// say, or through --map (by default, missing absolute references are looked up under the
+    /// roots by their trailing path, and the inferred --map is printed)
+    #[arg(long)]
+    exact_paths: bool,
     /// JSON Lines: a record per snapshot, per job, per error and a summary (schema documented
     /// in `flinspect::render::scan`)
     #[arg(long)]
@@ -66,6 +78,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         roots: a.roots.clone(),
         threads: a.threads.map_or(0, usize::from),
         maps: a.maps.clone(),
+        exact_paths: a.exact_paths,
     };
     let show_progress = !a.json && !a.no_progress && std::io::stderr().is_terminal();
     let progress = Progress::default();
@@ -87,6 +100,18 @@ pub fn run(a: Args) -> Result<i32, Failure> {
     }
 
     report_errors(&report);
+    for r in &report.relocations {
+        eprintln!(
+            "flinspect: note: {} snapshot(s) record paths under {} that are not there; the same \
+             files were found under {}, and read there (--map {}={} says so explicitly; \
+             --exact-paths turns this off)",
+            r.snapshots,
+            r.map.prefix(),
+            r.map.dir().display(),
+            r.map.prefix(),
+            r.map.dir().display()
+        );
+    }
     let totals = report.totals();
     if a.print0_reclaimable {
         let mut out = std::io::stdout().lock();

@@ -63,6 +63,28 @@ pub struct SnapshotRecord {
     pub problems: Vec<ProblemRecord>,
     /// Why the `_metadata` could not be read or decoded (status "error"); else null.
     pub error: Option<String>,
+    /// Prefix maps flinspect inferred because the tree moved since Flink wrote it: the
+    /// references under `prefix` were read under `dir` (empty when none was needed; `scan
+    /// --exact-paths` never infers).
+    pub inferred_maps: Vec<MapRecord>,
+}
+
+/// A prefix map: recorded paths under `prefix` are read under `dir` (as `--map prefix=dir`).
+#[derive(Serialize)]
+pub struct MapRecord {
+    /// The recorded prefix, normalized (`file:/x` for local paths).
+    pub prefix: String,
+    /// The local directory.
+    pub dir: String,
+}
+
+/// A prefix map inferred for some snapshots, in the summary.
+#[derive(Serialize)]
+pub struct RelocationRecord {
+    pub prefix: String,
+    pub dir: String,
+    /// How many snapshots' references were read through it.
+    pub snapshots: usize,
 }
 
 /// One referenced file that is not fine.
@@ -161,8 +183,10 @@ pub struct JobRecord {
     /// found references, by path. A running job may still be writing them, and snapshots
     /// outside the scanned roots may reference them; flinspect deletes nothing.
     pub reclaimable: Vec<ReclaimableRecord>,
-    /// Why `reclaimable` is empty although such files exist (a `_metadata` of the job could not
-    /// be decoded, or part of the directory could not be read); else null.
+    /// Why reclaimable files are not listed for this job (`reclaimable` is then empty, whether
+    /// or not unreferenced files exist): a `_metadata` of the job could not be decoded, a
+    /// snapshot is broken or unverified (it may need the files that look unreferenced), or part
+    /// of the directory could not be read; else null.
     pub reclaimable_withheld: Option<String>,
 }
 
@@ -209,6 +233,8 @@ pub struct SummaryRecord {
     /// Files and directories listed by the walk that were gone when read (a running job
     /// deleting subsumed checkpoints). Not errors.
     pub vanished: u64,
+    /// Every prefix map inferred for some snapshot, sorted; empty when none was.
+    pub inferred_maps: Vec<RelocationRecord>,
 }
 
 fn s(p: &Path) -> String {
@@ -245,6 +271,14 @@ pub fn snapshot_record(job: &Job, sn: &Snapshot) -> SnapshotRecord {
             })
             .collect(),
         error: sn.error.clone(),
+        inferred_maps: sn
+            .inferred_maps
+            .iter()
+            .map(|m| MapRecord {
+                prefix: m.prefix().to_string(),
+                dir: s(m.dir()),
+            })
+            .collect(),
     }
 }
 
@@ -319,6 +353,15 @@ pub fn summary_record(report: &Report) -> SummaryRecord {
         files_walked: report.files_walked,
         skipped_symlinks: report.skipped_symlinks.iter().map(|p| s(p)).collect(),
         vanished: report.vanished,
+        inferred_maps: report
+            .relocations
+            .iter()
+            .map(|r| RelocationRecord {
+                prefix: r.map.prefix().to_string(),
+                dir: s(r.map.dir()),
+                snapshots: r.snapshots,
+            })
+            .collect(),
     }
 }
 
@@ -378,6 +421,20 @@ fn short<'p>(p: &'p Path, base: Option<&Path>) -> std::borrow::Cow<'p, str> {
 /// The human report: one block per job, then a summary line.
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
+    for r in &report.relocations {
+        let _ = writeln!(
+            out,
+            "relocated: {} snapshot(s) record paths under {}; read under {} (--map {}={})",
+            r.snapshots,
+            r.map.prefix(),
+            r.map.dir().display(),
+            r.map.prefix(),
+            r.map.dir().display()
+        );
+    }
+    if !report.relocations.is_empty() {
+        out.push('\n');
+    }
     for job in &report.jobs {
         job_block(&mut out, job);
         out.push('\n');

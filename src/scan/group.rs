@@ -307,22 +307,39 @@ fn finish(job: &mut Job, walk_errors: &ErrorIndex<'_>) {
     job.reclaimable.sort_by(|a, b| a.path.cmp(&b.path));
 
     // Listing a file as reclaimable is only safe when every `_metadata` that might reference it
-    // was read. Within the job directory we can tell when that is not so.
-    let undecodable = job
-        .snapshots
-        .iter()
-        .filter(|s| s.status == Status::Error)
-        .count();
+    // was read and every reference it makes was resolved to a file that exists: a snapshot
+    // that is broken (a reference missing: perhaps read at the wrong path), unverified (a
+    // reference that could not be checked: perhaps to one of these files) or unreadable may
+    // still be restored, or restored after a repair, and need exactly the files that look
+    // unreferenced. Within the job directory we can tell when that is not so.
+    let count = |st| job.snapshots.iter().filter(|s| s.status == st).count();
+    let (undecodable, broken, unverified) = (
+        count(Status::Error),
+        count(Status::Broken),
+        count(Status::Unverified),
+    );
     let unreadable = job.dir.as_ref().is_some_and(|d| walk_errors.touches(d));
-    if undecodable > 0 && !job.reclaimable.is_empty() {
-        job.reclaimable_withheld = Some(format!(
+    let mut why = Vec::new();
+    if undecodable > 0 {
+        why.push(format!(
             "{undecodable} _metadata file(s) of this job could not be decoded, so the files they reference are unknown"
         ));
-    } else if unreadable && !job.reclaimable.is_empty() {
-        job.reclaimable_withheld =
-            Some("part of the job directory could not be read (see errors)".into());
     }
-    if job.reclaimable_withheld.is_some() {
+    if broken > 0 {
+        why.push(format!(
+            "{broken} snapshot(s) of this job reference files that are missing or short; if the tree was moved or copied, give --map OLD=NEW so their references are read where they are now"
+        ));
+    }
+    if unverified > 0 {
+        why.push(format!(
+            "{unverified} snapshot(s) of this job reference files that could not be checked (remote paths without --map, or files that cannot be read)"
+        ));
+    }
+    if unreadable {
+        why.push("part of the job directory could not be read (see errors)".into());
+    }
+    if !why.is_empty() && job.layout == Layout::JobDir {
+        job.reclaimable_withheld = Some(why.join("; "));
         job.reclaimable.clear();
     }
 }

@@ -18,9 +18,10 @@
 
 pub mod group;
 pub mod paths;
+pub mod relocate;
 pub mod walk;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
@@ -42,6 +43,9 @@ pub struct Options {
     pub threads: usize,
     /// `--map PREFIX=LOCALDIR` rewrites of recorded absolute paths.
     pub maps: Vec<PathMap>,
+    /// Never infer a relocation ([`relocate`]): read recorded paths only where they say, or
+    /// through `maps`.
+    pub exact_paths: bool,
 }
 
 /// Live counters a progress display may poll from another thread while [`scan`] runs.
@@ -157,6 +161,9 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     /// Why the `_metadata` could not be read or decoded.
     pub error: Option<String>,
+    /// Prefix maps flinspect inferred because the tree moved since Flink wrote it (see
+    /// [`relocate`]); the references were checked through them. Empty when none was needed.
+    pub inferred_maps: Vec<PathMap>,
 }
 
 /// How a job group was recognized.
@@ -244,7 +251,8 @@ pub struct Job {
     pub incomplete: Vec<Incomplete>,
     /// Sorted by path.
     pub reclaimable: Vec<Reclaimable>,
-    /// Why reclaimable files are not listed for this job, when they are not.
+    /// Why reclaimable files are not listed for this job, when listing them would not be safe
+    /// (set whether or not unreferenced files exist).
     pub reclaimable_withheld: Option<String>,
 }
 
@@ -290,6 +298,16 @@ pub struct Report {
     /// Files and directories that disappeared while the scan ran (a running job deleting
     /// subsumed checkpoints); not errors.
     pub vanished: u64,
+    /// Every prefix map inferred for some snapshot, with how many snapshots used it; sorted.
+    pub relocations: Vec<Relocation>,
+}
+
+/// A prefix map inferred because a tree moved ([`relocate`]), and how many snapshots' references
+/// were read through it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Relocation {
+    pub map: PathMap,
+    pub snapshots: usize,
 }
 
 impl Report {
@@ -377,11 +395,29 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         })
         .collect();
     let vanished = checked.iter().filter(|s| s.is_none()).count() as u64;
-    let snapshots: Vec<Snapshot> = checked.into_iter().flatten().collect();
+    let mut snapshots: Vec<Snapshot> = checked.into_iter().flatten().collect();
+    if !opts.exact_paths {
+        relocate_all(&mut snapshots, &ctx);
+    }
 
     progress.phase.store(PHASE_GROUP, Ordering::Relaxed);
     let referenced: Vec<bool> = marks.into_iter().map(AtomicBool::into_inner).collect();
     let jobs = group::group(&tree, snapshots, &referenced);
+    let mut relocations: BTreeMap<(String, PathBuf), usize> = BTreeMap::new();
+    for s in jobs.iter().flat_map(|j| &j.snapshots) {
+        for m in &s.inferred_maps {
+            *relocations
+                .entry((m.prefix().to_string(), m.dir().to_path_buf()))
+                .or_default() += 1;
+        }
+    }
+    let relocations = relocations
+        .into_iter()
+        .map(|((prefix, dir), snapshots)| Relocation {
+            map: PathMap::new(&prefix, &dir),
+            snapshots,
+        })
+        .collect();
     progress.phase.store(PHASE_DONE, Ordering::Relaxed);
     Report {
         roots: tree.roots.clone(),
@@ -391,7 +427,46 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         errors: tree.errors,
         skipped_symlinks: tree.skipped_symlinks,
         vanished: tree.vanished + vanished,
+        relocations,
     }
+}
+
+/// Checks again, through inferred prefix maps, every snapshot whose missing or unmapped
+/// absolute references a relocation of the tree explains ([`relocate`]).
+fn relocate_all(snapshots: &mut [Snapshot], ctx: &CheckContext<'_>) {
+    if !snapshots
+        .iter()
+        .any(|s| relocate::wants_inference(s, ctx.maps))
+    {
+        return;
+    }
+    let index = relocate::NameIndex::new(ctx.files);
+    snapshots.par_iter_mut().for_each(|snap| {
+        if !relocate::wants_inference(snap, ctx.maps) {
+            return;
+        }
+        let inferred = relocate::infer(snap, &index, ctx.maps);
+        if inferred.is_empty() {
+            return;
+        }
+        let mut maps = ctx.maps.to_vec();
+        maps.extend(inferred.iter().cloned());
+        let again = CheckContext {
+            files: ctx.files,
+            index: ctx.index,
+            referenced: ctx.referenced,
+            maps: &maps,
+        };
+        let entry = FileEntry {
+            path: snap.path.clone(),
+            len: snap.metadata_bytes,
+            modified: snap.modified,
+        };
+        if let Some(mut s) = check_snapshot(&entry, &again) {
+            s.inferred_maps = inferred;
+            *snap = s;
+        }
+    });
 }
 
 /// What a snapshot check may look at: the walk's files, an index of them by path, one
@@ -446,6 +521,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
         status: Status::Error,
         problems: Vec::new(),
         error: None,
+        inferred_maps: Vec::new(),
     };
     // The `_metadata` itself is part of the snapshot, readable or not.
     ctx.find(file.path.as_os_str());

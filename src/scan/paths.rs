@@ -48,6 +48,12 @@ impl PathMap {
         &self.dir
     }
 
+    /// Whether this prefix matches `uri` (normalized, see [`normalize_uri`]) at a path
+    /// component boundary.
+    pub fn matches(&self, uri: &str) -> bool {
+        self.strip(uri).is_some()
+    }
+
     /// The rest of `uri` (normalized) after this prefix, when the prefix matches at a path
     /// component boundary.
     fn strip<'u>(&self, uri: &'u str) -> Option<&'u str> {

@@ -103,6 +103,7 @@ impl Copy {
             roots: vec![self.root()],
             threads,
             maps: vec![self.map()],
+            exact_paths: false,
         }
     }
 
