@@ -135,7 +135,8 @@ fn could_not_judge_is_exit_2_and_never_compatible() {
     assert_eq!(code(&o), 2);
     let o = flinspect(&["check", &s, "--job", "does/not/exist.yaml"]);
     assert_eq!(code(&o), 2);
-    // A truncated _metadata: exit 2 in every format, nothing on stdout.
+    // A truncated _metadata: exit 2 in every format; nothing on stdout for people, an error
+    // document (never a verdict) for the machine formats.
     let bytes = read(Path::new(&s));
     let cut = dir.path().join("_metadata");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
@@ -149,7 +150,17 @@ fn could_not_judge_is_exit_2_and_never_compatible() {
             format,
         ]);
         assert_eq!(code(&o), 2, "{format}");
-        assert!(stdout(&o).is_empty(), "{format}: {}", stdout(&o));
+        assert_eq!(
+            stdout(&o).is_empty(),
+            format == "human",
+            "{format}: {}",
+            stdout(&o)
+        );
+        assert!(
+            !stdout(&o).contains("compatible"),
+            "{format}: {}",
+            stdout(&o)
+        );
         assert!(stderr(&o).contains("cannot judge"), "{}", stderr(&o));
     }
     // Neither --job nor --against.
@@ -175,6 +186,9 @@ fn allow_list_needs_reasons_and_accepts_findings() {
     ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("reason is required"), "{}", stderr(&o));
+    // The allow-list accepts losing my-keyed's state, but Flink refuses the restore without
+    // allowNonRestoredState whatever a file of flinspect's says: the verdict stays
+    // incompatible, and the finding says how to make the restore pass.
     let o = flinspect(&[
         "check",
         &s,
@@ -184,16 +198,60 @@ fn allow_list_needs_reasons_and_accepts_findings() {
         "tests/data/check/allow.yaml",
         "--json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["verdict"], "compatible");
+    assert_eq!(v["verdict"], "incompatible");
     let f = v["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["rule"] == "unmapped_state")
         .unwrap();
-    assert!(f["allowed"].as_str().unwrap().contains("rebuilt"));
+    assert_eq!(f["severity"], "error");
+    assert!(f["allowed"].is_null());
+    let notes = f["notes"].to_string();
+    assert!(notes.contains("was not applied"), "{notes}");
+    assert!(notes.contains("--allow-non-restored-state"), "{notes}");
+    // No warning that the entry matched nothing: it matched, and was refused.
+    assert!(!stderr(&o).contains("matched no finding"), "{}", stderr(&o));
+    // With allowNonRestoredState, Flink drops the state (a warning), and the allow-list
+    // accepts that consequence, also at --fail-on warning.
+    for extra in [&[][..], &["--fail-on", "error"][..]] {
+        let mut args = vec![
+            "check",
+            &s,
+            "--job",
+            BROKEN_JOB,
+            "--allow-non-restored-state",
+            "--allow",
+            "tests/data/check/allow.yaml",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = flinspect(&args);
+        assert_eq!(code(&o), 0, "{extra:?}: {}", stdout(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["verdict"], "compatible");
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "unmapped_state")
+            .unwrap();
+        assert_eq!(f["severity"], "warning");
+        assert!(f["allowed"].as_str().unwrap().contains("rebuilt"));
+    }
+    // The same warning without the allow-list fails --fail-on warning.
+    let o = flinspect(&[
+        "check",
+        &s,
+        "--job",
+        BROKEN_JOB,
+        "--allow-non-restored-state",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
     // An unknown rule id in an allow-list is an error.
     let dir = tempfile::tempdir().unwrap();
     let bad = tmp_job(&dir, "a.yaml", "- rule: unmaped_state\n  reason: typo\n");
@@ -385,6 +443,7 @@ fn sarif_is_valid_and_carries_every_rule() {
         &snapshot(),
         "--job",
         BROKEN_JOB,
+        "--allow-non-restored-state",
         "--format",
         "sarif",
         "--allow",
@@ -539,10 +598,11 @@ fn rules_command() {
     assert!(stdout(&o).contains("--against"));
 }
 
-/// "unknown" is "could not judge" (exit 2), never a pass: a RocksDB checkpoint (backend-specific
-/// layout) against a job file that does not say which backend the new job uses.
+/// "unknown" is "could not judge" (exit 3), never a pass, and not "could not read" (exit 2): a
+/// RocksDB checkpoint (backend-specific layout) against a job file that does not say which
+/// backend the new job uses.
 #[test]
-fn unknown_verdict_exits_2() {
+fn unknown_verdict_exits_3() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata/restore/flink-2.3.0/cases/unchanged-rocksdb-checkpoint");
     let outcome: serde_json::Value =
@@ -581,7 +641,7 @@ fn unknown_verdict_exits_2() {
     let o = run(&job_path);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["verdict"], "unknown", "{doc}");
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(3));
     // With the backend stated, the same check is decided and passes.
     let o = run(&case.join("job.yaml"));
     assert_eq!(
@@ -590,4 +650,126 @@ fn unknown_verdict_exits_2() {
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
+}
+
+// --- failed runs in every format ----------------------------------------------------------------
+
+/// A run that cannot finish (an unreadable snapshot, a job file that is a snapshot) still prints a
+/// valid document in every machine format, naming the cause; the exit status is 2.
+#[test]
+fn every_machine_format_prints_a_valid_document_when_the_run_fails() {
+    use quick_xml::events::Event;
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = tmp_job(&dir, "_metadata", "not a snapshot at all");
+    let s = snapshot();
+    let cases: [(Vec<&str>, &str); 3] = [
+        (vec!["check", &corrupt, "--job", OK_JOB], "magic number"),
+        // A snapshot given as the job file.
+        (
+            vec!["check", &s, "--job", &s],
+            "looks like a Flink snapshot",
+        ),
+        (
+            vec!["check", &s, "--job", "no/such/job.yaml"],
+            "cannot read",
+        ),
+    ];
+    for (args, cause) in &cases {
+        for format in ["json", "sarif", "junit", "github", "markdown"] {
+            let mut a = args.clone();
+            a.extend_from_slice(&["--format", format]);
+            let o = flinspect(&a);
+            assert_eq!(code(&o), 2, "{format} {args:?}");
+            assert!(stderr(&o).contains(cause), "{format}: {}", stderr(&o));
+            let out = stdout(&o);
+            assert!(out.contains(cause), "{format} carries the cause: {out}");
+            match format {
+                "json" => {
+                    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+                    assert_eq!(v["schema_version"], 1);
+                    assert!(v["error"]["message"].as_str().unwrap().contains(cause));
+                    assert!(v.get("verdict").is_none(), "nothing was judged: {v}");
+                }
+                "sarif" => {
+                    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+                    validate_sarif(&v);
+                    let inv = &v["runs"][0]["invocations"][0];
+                    assert_eq!(inv["executionSuccessful"], false);
+                    let n = &inv["toolExecutionNotifications"][0];
+                    assert_eq!(n["level"], "error");
+                    assert!(n["message"]["text"].as_str().unwrap().contains(cause));
+                }
+                "junit" => {
+                    let mut r = quick_xml::Reader::from_str(&out);
+                    let mut errors = 0;
+                    loop {
+                        match r.read_event().expect("well-formed XML") {
+                            Event::Eof => break,
+                            Event::Start(e) if e.name().as_ref() == b"error" => errors += 1,
+                            _ => {}
+                        }
+                    }
+                    assert_eq!(errors, 1, "{out}");
+                }
+                "github" => {
+                    assert!(out.starts_with("::error "), "{out}");
+                }
+                _ => assert!(out.starts_with("## flinspect check"), "{out}"),
+            }
+        }
+        // Human output: the error on stderr only.
+        let o = flinspect(args);
+        assert_eq!(code(&o), 2);
+        assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    }
+}
+
+/// Every format carries the same facts of a finding: its message, Flink's message, every note
+/// and the fix (the notes say how much state is lost).
+#[test]
+fn every_format_carries_every_note_flinks_message_and_the_help() {
+    let o = flinspect(&["check", &snapshot(), "--job", BROKEN_JOB, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unmapped_state")
+        .unwrap()
+        .clone();
+    let mut facts: Vec<String> = vec![
+        f["message"].as_str().unwrap().into(),
+        f["flink_error"].as_str().unwrap().into(),
+        f["help"].as_str().unwrap().into(),
+    ];
+    let notes: Vec<String> = f["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    assert!(!notes.is_empty());
+    facts.extend(notes);
+    for format in ["human", "sarif", "junit", "github", "markdown"] {
+        let out = stdout(&broken_job_as(format));
+        // Each format escapes in its own way; compare a distinctive stretch of each fact.
+        let unescape = |s: &str| {
+            s.replace("\\\"", "\"")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+                .replace("%2C", ",")
+                .replace("%3A", ":")
+                .replace("%0A", "\n")
+                .replace("%25", "%")
+                .replace("\\|", "|")
+        };
+        let out = unescape(&out);
+        for fact in &facts {
+            let probe: String = fact.chars().take(60).collect();
+            assert!(out.contains(&probe), "{format} lacks {probe:?}:\n{out}");
+        }
+    }
 }

@@ -118,7 +118,8 @@ pub struct Finding {
     /// Further lines (what will be dropped, evidence).
     pub notes: Vec<String>,
     /// Set when an `--allow` entry accepts this finding: its reason. An allowed finding is
-    /// still reported but does not fail the check.
+    /// still reported but does not fail the check. Only warnings and infos are ever allowed
+    /// (see [`Report::apply_allow_list`]).
     pub allowed: Option<String>,
 }
 
@@ -198,15 +199,34 @@ impl Report {
     }
 
     /// Marks findings an allow-list accepts; returns the entries that matched nothing.
+    ///
+    /// An allow-list entry is the user's decision to accept a consequence Flink lets happen
+    /// (state dropped with allowNonRestoredState, an operator without uid, a warning), never a
+    /// prediction that Flink accepts the job. So it applies to warnings and infos only: an
+    /// error finding is a failure Flink enforces, and stays blocking whatever the allow-list
+    /// says. Such a match is not silent either: the finding gets a note that the entry was not
+    /// applied and how to make the restore pass, and the entry counts as used.
     pub fn apply_allow_list(&mut self, allow: &AllowList) -> Vec<AllowEntry> {
         let mut used = vec![false; allow.entries.len()];
         for f in &mut self.findings {
             for (i, e) in allow.entries.iter().enumerate() {
-                if e.matches(f) {
-                    used[i] = true;
-                    f.allowed = Some(e.reason.clone());
-                    break;
+                if !e.matches(f) {
+                    continue;
                 }
+                used[i] = true;
+                if f.severity >= Severity::Error {
+                    let how = match f.rule {
+                        "unmapped_state" => "restore with --allowNonRestoredState (flinspect: --allow-non-restored-state, or `allow-non-restored-state: true` in the job file) to have Flink drop this state",
+                        _ => "the restore passes only once the cause is fixed (see help)",
+                    };
+                    f.notes.push(format!(
+                        "the allow-list entry for {} (\"{}\") was not applied: an allow-list accepts consequences Flink lets happen, and Flink refuses this restore whatever it says; {how}",
+                        f.rule, e.reason
+                    ));
+                } else {
+                    f.allowed = Some(e.reason.clone());
+                }
+                break;
             }
         }
         allow

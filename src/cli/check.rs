@@ -37,10 +37,15 @@ Verdict: compatible (Flink's restore checks that depend on _metadata pass; state
 serializers are never checked), incompatible, or unknown (nothing blocks the restore, but a check
 could not run, e.g. a checkpoint in a backend-specific layout and no state-backend in the job).
 
-Exit status: 0 the restore will succeed (verdict compatible), 1 it will fail (findings at or
-above --fail-on), 2 flinspect could not judge (verdict unknown, or an unreadable snapshot or job
-file). `flinspect rules` lists
-the rules.";
+Allow-list entries accept consequences Flink lets happen (warnings and infos: state dropped with
+allowNonRestoredState, a missing uid); a failure Flink enforces (an error) stays an error, with a
+note on how to make the restore pass.
+
+Exit status: 0 the restore will succeed (verdict compatible); 1 it will fail (findings at or
+above --fail-on: incompatible); 2 flinspect could not do its job (an unreadable snapshot or job
+file, bad arguments); 3 everything was read but a check that can fail the restore could not be
+decided (verdict unknown). With --format json|sarif|junit|github|markdown a failed run still
+prints a valid document that carries the error. `flinspect rules` lists the rules.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -99,42 +104,101 @@ pub struct Args {
 }
 
 fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::Message(format!("{}: cannot read {what}: {e}", path.display())))
+    let bytes = std::fs::read(path)
+        .map_err(|e| input(path, format!("{}: cannot read {what}: {e}", path.display())))?;
+    if bytes.starts_with(&flinspect::format::MAGIC.to_be_bytes()) {
+        return Err(input(
+            path,
+            format!(
+                "{}: this looks like a Flink snapshot (_metadata), not a {what}: expected YAML or JSON text",
+                path.display()
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        input(
+            path,
+            format!(
+                "{}: not a {what}: expected YAML or JSON text, found a byte that is not UTF-8 at offset {:#x}",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
+    let format = match (a.json, a.format) {
+        (true, _) => out::Format::Json,
+        (false, OutputFormat::Human) => out::Format::Human,
+        (false, OutputFormat::Json) => out::Format::Json,
+        (false, OutputFormat::Sarif) => out::Format::Sarif,
+        (false, OutputFormat::Junit) => out::Format::Junit,
+        (false, OutputFormat::Github) => out::Format::Github,
+        (false, OutputFormat::Markdown) => out::Format::Markdown,
+    };
+    match judge(&a, format) {
+        Err(Failure::Input { path, message }) => {
+            // A CI step that parses or uploads the output gets a valid document with the cause.
+            let e = out::failed::RunError { message, path };
+            if let Some(doc) = format.render_failed(&e) {
+                emit(&doc)?;
+            }
+            Err(Failure::Input {
+                path: e.path,
+                message: e.message,
+            })
+        }
+        other => other,
+    }
+}
+
+fn input(path: &Path, message: String) -> Failure {
+    Failure::Input {
+        path: Some(path.display().to_string()),
+        message,
+    }
+}
+
+fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
     let fail_on = match a.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
     };
-    let format = if a.json { OutputFormat::Json } else { a.format };
 
-    let loaded = load::load(&a.snapshot).map_err(|e| Failure::Message(e.to_string()))?;
+    let loaded = load::load(&a.snapshot).map_err(|e| input(&e.path, e.to_string()))?;
     let shown = loaded.path.display().to_string();
-    let md = split::parse(&loaded.bytes)
-        .map_err(|e| Failure::Message(format!("{shown}: {e} (cannot judge the restore)")))?;
+    let md = split::parse(&loaded.bytes).map_err(|e| {
+        input(
+            &loaded.path,
+            format!("{shown}: {e} (cannot judge the restore)"),
+        )
+    })?;
 
     let other_loaded;
     let (job, job_shown, job_kind) = match (&a.job, &a.against) {
         (Some(path), _) => {
             let text = read_text(path, "job file")?;
             let shown = path.display().to_string();
-            let job = Job::from_yaml(&text, &shown).map_err(|e| Failure::Message(e.message))?;
+            let job = Job::from_yaml(&text, &shown).map_err(|e| input(path, e.message))?;
             (job, shown, "file")
         }
         (None, Some(path)) => {
-            other_loaded = load::load(path).map_err(|e| Failure::Message(e.to_string()))?;
+            other_loaded = load::load(path).map_err(|e| input(&e.path, e.to_string()))?;
             let shown = other_loaded.path.display().to_string();
             let other = split::parse(&other_loaded.bytes).map_err(|e| {
-                Failure::Message(format!("{shown}: {e} (cannot describe the new job)"))
+                input(
+                    &other_loaded.path,
+                    format!("{shown}: {e} (cannot describe the new job)"),
+                )
             })?;
             (Job::from_snapshot(&other, &shown), shown, "snapshot")
         }
         (None, None) => {
-            return Err(Failure::Message(
-                "give --job FILE or --against OTHER".into(),
-            ))
+            return Err(Failure::Input {
+                path: None,
+                message: "give --job FILE or --against OTHER".into(),
+            })
         }
     };
 
@@ -142,7 +206,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         Some(path) => {
             let text = read_text(path, "allow-list")?;
             AllowList::from_yaml(&text, &path.display().to_string())
-                .map_err(|e| Failure::Message(e.message))?
+                .map_err(|e| input(path, e.message))?
         }
         None => AllowList::default(),
     };
@@ -179,20 +243,12 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         job_kind,
         fail_on,
     };
-    let text = match format {
-        OutputFormat::Human => out::human::render(&report, &meta),
-        OutputFormat::Json => out::json::render(&report, &meta),
-        OutputFormat::Sarif => out::sarif::render(&report, &meta),
-        OutputFormat::Junit => out::junit::render(&report, &meta),
-        OutputFormat::Github => out::github::render(&report, &meta),
-        OutputFormat::Markdown => out::markdown::render(&report, &meta),
-    };
-    emit(&text)?;
-    // 0 only when the restore will succeed as far as `_metadata` can tell; "unknown" (a check
+    emit(&format.render(&report, &meta))?;
+    // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check
     // that can fail a restore could not run) is "could not judge", never a pass.
     Ok(match report.verdict(fail_on) {
         flinspect::check::Verdict::Incompatible => exit::FINDINGS,
-        flinspect::check::Verdict::Unknown => exit::ERROR,
+        flinspect::check::Verdict::Unknown => exit::UNDECIDED,
         flinspect::check::Verdict::Compatible => exit::OK,
     })
 }

@@ -2,7 +2,8 @@
 //!
 //! Exit status: 0 success (and, for `check`, a restore that will succeed); 1 findings at or above
 //! the failure threshold (`check`) or broken snapshots (`scan`); 2 flinspect could not do its
-//! job (bad arguments, unreadable or corrupt input). A broken pipe on stdout exits quietly.
+//! job (bad arguments, unreadable or corrupt input); 3 (`check`) everything was read but a check
+//! that can fail the restore could not be decided. A broken pipe on stdout exits quietly.
 
 mod check;
 mod forensics;
@@ -16,9 +17,15 @@ use clap::{Parser, Subcommand};
 
 /// Exit statuses, in one place.
 pub mod exit {
+    /// Success; for `check`, the restore will succeed.
     pub const OK: i32 = 0;
+    /// Findings: `check` the restore will fail; `scan` broken snapshots.
     pub const FINDINGS: i32 = 1;
+    /// flinspect could not do its job: bad arguments, an unreadable or corrupt input.
     pub const ERROR: i32 = 2;
+    /// `check`: everything was read, but a check that can fail the restore could not be
+    /// decided (verdict "unknown").
+    pub const UNDECIDED: i32 = 3;
 }
 
 const EXAMPLES: &str = "\
@@ -82,7 +89,7 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(Failure::BrokenPipe) => exit::OK,
-        Err(Failure::Message(m)) => {
+        Err(Failure::Message(m)) | Err(Failure::Input { message: m, .. }) => {
             eprintln!("flinspect: error: {m}");
             exit::ERROR
         }
@@ -95,6 +102,12 @@ pub enum Failure {
     BrokenPipe,
     /// One line for stderr.
     Message(String),
+    /// An input that could not be read or understood: one line for stderr, and the file it is
+    /// about (for the machine formats' error documents).
+    Input {
+        path: Option<String>,
+        message: String,
+    },
 }
 
 impl From<io::Error> for Failure {

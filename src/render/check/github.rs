@@ -1,18 +1,18 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per
 //! finding, located at the job file, then the verdict as a plain line.
 
-use super::{operator_text, verdict_line, Meta};
+use super::{details, operator_text, verdict_line, Meta};
 use crate::check::{Report, Severity};
 
 /// Escapes a message (`%`, CR, LF) as the runner expects.
-fn data(s: &str) -> String {
+pub(crate) fn data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value: also `:` and `,`.
-fn prop(s: &str) -> String {
+pub(crate) fn prop(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -25,14 +25,8 @@ pub fn render(report: &Report, meta: &Meta) -> String {
             (Severity::Error, _) => "error",
         };
         let mut msg = format!("{} [{}]", f.message, operator_text(f));
-        if let Some(e) = &f.flink_error {
-            msg.push_str(&format!("\nFlink: {e}"));
-        }
-        if let Some(h) = &f.help {
-            msg.push_str(&format!("\nhelp: {h}"));
-        }
-        if let Some(r) = &f.allowed {
-            msg.push_str(&format!("\nallowed: {r}"));
+        for (label, text) in details(f) {
+            msg.push_str(&format!("\n{label}: {text}"));
         }
         s.push_str(&format!(
             "::{level} file={},title={}::{}\n",

@@ -4,7 +4,7 @@
 use super::{operator_text, verdict_line, Meta};
 use crate::check::{Report, RULES};
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -27,16 +27,7 @@ pub fn render(report: &Report, meta: &Meta) -> String {
     for f in &report.findings {
         let name = format!("{}: {}", f.rule, operator_text(f));
         let blocking = f.severity >= meta.fail_on && f.allowed.is_none();
-        let mut body = f.message.clone();
-        if let Some(e) = &f.flink_error {
-            body.push_str(&format!("\nFlink: {e}"));
-        }
-        for n in &f.notes {
-            body.push_str(&format!("\nnote: {n}"));
-        }
-        if let Some(h) = &f.help {
-            body.push_str(&format!("\nhelp: {h}"));
-        }
+        let body = super::body(f);
         let case = if blocking {
             failures += 1;
             format!(

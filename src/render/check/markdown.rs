@@ -39,10 +39,14 @@ pub fn render(report: &Report, meta: &Meta) -> String {
                 Some(r) => format!("{} (allowed: {})", f.severity, cell(r)),
                 None => f.severity.to_string(),
             };
+            let mut finding = f.message.clone();
+            for n in &f.notes {
+                finding.push_str(&format!("\nnote: {n}"));
+            }
             s.push_str(&format!(
                 "| {sev} | `{}` | {op} | {} | {} | {} |\n",
                 f.rule,
-                cell(&f.message),
+                cell(&finding),
                 f.flink_error.as_deref().map_or_else(String::new, cell),
                 f.help.as_deref().map_or_else(String::new, cell)
             ));

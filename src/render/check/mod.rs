@@ -4,6 +4,7 @@
 //! Presentation only: every renderer reads a [`Report`] and the [`Meta`] of the run and returns
 //! a string; nothing here decides a verdict.
 
+pub mod failed;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -12,6 +13,73 @@ pub mod markdown;
 pub mod sarif;
 
 use crate::check::{Finding, Report, Severity, Verdict};
+
+/// The output formats of `check`: each variant is one module here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+impl Format {
+    /// The report in this format.
+    pub fn render(self, report: &Report, meta: &Meta) -> String {
+        match self {
+            Format::Human => human::render(report, meta),
+            Format::Json => json::render(report, meta),
+            Format::Sarif => sarif::render(report, meta),
+            Format::Junit => junit::render(report, meta),
+            Format::Github => github::render(report, meta),
+            Format::Markdown => markdown::render(report, meta),
+        }
+    }
+
+    /// A run that could not finish, in this format; `None` for human output (the error goes
+    /// to stderr alone).
+    pub fn render_failed(self, e: &failed::RunError) -> Option<String> {
+        match self {
+            Format::Human => None,
+            Format::Json => Some(failed::json(e)),
+            Format::Sarif => Some(failed::sarif(e)),
+            Format::Junit => Some(failed::junit(e)),
+            Format::Github => Some(failed::github(e)),
+            Format::Markdown => Some(failed::markdown(e)),
+        }
+    }
+}
+
+/// The facts of a finding beyond its message, labelled, in the order every format shows them:
+/// Flink's message, the notes, the fix, and the allow-list reason. Every format carries all of
+/// them (in its own layout), so no format knows less than another.
+pub fn details(f: &Finding) -> Vec<(&'static str, &str)> {
+    let mut out = Vec::new();
+    if let Some(e) = &f.flink_error {
+        out.push(("Flink", e.as_str()));
+    }
+    for n in &f.notes {
+        out.push(("note", n.as_str()));
+    }
+    if let Some(h) = &f.help {
+        out.push(("help", h.as_str()));
+    }
+    if let Some(r) = &f.allowed {
+        out.push(("allowed", r.as_str()));
+    }
+    out
+}
+
+/// A finding as plain text: its message, then one `label: text` line per detail.
+pub fn body(f: &Finding) -> String {
+    let mut s = f.message.clone();
+    for (label, text) in details(f) {
+        s.push_str(&format!("\n{label}: {text}"));
+    }
+    s
+}
 
 /// What the run was about, for headers and locations.
 #[derive(Clone, Debug)]

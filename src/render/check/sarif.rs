@@ -20,8 +20,9 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-pub fn document(report: &Report, meta: &Meta) -> Value {
-    let rules: Vec<Value> = RULES
+/// The driver's rule descriptors: every rule of the catalogue.
+pub(crate) fn rules() -> Vec<Value> {
+    RULES
         .iter()
         .map(|r| {
             json!({
@@ -33,18 +34,16 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
                 "defaultConfiguration": { "level": level(r.info.severity) },
             })
         })
-        .collect();
+        .collect()
+}
+
+pub fn document(report: &Report, meta: &Meta) -> Value {
+    let rules = rules();
     let results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
-            let mut text = f.message.clone();
-            if let Some(e) = &f.flink_error {
-                text.push_str(&format!("\nFlink: {e}"));
-            }
-            if let Some(h) = &f.help {
-                text.push_str(&format!("\nhelp: {h}"));
-            }
+            let text = super::body(f);
             let mut location = json!({
                 "physicalLocation": { "artifactLocation": { "uri": uri(&meta.snapshot) } }
             });
@@ -92,7 +91,7 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
 }
 
 /// A relative path as SARIF wants it: forward slashes, percent-encoding of what URIs forbid.
-fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     let mut s = String::new();
     for c in path.replace('\\', "/").chars() {
         match c {
