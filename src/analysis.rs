@@ -416,6 +416,7 @@ impl Summarizer {
                     }),
                 )
             }
+            None if md.properties_null => infer_kind_state_processor(&layouts),
             None => infer_kind_v3(has_channel_state, &layouts, location),
         };
 
@@ -492,6 +493,57 @@ impl Summarizer {
 /// V2/V3 files record neither kind nor format. Code 7 only appears in savepoints (canonical in
 /// 1.13/1.14; in 1.15 also native RocksDB savepoints without incremental checkpoints); channel
 /// state only in checkpoints; otherwise the directory name is the only hint.
+/// A V4+ file whose trailer is a Java null: only the State Processor API writes that
+/// (`CheckpointMetadata` built without properties), and what it writes is a savepoint. Its new
+/// and bootstrapped operators are written in the canonical layout; operators it copies from the
+/// savepoint it started from keep their handles, so the format is read off the keyed handles.
+fn infer_kind_state_processor(
+    layouts: &BTreeSet<KeyedLayout>,
+) -> (
+    Option<Inferred<SnapshotKind>>,
+    Option<Inferred<SavepointFormat>>,
+) {
+    const NOT_RECORDED: &str = "the file records no CheckpointProperties (its trailer is a Java null, as the State Processor API writes it), so kind and format are not recorded in the file";
+    let kind = Inferred {
+        value: SnapshotKind::Savepoint,
+        evidence: vec![
+            NOT_RECORDED.into(),
+            "only the State Processor API (SavepointWriter, and tools built on it) writes such files, and it writes savepoints".into(),
+        ],
+    };
+    let native = layouts.iter().any(|l| {
+        matches!(
+            l,
+            KeyedLayout::Heap
+                | KeyedLayout::RocksDb
+                | KeyedLayout::RocksDbFull
+                | KeyedLayout::Changelog
+        )
+    });
+    let format = if native {
+        Inferred {
+            value: SavepointFormat::Native,
+            evidence: vec![
+                NOT_RECORDED.into(),
+                "keyed state in a backend's native layout (copied from a native savepoint)".into(),
+            ],
+        }
+    } else {
+        Inferred {
+            value: SavepointFormat::Canonical,
+            evidence: vec![
+                NOT_RECORDED.into(),
+                if layouts.is_empty() {
+                    "no keyed state; the State Processor API writes the canonical format".into()
+                } else {
+                    "keyed state in the canonical layout (KeyGroupsSavepointStateHandle), as the State Processor API writes it".into()
+                },
+            ],
+        }
+    };
+    (Some(kind), Some(format))
+}
+
 fn infer_kind_v3(
     has_channel_state: bool,
     layouts: &BTreeSet<KeyedLayout>,

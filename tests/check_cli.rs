@@ -773,3 +773,27 @@ fn every_format_carries_every_note_flinks_message_and_the_help() {
         }
     }
 }
+
+/// A job that Flink will not start (parallelism 129 above an explicit max parallelism 128) is a
+/// finding with exit 1 in every format, not an unreadable job file (exit 2).
+#[test]
+fn a_job_flink_will_not_start_is_a_finding_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(OK_JOB))
+        .unwrap()
+        .replace(
+            "parallelism: 2\n",
+            "parallelism: 129\nmax-parallelism: 128\n",
+        );
+    let job = tmp_job(&dir, "job.yaml", &text);
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+        let o = flinspect(&["check", &snapshot(), "--job", &job, "--format", format]);
+        assert_eq!(code(&o), 1, "{format}: {}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("job_setting_rejected"), "{format}");
+        assert!(
+            stdout(&o).contains("is higher than the max parallelism (128)"),
+            "{format}: {}",
+            stdout(&o)
+        );
+    }
+}

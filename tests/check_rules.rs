@@ -100,6 +100,18 @@ fn trigger_parallelism_above_max_parallelism() -> Report {
     )
 }
 
+/// Parallelism 129 with an explicit job-wide max parallelism 128: a job Flink will not start
+/// (issue 13: a finding with Flink's message, not an unreadable job file).
+fn trigger_job_setting_rejected() -> Report {
+    run(
+        &hashmap_canonical(),
+        &fixture_job(&[(
+            "parallelism: 2\n",
+            "parallelism: 129\nmax-parallelism: 128\n",
+        )]),
+    )
+}
+
 fn trigger_state_backend_mismatch() -> Report {
     run(
         &fixture("1.20.3", "rocksdb-incremental", Which::Checkpoint),
@@ -165,6 +177,7 @@ const TRIGGERS: &[Trigger] = &[
         "parallelism_above_max_parallelism",
         trigger_parallelism_above_max_parallelism,
     ),
+    ("job_setting_rejected", trigger_job_setting_rejected),
     ("state_backend_mismatch", trigger_state_backend_mismatch),
     ("state_backend_portable", trigger_state_backend_portable),
     (
@@ -218,6 +231,67 @@ fn every_registered_rule_has_a_trigger_and_a_description() {
 }
 
 // --- near misses and details, rule by rule ---------------------------------------------------
+
+#[test]
+fn job_setting_rejected_names_flinks_message_and_its_near_misses_do_not_fire() {
+    let r = trigger_job_setting_rejected();
+    let f = of(&r, "job_setting_rejected");
+    // Every operator of the job runs at 129 against 128.
+    assert!(!f.is_empty());
+    assert!(f.iter().all(|f| f.severity == Severity::Error));
+    let e = f[0].flink_error.as_deref().unwrap();
+    assert!(
+        e.ends_with("'s parallelism (129) is higher than the max parallelism (128). Please lower the parallelism or increase the max parallelism."),
+        "{e}"
+    );
+    // With allowNonRestoredState too: the job does not start at all.
+    let anrs = run(
+        &hashmap_canonical(),
+        &fixture_job(&[
+            (
+                "parallelism: 2\n",
+                "parallelism: 129\nmax-parallelism: 128\n",
+            ),
+            (
+                "allow-non-restored-state: false",
+                "allow-non-restored-state: true",
+            ),
+        ]),
+    );
+    assert!(!of(&anrs, "job_setting_rejected").is_empty());
+    // Near misses: parallelism equal to the explicit max parallelism; a parallelism above
+    // the default 128 with no explicit max parallelism (Flink then derives a larger one).
+    for edit in [
+        "parallelism: 128\nmax-parallelism: 128\n",
+        "parallelism: 129\n",
+    ] {
+        let r = run(
+            &hashmap_canonical(),
+            &fixture_job(&[("parallelism: 2\n", edit)]),
+        );
+        assert_none(&r, "job_setting_rejected");
+    }
+    // Out of range max parallelism, job-wide and on an operator, is a finding too.
+    for (from, to) in [
+        (
+            "parallelism: 2\n",
+            "parallelism: 2\nmax-parallelism: 40000\n",
+        ),
+        (
+            "    name: keyed\n",
+            "    name: keyed\n    max-parallelism: 0\n",
+        ),
+    ] {
+        let r = run(&hashmap_canonical(), &fixture_job(&[(from, to)]));
+        let f = of(&r, "job_setting_rejected");
+        assert_eq!(f.len(), 1, "{to}: {f:#?}");
+        assert!(
+            f[0].message.contains("outside Flink's range"),
+            "{}",
+            f[0].message
+        );
+    }
+}
 
 #[test]
 fn unmapped_state_error_then_warning_with_what_is_dropped() {

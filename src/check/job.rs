@@ -23,7 +23,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::analysis::{summarize, BackendFamily};
-use crate::model::keygroups::{default_max_parallelism, UPPER_BOUND_MAX_PARALLELISM};
+use crate::model::keygroups::default_max_parallelism;
 use crate::model::{Metadata, MetadataVersion, OperatorId};
 
 /// A Flink release as `major.minor` (a patch level, if given, is ignored: the rules depend
@@ -344,8 +344,9 @@ impl RawJob {
                 )))
             }
         };
-        check_parallelism(self.parallelism, "parallelism").map_err(&err)?;
-        check_max_parallelism(self.max_parallelism, "max-parallelism").map_err(&err)?;
+        // Parallelism and max parallelism that Flink rejects (0, above 32768, a parallelism
+        // above its explicit max parallelism) describe a job that will not start: the rule
+        // job_setting_rejected reports them as findings, not as an unreadable job file.
         let mut operators = Vec::with_capacity(self.operators.len());
         for (i, o) in self.operators.into_iter().enumerate() {
             let at = format!("operators[{i}]");
@@ -362,18 +363,6 @@ impl RawJob {
                 }
                 (None, None) => return Err(err(format!("{at}: needs a uid or a uid-hash"))),
             };
-            check_parallelism(o.parallelism, &format!("{at}.parallelism")).map_err(&err)?;
-            check_max_parallelism(o.max_parallelism, &format!("{at}.max-parallelism"))
-                .map_err(&err)?;
-            let p = o.parallelism.or(self.parallelism);
-            let m = o.max_parallelism.or(self.max_parallelism);
-            if let (Some(p), Some(m)) = (p, m) {
-                if p > m {
-                    return Err(err(format!(
-                        "{at}: parallelism {p} is above its max parallelism {m}, which Flink rejects before any restore"
-                    )));
-                }
-            }
             operators.push(JobOperator {
                 uid,
                 id,
@@ -393,22 +382,6 @@ impl RawJob {
             operators,
             uids_known: true,
         })
-    }
-}
-
-fn check_parallelism(v: Option<u32>, what: &str) -> Result<(), String> {
-    match v {
-        Some(0) => Err(format!("{what} must be at least 1")),
-        _ => Ok(()),
-    }
-}
-
-fn check_max_parallelism(v: Option<u32>, what: &str) -> Result<(), String> {
-    match v {
-        Some(m) if m == 0 || m > UPPER_BOUND_MAX_PARALLELISM => Err(format!(
-            "{what} {m} is outside Flink's range 1..={UPPER_BOUND_MAX_PARALLELISM}"
-        )),
-        _ => Ok(()),
     }
 }
 

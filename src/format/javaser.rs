@@ -76,8 +76,15 @@ fn fail(at: usize, reason: impl Into<String>) -> Error {
     )
 }
 
-/// Reads the `CheckpointProperties` object that ends a V4+ file.
-pub(crate) fn checkpoint_properties<'a>(r: &mut Reader<'a>) -> Result<CheckpointProperties<'a>> {
+/// Reads the `CheckpointProperties` object that ends a V4+ file, or `None` when the stream holds
+/// a Java `null` (`TC_NULL` after the stream header): `MetadataV4Serializer.serializeProperties`
+/// writes whatever `CheckpointMetadata.getCheckpointProperties()` returns, and the State
+/// Processor API builds its metadata with the three-argument `CheckpointMetadata(checkpointId,
+/// operatorStates, masterStates)`, whose properties are null (`MergeOperatorStates`,
+/// `SavepointOutputFormat`). `Checkpoints.loadCheckpointMetadata` reads such files.
+pub(crate) fn checkpoint_properties<'a>(
+    r: &mut Reader<'a>,
+) -> Result<Option<CheckpointProperties<'a>>> {
     let start = r.pos();
     if r.is_empty() {
         return Err(r.err(ErrorKind::Truncated {
@@ -95,6 +102,10 @@ pub(crate) fn checkpoint_properties<'a>(r: &mut Reader<'a>) -> Result<Checkpoint
                 "expected Java serialization header ac ed 00 05, found {magic:04x} {version:04x}"
             ),
         ));
+    }
+    if r.peek_u8() == Some(TC_NULL) {
+        r.u8("null checkpoint properties")?;
+        return Ok(None);
     }
     let mut s = Stream {
         r,
@@ -161,7 +172,7 @@ pub(crate) fn checkpoint_properties<'a>(r: &mut Reader<'a>) -> Result<Checkpoint
             }
         }
     }
-    Ok(props)
+    Ok(Some(props))
 }
 
 impl<'a> Stream<'a, '_> {

@@ -210,6 +210,7 @@ fn decode_with<'a>(
         master_states: Vec::new(),
         operators: Vec::new(),
         properties: None,
+        properties_null: false,
         trailing_bytes: 0,
         len: bytes.len(),
     });
@@ -262,7 +263,8 @@ fn decode_with<'a>(
     if version.has_properties() {
         let props = javaser::checkpoint_properties(&mut r)
             .map_err(|e| e.within("checkpoint properties"))?;
-        md.properties = Some(props);
+        md.properties_null = props.is_none();
+        md.properties = props;
     }
     md.trailing_bytes = r.remaining();
     Ok(())

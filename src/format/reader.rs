@@ -74,6 +74,11 @@ impl<'a> Reader<'a> {
         self.remaining() == 0
     }
 
+    /// The next byte without consuming it; `None` at the end.
+    pub(crate) fn peek_u8(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
     pub(crate) fn err(&self, kind: ErrorKind) -> Error {
         Error::new(kind, self.pos)
     }

@@ -32,6 +32,10 @@ pub struct Metadata<'a> {
     pub operators: Vec<OperatorState<'a>>,
     /// The V4+ trailer: the only place the file says whether it is a checkpoint or a savepoint.
     pub properties: Option<CheckpointProperties<'a>>,
+    /// A V4+ file whose trailer is a Java `null` instead of `CheckpointProperties`: written by
+    /// the State Processor API (`SavepointWriter` and the tools built on it), which records no
+    /// kind or format. `properties` is then `None` too.
+    pub properties_null: bool,
     /// Bytes after the end of the metadata that Flink ignores (normally 0).
     pub trailing_bytes: usize,
     /// The file's length in bytes.

@@ -140,7 +140,15 @@ fn header(
             ),
             None => format!("{} (recorded in the file)", k.value.as_str()),
         },
-        (Some(k), None) => format!("{} (inferred: {})", k.value.as_str(), k.evidence.join("; ")),
+        (Some(k), None) => match &s.format {
+            Some(f) => format!(
+                "{}, {} (inferred: {})",
+                k.value.as_str(),
+                f.value.as_str(),
+                k.evidence.join("; ")
+            ),
+            None => format!("{} (inferred: {})", k.value.as_str(), k.evidence.join("; ")),
+        },
         (None, _) => "unknown (metadata before V4 does not record it)".to_string(),
     };
     let _ = writeln!(out, "kind        {kind}");

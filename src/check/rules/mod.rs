@@ -7,6 +7,7 @@
 
 mod channel_state_topology_change;
 mod duplicate_operator_id;
+mod job_setting_rejected;
 mod keyed_handle_unsupported;
 mod max_parallelism_adopted;
 mod max_parallelism_changed;
@@ -54,6 +55,7 @@ pub static RULES: &[&Rule] = &[
     &max_parallelism_changed::RULE,
     &max_parallelism_adopted::RULE,
     &parallelism_above_max_parallelism::RULE,
+    &job_setting_rejected::RULE,
     &state_backend_mismatch::RULE,
     &state_backend_portable::RULE,
     &channel_state_topology_change::RULE,
