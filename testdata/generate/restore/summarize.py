@@ -159,6 +159,10 @@ reading a heap snapshot fails with `ArrayIndexOutOfBoundsException` in one subta
 in the other).
 """)
 lines.append("## Outcomes\n")
+lines.append(
+    "n/a: not recorded for that version: 2.1.1, 2.0.1 and 1.18.1 hold only the State Processor API\n"
+    "cases (`spa-*`), 1.13.6 has no native savepoints and no `flink-state-processor-api` fixtures.\n"
+)
 hdr = "| case | snapshot | " + " | ".join(versions) + " |"
 lines.append(hdr)
 lines.append("|---|---|" + "---|" * len(versions))
@@ -197,6 +201,14 @@ lines.append("""### Observations (1.13.6, 1.20.3, 2.3.0 agree unless stated)
   finishes, after which no checkpoint is ever triggered ("Failed to trigger checkpoint for job ...
   since some tasks of job ... has been finished ... Not all required tasks are currently running.");
   1.20.3 and 2.3.0 keep checkpointing (this job has no union list state).
+* State Processor API savepoints (`spa-*`; recorded in 2.3.0, 2.1.1, 2.0.1, 1.20.3, 1.18.1, with
+  no checkpoint properties in the file) restore like runtime canonical savepoints. The job with uid
+  `keyed-v2` restores from `spa-uid-repair` without allowNonRestoredState (from `hashmap-canonical`
+  it fails, case `uid-renamed`); job v1 from `spa-uid-repair` fails at submission naming
+  `0debd685…` (the OperatorID of `keyed-v2`) and restores with allowNonRestoredState. `spa-bootstrap`
+  (keyed state bootstrapped at parallelism 1) restores into job v1 at parallelism 2. `spa-removed`
+  restores into job v1 (`op-state` has no entry and starts empty; allowNonRestoredState is not
+  needed) and into job v1 without `op-state`.
 """)
 lines.append("### Case descriptions\n")
 seen = set()
