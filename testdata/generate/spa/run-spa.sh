@@ -8,6 +8,11 @@
 #
 # Usage: testdata/generate/spa/run-spa.sh [VERSION...]            (default: 2.3.0 1.20.3)
 # Then:  STEP=cases CASES='spa-.*' testdata/generate/restore/run-restore.sh VERSION...
+# A version without restore snapshots first needs its hashmap-canonical savepoint:
+#         STEP=spa-source testdata/generate/restore/run-restore.sh VERSION
+#         testdata/generate/restore/oracle-snapshots.sh VERSION
+# A full run-restore.sh VERSION (STEP=all) deletes testdata/restore/flink-VERSION/, spa-* included:
+# run this script and the spa-* cases again after it.
 #
 # Needs: Java 17 (javac), Maven (`mvn dependency:copy` of org.apache.flink:flink-state-processor-api,
 # which is not part of the PyPI apache-flink-libraries distribution) and what flink-jars.sh needs.
