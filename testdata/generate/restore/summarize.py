@@ -206,7 +206,8 @@ lines.append("""### Observations (1.13.6, 1.20.3, 2.3.0 agree unless stated)
   `keyed-v2` restores from `spa-uid-repair` without allowNonRestoredState (from `hashmap-canonical`
   it fails, case `uid-renamed`); job v1 from `spa-uid-repair` fails at submission naming
   `0debd685…` (the OperatorID of `keyed-v2`) and restores with allowNonRestoredState. `spa-bootstrap`
-  (keyed state bootstrapped at parallelism 1) restores into job v1 at parallelism 2. `spa-removed`
+  (keyed state bootstrapped at parallelism 1) restores into job v1 at parallelism 2, on HashMap and
+  on RocksDB (a backend switch, as from any canonical savepoint). `spa-removed`
   restores into job v1 (`op-state` has no entry and starts empty; allowNonRestoredState is not
   needed) and into job v1 without `op-state`.
 """)

@@ -699,6 +699,11 @@ public class RestoreGroundTruth {
                 "job v1 unchanged (keyed uid keyed) from the State Processor API savepoint that moved keyed's state to keyed-v2"));
         l.add(new Case("spa-bootstrap-unchanged", "spa-bootstrap", v1.copy(),
                 "job v1 unchanged from the State Processor API savepoint whose keyed operator was removed and bootstrapped again"));
+        s = v1.copy();
+        s.backend = "rocksdb";
+        l.add(new Case("spa-bootstrap-backend-rocksdb", "spa-bootstrap", s,
+                "job v1 on RocksDB (incremental on) from the State Processor API savepoint written with the HashMap backend "
+                        + "(keyed operator bootstrapped)"));
         l.add(new Case("spa-removed-unchanged", "spa-removed", v1.copy(),
                 "job v1 unchanged from the State Processor API savepoint without op-state (op-state has no state in the savepoint)"));
         s = v1.copy();
