@@ -43,7 +43,7 @@ for v in versions:
 
 def order(c):
     base = c[:-6] if c.endswith("-allow") else c
-    groups = ["unchanged", "uid-renamed", "keyed-uid", "stateful-removed", "stateless", "rescaled", "maxpar", "parallelism", "backend"]
+    groups = ["unchanged", "uid-renamed", "keyed-uid", "stateful-removed", "stateless", "rescaled", "maxpar", "parallelism", "backend", "spa"]
     g = next((i for i, x in enumerate(groups) if base.startswith(x)), len(groups))
     return (g, base, c.endswith("-allow"))
 
@@ -112,11 +112,28 @@ to restore fails the job; with a restart strategy the job would loop in RESTARTI
 | rocksdb-native | v1 on RocksDB (incremental on), native savepoint (1.15+) |
 | rocksdb-checkpoint | v1 on RocksDB, retained incremental checkpoint (`<jobid>/chk-N` + `<jobid>/shared/`) |
 | maxpar256 | v1 with explicit job max parallelism 256, HashMap, canonical savepoint |
+| spa-uid-repair | hashmap-canonical re-written by the State Processor API: `changeOperatorIdentifier(forUid("keyed"), forUid("keyed-v2"))` |
+| spa-bootstrap | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("keyed"))`, then `withOperator(forUid("keyed"), bootstrapWith(fromSequence(0, 799)).keyBy(v % 8).transform(...))` writing ValueState `count` |
+| spa-removed | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("op-state"))` |
 
 Each holds `snapshot.json` (`metadata_dir`: the directory with `_metadata`, relative to the snapshot
 dir; `original_path`: where it was written and restored from) and `graph.json` (job v1's graph). All
 snapshots were written under `/tmp/flinspect-restore/flink-<ver>/snapshots/<name>/`, so absolute paths
 inside `_metadata` start with `file:/tmp/flinspect-restore/` and map onto this tree by prefix.
+
+The `spa-*` snapshots are written by `testdata/generate/spa/run-spa.sh` (Java:
+`testdata/generate/spa/src/SpaSavepoints.java`) with the real `flink-state-processor-api`
+(`SavepointWriter.fromExistingSavepoint(env, <hashmap-canonical>, new HashMapStateBackend())`, batch
+runtime mode, parallelism 2) into `<name>/savepoint-spa/`. The State Processor API stores
+`CheckpointMetadata(checkpointId, operatorStates, masterStates)` without checkpoint properties, so
+their `_metadata` ends with a Java-serialized null (`ac ed 00 05 70`) and `expected.json` has
+`"properties": null`. Their `snapshot.json` adds `writer`, `state_processor_api_version` (the jar used;
+where Maven Central has no artifact for the patch release, the newest one of the same minor release,
+run on the runtime of `flink_version`), `derived_from`, `calls` and `description`; their `graph.json` is
+the graph of the job the savepoint was re-written for (`graph` in `snapshot.json`), not job v1's.
+For versions without the other snapshots, `hashmap-canonical` alone is taken by
+`STEP=spa-source testdata/generate/restore/run-restore.sh <ver>` (same job and savepoint as in the
+full run).
 
 ## Cases (`flink-<ver>/cases/<case>/`)
 
@@ -142,6 +159,10 @@ reading a heap snapshot fails with `ArrayIndexOutOfBoundsException` in one subta
 in the other).
 """)
 lines.append("## Outcomes\n")
+lines.append(
+    "n/a: not recorded for that version: 2.1.1, 2.0.1 and 1.18.1 hold only the State Processor API\n"
+    "cases (`spa-*`), 1.13.6 has no native savepoints and no `flink-state-processor-api` fixtures.\n"
+)
 hdr = "| case | snapshot | " + " | ".join(versions) + " |"
 lines.append(hdr)
 lines.append("|---|---|" + "---|" * len(versions))
@@ -180,6 +201,15 @@ lines.append("""### Observations (1.13.6, 1.20.3, 2.3.0 agree unless stated)
   finishes, after which no checkpoint is ever triggered ("Failed to trigger checkpoint for job ...
   since some tasks of job ... has been finished ... Not all required tasks are currently running.");
   1.20.3 and 2.3.0 keep checkpointing (this job has no union list state).
+* State Processor API savepoints (`spa-*`; recorded in 2.3.0, 2.1.1, 2.0.1, 1.20.3, 1.18.1, with
+  no checkpoint properties in the file) restore like runtime canonical savepoints. The job with uid
+  `keyed-v2` restores from `spa-uid-repair` without allowNonRestoredState (from `hashmap-canonical`
+  it fails, case `uid-renamed`); job v1 from `spa-uid-repair` fails at submission naming
+  `0debd685…` (the OperatorID of `keyed-v2`) and restores with allowNonRestoredState. `spa-bootstrap`
+  (keyed state bootstrapped at parallelism 1) restores into job v1 at parallelism 2, on HashMap and
+  on RocksDB (a backend switch, as from any canonical savepoint). `spa-removed`
+  restores into job v1 (`op-state` has no entry and starts empty; allowNonRestoredState is not
+  needed) and into job v1 without `op-state`.
 """)
 lines.append("### Case descriptions\n")
 seen = set()

@@ -520,6 +520,37 @@ public class RestoreGroundTruth {
         }
     }
 
+    /**
+     * Only v1's canonical HashMap savepoint (snapshots/hashmap-canonical), as in takeSnapshots: the
+     * source of the State Processor API savepoints (testdata/generate/spa/) for versions whose other
+     * snapshots and cases are not recorded.
+     */
+    static void takeSpaSource() throws Exception {
+        Path snapRoot = tmpRoot.resolve("snapshots");
+        deleteTree(snapRoot.resolve("hashmap-canonical"));
+        deleteTree(outRoot.resolve("snapshots").resolve("hashmap-canonical"));
+        JobSpec spec = new JobSpec();
+        Path scratch = tmpRoot.resolve("scratch").resolve("v1-spa-source");
+        deleteTree(scratch);
+        Configuration conf = baseConf(spec, scratch, false);
+        Graph g = graphOf(conf, spec);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, spec);
+        log("v1 hashmap: starting");
+        JobClient c = env.executeAsync("v1-hashmap");
+        try {
+            waitForCheckpoints(c, scratch, 2, 120_000);
+            String can = triggerSavepoint(c, "file://" + snapRoot.resolve("hashmap-canonical"), "CANONICAL");
+            log("v1 hashmap: canonical savepoint " + can);
+            addSnap("hashmap-canonical", "savepoint", "CANONICAL", "hashmap", false, null, can, g);
+        } finally {
+            c.cancel().get(60, TimeUnit.SECONDS);
+            waitTerminal(c);
+        }
+        deleteTree(scratch);
+        copyTree(snapRoot.resolve("hashmap-canonical"), outRoot.resolve("snapshots").resolve("hashmap-canonical"));
+    }
+
     static void addSnap(String name, String kind, String format, String backend, boolean incremental, Integer maxPar,
                         String pointer, Graph g) throws IOException {
         Snap s = new Snap();
@@ -658,6 +689,27 @@ public class RestoreGroundTruth {
                         "restore the " + sw[0] + " " + kind + " snapshot with the " + sw[1] + " backend"));
             }
         }
+        // savepoints re-written by the State Processor API (testdata/generate/spa/run-spa.sh; skipped
+        // where the snapshot does not exist)
+        s = v1.copy();
+        s.keyedUid = "keyed-v2";
+        l.add(new Case("spa-uid-repair-restore", "spa-uid-repair", s,
+                "uid-renamed job (keyed uid keyed-v2) from the State Processor API savepoint that moved keyed's state to keyed-v2"));
+        l.add(new Case("spa-uid-repair-unchanged", "spa-uid-repair", v1.copy(),
+                "job v1 unchanged (keyed uid keyed) from the State Processor API savepoint that moved keyed's state to keyed-v2"));
+        l.add(new Case("spa-bootstrap-unchanged", "spa-bootstrap", v1.copy(),
+                "job v1 unchanged from the State Processor API savepoint whose keyed operator was removed and bootstrapped again"));
+        s = v1.copy();
+        s.backend = "rocksdb";
+        l.add(new Case("spa-bootstrap-backend-rocksdb", "spa-bootstrap", s,
+                "job v1 on RocksDB (incremental on) from the State Processor API savepoint written with the HashMap backend "
+                        + "(keyed operator bootstrapped)"));
+        l.add(new Case("spa-removed-unchanged", "spa-removed", v1.copy(),
+                "job v1 unchanged from the State Processor API savepoint without op-state (op-state has no state in the savepoint)"));
+        s = v1.copy();
+        s.withOpState = false;
+        l.add(new Case("spa-removed-stateful-removed", "spa-removed", s,
+                "job v1 without op-state from the State Processor API savepoint without op-state"));
         return l;
     }
 
@@ -881,6 +933,9 @@ public class RestoreGroundTruth {
             deleteTree(tmpRoot);
             deleteTree(outRoot.resolve("snapshots"));
             takeSnapshots();
+        }
+        if (what.equals("spa-source")) {
+            takeSpaSource();
         }
         if (what.equals("all") || what.equals("cases")) {
             snaps.clear();
