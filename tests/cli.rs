@@ -202,3 +202,49 @@ fn help_has_examples_and_bad_arguments_exit_2() {
     assert_eq!(flinspect(&["inspect"]).status.code(), Some(2));
     assert_eq!(flinspect(&["no-such-command"]).status.code(), Some(2));
 }
+
+/// Savepoints written by the State Processor API (a Java null where runtime-written files have
+/// CheckpointProperties) are read by every command as Flink reads them: inspect says the kind is
+/// not recorded and what it infers, scan calls them restorable, check judges them.
+#[test]
+fn state_processor_api_savepoints_are_read_by_every_command() {
+    let spa: Vec<PathBuf> = common::all_metadata_files()
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/savepoint-spa/"))
+        .collect();
+    assert!(
+        spa.len() >= 15,
+        "{} State Processor API savepoints",
+        spa.len()
+    );
+    for p in &spa {
+        let bytes = std::fs::read(p).unwrap();
+        assert!(
+            bytes.ends_with(&[0xac, 0xed, 0x00, 0x05, 0x70]),
+            "{}",
+            p.display()
+        );
+        let shown = p.display().to_string();
+        let o = flinspect(&["inspect", &shown, "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{shown}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["properties"].is_null());
+        assert!(v["snapshot"]["kind"].is_null(), "not recorded in the file");
+        assert_eq!(v["inferred"]["kind"]["value"], "savepoint");
+        assert_eq!(v["inferred"]["format"]["value"], "canonical");
+        let evidence = v["inferred"]["kind"]["evidence"].to_string();
+        assert!(evidence.contains("State Processor API"), "{evidence}");
+        let o = flinspect(&["inspect", &shown]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("not recorded in the file"), "{text}");
+
+        let dir = p.parent().unwrap().display().to_string();
+        let o = flinspect(&["scan", "--json", &dir]);
+        assert_eq!(o.status.code(), Some(0), "{dir}: {}", stderr(&o));
+        let first: serde_json::Value =
+            serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap())
+                .unwrap();
+        assert_eq!(first["status"], "restorable");
+        assert_eq!(first["kind"], "savepoint");
+    }
+}

@@ -449,8 +449,57 @@ fn check_json_matches_the_schema() {
                 .to_vec(),
         );
     }
+    // Verdict "unknown": a RocksDB checkpoint against its job file without the state backend.
+    let tmp = tempfile::tempdir().unwrap();
+    let rocks = common::testdata().join("restore/flink-2.3.0/cases/unchanged-rocksdb-checkpoint");
+    let no_backend: String = fs::read_to_string(rocks.join("job.yaml"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("state-backend:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let no_backend_job = tmp.path().join("job.yaml");
+    fs::write(&no_backend_job, no_backend).unwrap();
+    runs.push(
+        [
+            "check",
+            s(&restore_case_snapshot(&rocks)),
+            "--job",
+            s(&no_backend_job),
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
     let first = s(&files[0]).to_string();
     let last = s(files.last().unwrap()).to_string();
+    // An allow-listed finding: allow-lists accept consequences Flink lets happen, such as
+    // state dropped with allowNonRestoredState.
+    let hashmap_savepoint = files
+        .iter()
+        .map(|p| s(p).to_string())
+        .find(|p| p.contains("flink-1.20.3/hashmap/savepoint-"))
+        .expect("the 1.20.3 hashmap savepoint");
+    runs.push(
+        [
+            "check",
+            &hashmap_savepoint,
+            "--job",
+            job,
+            "--allow",
+            allow,
+            "--allow-non-restored-state",
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    // A run that could not judge: the error document.
+    runs.push(
+        ["check", "no/such/snapshot", "--job", job, "--json"]
+            .map(String::from)
+            .to_vec(),
+    );
     runs.push(
         ["check", &first, "--against", &last, "--json"]
             .map(String::from)
@@ -478,6 +527,10 @@ fn check_json_matches_the_schema() {
     });
     let mut seen = BTreeSet::new();
     for d in &docs {
+        if d.get("error").is_some() {
+            seen.insert("error document".into());
+            continue;
+        }
         seen.insert(format!("verdict {}", d["verdict"].as_str().unwrap()));
         seen.insert(format!("job {}", d["job"]["kind"].as_str().unwrap()));
         seen.insert(format!("fail_on {}", d["fail_on"].as_str().unwrap()));
@@ -492,6 +545,7 @@ fn check_json_matches_the_schema() {
         "verdict compatible",
         "verdict incompatible",
         "verdict unknown",
+        "error document",
         "job file",
         "job snapshot",
         "fail_on error",
