@@ -703,3 +703,21 @@ fn push_stream<'a>(
         size: s.innermost().state_size(),
     });
 }
+
+/// The files a snapshot references, as found on this machine (data: `scan` finds them,
+/// `check` judges them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StateFiles {
+    /// Distinct local files referenced (inline state excluded).
+    pub referenced: usize,
+    /// Referenced files that exist with at least the recorded size.
+    pub found: usize,
+    /// Missing or shorter than recorded: `(what, path as recorded or resolved)`, sorted.
+    pub broken: Vec<(String, String)>,
+    /// References to remote storage (`s3://`, `hdfs://`, …) that no map covers.
+    pub unmapped: Vec<String>,
+    /// Files that exist but could not be examined (e.g. permission denied).
+    pub inaccessible: Vec<String>,
+    /// `--map`s inferred because the tree moved (`OLD=NEW`).
+    pub inferred_maps: Vec<String>,
+}

@@ -168,6 +168,10 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
             allow_non_restored_state: outcome["allow_non_restored_state"].as_bool(),
             // As the CLI does: settle heap vs RocksDB-full from the state files.
             key_groups_layout: flinspect::probe::key_groups_layout(&md, metadata.parent().unwrap()),
+            // As the CLI does: the referenced files, as scan finds them.
+            state_files: flinspect::scan::snapshot_files(&metadata, &[])
+                .ok()
+                .map(|s| s.state_files()),
         };
         let report = check::check(&md, &job, &options);
         let errors: Vec<_> = report

@@ -100,6 +100,80 @@ fn trigger_parallelism_above_max_parallelism() -> Report {
     )
 }
 
+/// A copy of a savepoint with one referenced state file deleted.
+fn trigger_state_files_missing() -> Report {
+    let (_tmp, metadata) = savepoint_copy_without_one_file();
+    run_with_files(&metadata, &unchanged())
+}
+
+/// A temporary copy of the 1.20.3 hashmap canonical savepoint with one of its state files
+/// deleted; returns the temp dir (keep it alive) and the copy's `_metadata`.
+fn savepoint_copy_without_one_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let src = hashmap_canonical();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("savepoint-copy");
+    std::fs::create_dir(&dir).unwrap();
+    let mut deleted = false;
+    for e in std::fs::read_dir(src.parent().unwrap()).unwrap().flatten() {
+        let name = e.file_name();
+        if name == "expected.json" {
+            continue;
+        }
+        if !deleted && name != "_metadata" {
+            deleted = true;
+            continue;
+        }
+        std::fs::copy(e.path(), dir.join(&name)).unwrap();
+    }
+    assert!(deleted, "the savepoint has state files");
+    (tmp, dir.join("_metadata"))
+}
+
+/// `check` as the CLI runs it: with the referenced files as scan finds them.
+fn run_with_files(metadata: &std::path::Path, job: &str) -> Report {
+    let bytes = std::fs::read(metadata).unwrap();
+    let md = flinspect::format::parse(&bytes).unwrap();
+    let job = Job::from_yaml(job, "job").unwrap();
+    let options = check::Options {
+        snapshot: metadata.parent().unwrap().display().to_string(),
+        allow_non_restored_state: None,
+        key_groups_layout: None,
+        state_files: Some(
+            flinspect::scan::snapshot_files(metadata, &[])
+                .unwrap()
+                .state_files(),
+        ),
+    };
+    check::check(&md, &job, &options)
+}
+
+#[test]
+fn state_files_missing_fires_on_a_broken_copy_and_not_on_metadata_alone() {
+    let r = trigger_state_files_missing();
+    let f = of(&r, "state_files_missing");
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.starts_with("1 of the "), "{}", f[0].message);
+    assert_eq!(r.verdict(Severity::Error), check::Verdict::Incompatible);
+    // Near miss: only _metadata copied. Nothing is found, so nothing is judged broken; the
+    // check is listed as not done.
+    let tmp = tempfile::tempdir().unwrap();
+    let alone = tmp.path().join("_metadata");
+    std::fs::copy(hashmap_canonical(), &alone).unwrap();
+    let r = run_with_files(&alone, &unchanged());
+    assert_none(&r, "state_files_missing");
+    assert!(
+        r.not_checked
+            .iter()
+            .any(|n| n.contains("only _metadata copied")),
+        "{:?}",
+        r.not_checked
+    );
+    // And the whole savepoint: nothing to report.
+    let r = run_with_files(&hashmap_canonical(), &unchanged());
+    assert_none(&r, "state_files_missing");
+    assert!(!r.not_checked.iter().any(|n| n.starts_with("state files")));
+}
+
 /// Parallelism 129 with an explicit job-wide max parallelism 128: a job Flink will not start
 /// (issue 13: a finding with Flink's message, not an unreadable job file).
 fn trigger_job_setting_rejected() -> Report {
@@ -178,6 +252,7 @@ const TRIGGERS: &[Trigger] = &[
         trigger_parallelism_above_max_parallelism,
     ),
     ("job_setting_rejected", trigger_job_setting_rejected),
+    ("state_files_missing", trigger_state_files_missing),
     ("state_backend_mismatch", trigger_state_backend_mismatch),
     ("state_backend_portable", trigger_state_backend_portable),
     (
@@ -726,6 +801,13 @@ fn every_rule_over_every_snapshot() {
             snapshot: path.display().to_string(),
             allow_non_restored_state: None,
             key_groups_layout: flinspect::probe::key_groups_layout(&md, path.parent().unwrap()),
+            // Every fixture's files are there (read through an inferred map where the tree
+            // moved): no state_files_missing on any of them.
+            state_files: Some(
+                flinspect::scan::snapshot_files(path, &[])
+                    .unwrap()
+                    .state_files(),
+            ),
         };
         let own = Job::from_snapshot(&md, "self");
         let r = check::check(&md, &own, &options);

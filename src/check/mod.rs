@@ -26,8 +26,10 @@ use serde::Serialize;
 use crate::analysis::{summarize, Summary};
 use crate::model::{Metadata, OperatorId, OperatorState};
 
+pub use crate::analysis::StateFiles;
 pub use allow::{AllowEntry, AllowList};
 pub use job::{FlinkVersion, FlinkVersions, Job, JobError, JobOperator, JobSource, StateBackend};
+pub use rules::state_files_missing::describe_state_files;
 pub use rules::{Rule, RuleInfo, RULES};
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
@@ -157,6 +159,9 @@ pub struct Options {
     /// What the state files showed about ambiguous V2/V3 key-group handles
     /// ([`crate::probe::key_groups_layout`]); `None` when not probed.
     pub key_groups_layout: Option<crate::analysis::Inferred<crate::analysis::KeyedLayout>>,
+    /// What was found of the files the snapshot references (`None`: not looked at, e.g. only
+    /// `_metadata` was given to the library). The CLI fills it in with [`crate::scan`].
+    pub state_files: Option<StateFiles>,
 }
 
 /// Everything `check` found.

@@ -153,6 +153,13 @@ pub fn run(a: Args) -> Result<i32, Failure> {
     }
 }
 
+/// The snapshot's referenced files as `scan` finds them (`None` when the walk could not run).
+fn state_files(metadata: &Path) -> Option<check::StateFiles> {
+    flinspect::scan::snapshot_files(metadata, &[])
+        .ok()
+        .map(|s| s.state_files())
+}
+
 fn input(path: &Path, message: String) -> Failure {
     Failure::Input {
         path: Some(path.display().to_string()),
@@ -215,6 +222,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         snapshot: loaded.dir.display().to_string(),
         allow_non_restored_state: a.allow_non_restored_state,
         key_groups_layout: flinspect::probe::key_groups_layout(&md, &loaded.dir),
+        state_files: state_files(&loaded.path),
     };
     let mut report = check::check(&md, &job, &options);
     for e in report.apply_allow_list(&allow) {

@@ -166,6 +166,44 @@ pub struct Snapshot {
     pub inferred_maps: Vec<PathMap>,
 }
 
+impl Snapshot {
+    /// Its referenced files in the form `check` judges.
+    pub fn state_files(&self) -> analysis::StateFiles {
+        let mut f = analysis::StateFiles {
+            referenced: self.referenced_files,
+            inferred_maps: self.inferred_maps.iter().map(|m| m.to_string()).collect(),
+            ..Default::default()
+        };
+        let mut not_found = 0;
+        for p in &self.problems {
+            let shown = p
+                .path
+                .as_ref()
+                .map_or_else(|| p.recorded.clone(), |x| x.display().to_string());
+            match p.kind {
+                ProblemKind::Missing => {
+                    not_found += 1;
+                    f.broken.push(("missing".into(), shown));
+                }
+                ProblemKind::Short => f.broken.push((
+                    format!(
+                        "short: {} bytes on disk, {} needed",
+                        p.found.unwrap_or(0),
+                        p.needed.unwrap_or(0)
+                    ),
+                    shown,
+                )),
+                ProblemKind::Unmapped => f.unmapped.push(p.recorded.clone()),
+                ProblemKind::Inaccessible => f.inaccessible.push(shown),
+            }
+        }
+        f.found = f
+            .referenced
+            .saturating_sub(not_found + f.inaccessible.len());
+        f
+    }
+}
+
 /// How a job group was recognized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Layout {
@@ -657,6 +695,33 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
         Status::Unverified
     };
     Some(snap)
+}
+
+/// Checks the files one snapshot references, as [`scan`] checks them, relocation inference
+/// included: the walk covers the snapshot's directory, and for a `chk-N` directory its job
+/// directory (where `shared/` and `taskowned/` live). Returns the snapshot's record, or why the
+/// walk could not produce one.
+pub fn snapshot_files(metadata: &Path, maps: &[PathMap]) -> Result<Snapshot, String> {
+    let metadata = std::fs::canonicalize(metadata)
+        .map_err(|e| format!("{}: {}", metadata.display(), io_message(&e)))?;
+    let dir = metadata.parent().unwrap_or(Path::new("/"));
+    let root = match dir.file_name().and_then(|n| n.to_str()) {
+        Some(n) if checkpoint_dir_id(n).is_some() => dir.parent().unwrap_or(dir),
+        _ => dir,
+    };
+    let opts = Options {
+        roots: vec![root.to_path_buf()],
+        threads: 0,
+        maps: maps.to_vec(),
+        exact_paths: false,
+    };
+    let report = scan(&opts, &Progress::default())?;
+    report
+        .jobs
+        .into_iter()
+        .flat_map(|j| j.snapshots)
+        .find(|s| s.path == metadata)
+        .ok_or_else(|| format!("{}: not found by the walk", metadata.display()))
 }
 
 /// `chk-<N>` → N.

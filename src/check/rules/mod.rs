@@ -17,6 +17,7 @@ mod operator_added;
 mod parallelism_above_max_parallelism;
 mod state_backend_mismatch;
 mod state_backend_portable;
+pub(super) mod state_files_missing;
 mod unmapped_state;
 mod unmapped_stateless;
 
@@ -59,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &state_backend_mismatch::RULE,
     &state_backend_portable::RULE,
     &channel_state_topology_change::RULE,
+    &state_files_missing::RULE,
     &missing_uid::RULE,
     &metadata_version_unsupported::RULE,
     &keyed_handle_unsupported::RULE,
