@@ -317,7 +317,17 @@ struct FindingDoc {
     flink_error: Option<String>,
     help: Option<String>,
     notes: Vec<String>,
+    operators: Vec<OperatorDoc>,
     allowed: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OperatorDoc {
+    operator_id: String,
+    uid: Option<String>,
+    name: Option<String>,
 }
 
 #[test]
@@ -839,5 +849,38 @@ fn a_savepoint_copy_missing_a_state_file_is_incompatible() {
         stdout(&o).contains("only _metadata copied"),
         "{}",
         stdout(&o)
+    );
+}
+
+/// One job-wide cause is one finding: a job-wide max parallelism that differs from every
+/// operator's is reported once with the operators it affects, not once per operator.
+#[test]
+fn a_job_wide_change_is_one_finding_with_its_operators() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(OK_JOB))
+        .unwrap()
+        .replace("parallelism: 2\n", "parallelism: 2\nmax-parallelism: 256\n");
+    let job = tmp_job(&dir, "job.yaml", &text);
+    let o = flinspect(&["check", &snapshot(), "--job", &job, "--json"]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "max_parallelism_changed")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let ops = f[0]["operators"].as_array().unwrap();
+    assert!(ops.len() >= 5, "{ops:?}");
+    assert!(f[0]["operator_id"].is_null());
+    assert!(f[0]["message"].as_str().unwrap().contains("job-wide"));
+    assert!(f[0]["notes"][0].as_str().unwrap().starts_with("affects "));
+    let o = flinspect(&["check", &snapshot(), "--job", &job]);
+    let text = stdout(&o);
+    assert_eq!(
+        text.matches("error[max_parallelism_changed]").count(),
+        1,
+        "{text}"
     );
 }

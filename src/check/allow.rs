@@ -30,10 +30,15 @@ impl AllowEntry {
         let Some(want) = &self.operator else {
             return true;
         };
-        let Some(op) = &f.operator else {
-            return false;
-        };
-        if op.uid.as_deref() == Some(want.as_str()) {
+        // A grouped finding (one job-wide cause) is matched through any operator it affects.
+        f.operator
+            .iter()
+            .chain(&f.operators)
+            .any(|op| Self::names(want, op))
+    }
+
+    fn names(want: &str, op: &super::OperatorRef) -> bool {
+        if op.uid.as_deref() == Some(want) {
             return true;
         }
         match OperatorId::from_hex(want) {
@@ -103,6 +108,8 @@ mod tests {
             flink_error: None,
             help: None,
             notes: Vec::new(),
+            operators: Vec::new(),
+            group: None,
             allowed: None,
         }
     }

@@ -119,10 +119,79 @@ pub struct Finding {
     pub help: Option<String>,
     /// Further lines (what will be dropped, evidence).
     pub notes: Vec<String>,
+    /// Every operator a grouped finding is about (see [`Finding::group`]); empty for a finding
+    /// about one operator (`operator`) or the whole job.
+    pub operators: Vec<OperatorRef>,
+    /// Set by a rule when one cause produces this finding for many operators (a job-wide
+    /// setting): findings of the same rule, severity and group key are reported once, with
+    /// the group's message and every operator in `operators`.
+    pub group: Option<Group>,
     /// Set when an `--allow` entry accepts this finding: its reason. An allowed finding is
     /// still reported but does not fail the check. Only warnings and infos are ever allowed
     /// (see [`Report::apply_allow_list`]).
     pub allowed: Option<String>,
+}
+
+/// How findings that share one cause are reported together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// Findings with equal rule, severity and key are one.
+    pub key: String,
+    /// The message of the grouped finding (`{n}` is replaced by the number of operators).
+    pub message: String,
+}
+
+/// Merges findings of the same rule, severity and group key into one, keeping the order of
+/// the first; a group of one stays as it is.
+fn group_findings(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: HashMap<(&'static str, Severity, String), usize> = HashMap::new();
+    let mut members: Vec<usize> = Vec::new();
+    for f in findings {
+        let Some(g) = &f.group else {
+            out.push(f);
+            members.push(0);
+            continue;
+        };
+        let key = (f.rule, f.severity, g.key.clone());
+        match index.get(&key) {
+            Some(&i) => {
+                if let Some(o) = f.operator {
+                    out[i].operators.push(o);
+                }
+                members[i] += 1;
+            }
+            None => {
+                index.insert(key, out.len());
+                let mut f = f;
+                if let Some(o) = f.operator.clone() {
+                    f.operators.push(o);
+                }
+                out.push(f);
+                members.push(1);
+            }
+        }
+    }
+    for (f, n) in out.iter_mut().zip(members) {
+        if n > 1 {
+            let g = f.group.clone().unwrap_or(Group {
+                key: String::new(),
+                message: String::new(),
+            });
+            f.message = g.message.replace("{n}", &n.to_string());
+            f.operator = None;
+            let names: Vec<String> = f.operators.iter().map(|o| o.label()).collect();
+            f.notes
+                .insert(0, format!("affects {n} operators: {}", names.join(", ")));
+            if f.flink_error.is_some() {
+                f.notes
+                    .push("Flink stops at the first operator it checks and names that one".into());
+            }
+        } else {
+            f.operators.clear();
+        }
+    }
+    out
 }
 
 /// Overall answer.
@@ -343,6 +412,8 @@ impl<'m, 'a> Context<'m, 'a> {
             flink_error: None,
             help: Some(rule.help.to_string()),
             notes: Vec::new(),
+            operators: Vec::new(),
+            group: None,
             allowed: None,
         }
     }
@@ -378,6 +449,13 @@ pub fn check(md: &Metadata<'_>, job: &Job, options: &Options) -> Report {
         (rule.check)(&cx, &mut sink);
     }
     let mut findings = sink.findings;
+    findings.sort_by(|a, b| {
+        a.operator
+            .as_ref()
+            .map(|o| o.id)
+            .cmp(&b.operator.as_ref().map(|o| o.id))
+    });
+    let mut findings = group_findings(findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -107,6 +107,14 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 r.label()
             ),
         );
+        if op.parallelism.is_none() && op.max_parallelism.is_none() {
+            f.group = Some(crate::check::Group {
+                key: format!("job {p} over {m}"),
+                message: format!(
+                    "the job's parallelism {p} is above its job-wide max parallelism {m}, for {{n}} operators"
+                ),
+            });
+        }
         f.flink_error = Some(format!(
             "Vertex {}'s parallelism ({p}) is higher than the max parallelism ({m}). Please lower the parallelism or increase the max parallelism.",
             vertex_name(&r)

@@ -42,6 +42,16 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             r.label(),
             op.max_parallelism
         );
-        out.push(cx.finding(&RULE.info, Some(r), msg));
+        let mut f = cx.finding(&RULE.info, Some(r), msg);
+        if job_op.parallelism.is_none() {
+            f.group = Some(crate::check::Group {
+                key: format!("{} instead of {derived}", op.max_parallelism),
+                message: format!(
+                    "{{n}} operators do not set a max parallelism: Flink adopts the snapshot's {} instead of deriving {derived} from the job's parallelism {p}",
+                    op.max_parallelism
+                ),
+            });
+        }
+        out.push(f);
     }
 }

@@ -58,6 +58,15 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 op.max_parallelism
             ),
         );
+        if let MaxParallelism::Job(_) = setting {
+            f.group = Some(crate::check::Group {
+                key: format!("job-wide {m} over {}", op.max_parallelism),
+                message: format!(
+                    "the new job sets max parallelism {m} job-wide; {{n}} operators have max parallelism {} in the snapshot",
+                    op.max_parallelism
+                ),
+            });
+        }
         f.flink_error = Some(format!(
             "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {} to new program with max parallelism {m}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
             op.id, op.max_parallelism

@@ -48,6 +48,15 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 op.max_parallelism
             ),
         );
+        if job_op.parallelism.is_none() {
+            f.group = Some(crate::check::Group {
+                key: format!("job parallelism {p} over {}", op.max_parallelism),
+                message: format!(
+                    "the job's parallelism {p} is above the snapshot's max parallelism {} of {{n}} operators",
+                    op.max_parallelism
+                ),
+            });
+        }
         f.flink_error = Some(format!(
             "The state for task {} can not be restored. The maximum parallelism ({}) of the restored state is lower than the configured parallelism ({p}). Please reduce the parallelism of the task to be lower or equal to the maximum parallelism.",
             op.id, op.max_parallelism

@@ -29,6 +29,9 @@
 //!       "flink_error": "…" | null,      // the message Flink will give, when known
 //!       "help": "…" | null,             // how to fix it
 //!       "notes": ["…"],                 // further facts (what is dropped, evidence)
+//!       "operators": [                  // a finding with one cause for many operators (a
+//!         { "operator_id": "…", "uid": "…" | null, "name": "…" | null }  // job-wide setting):
+//!       ],                              //   every operator; empty otherwise (operator_id null)
 //!       "allowed": "reason" | null      // the --allow entry's reason, when allow-listed
 //!     }
 //!   ],
@@ -90,7 +93,15 @@ pub struct FindingDoc<'r> {
     pub flink_error: Option<&'r str>,
     pub help: Option<&'r str>,
     pub notes: &'r [String],
+    pub operators: Vec<OperatorDoc<'r>>,
     pub allowed: Option<&'r str>,
+}
+
+#[derive(Serialize)]
+pub struct OperatorDoc<'r> {
+    pub operator_id: String,
+    pub uid: Option<&'r str>,
+    pub name: Option<&'r str>,
 }
 
 pub fn document<'r>(report: &'r Report, meta: &Meta) -> Document<'r> {
@@ -132,6 +143,15 @@ pub fn document<'r>(report: &'r Report, meta: &Meta) -> Document<'r> {
                 flink_error: f.flink_error.as_deref(),
                 help: f.help.as_deref(),
                 notes: &f.notes,
+                operators: f
+                    .operators
+                    .iter()
+                    .map(|o| OperatorDoc {
+                        operator_id: o.id.to_hex(),
+                        uid: o.uid.as_deref(),
+                        name: o.name.as_deref(),
+                    })
+                    .collect(),
                 allowed: f.allowed.as_deref(),
             })
             .collect(),

@@ -143,6 +143,7 @@ pub fn counts(report: &Report) -> String {
 /// The operator part of a finding, `uid "x" (name) id`, or "job" for job-wide findings.
 pub fn operator_text(f: &Finding) -> String {
     match &f.operator {
+        None if !f.operators.is_empty() => format!("job ({} operators)", f.operators.len()),
         None => "job".into(),
         Some(o) => {
             let mut s = String::new();

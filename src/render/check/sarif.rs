@@ -47,12 +47,20 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
             let mut location = json!({
                 "physicalLocation": { "artifactLocation": { "uri": uri(&meta.snapshot) } }
             });
-            if let Some(o) = &f.operator {
-                location["logicalLocations"] = json!([{
-                    "name": o.uid.clone().unwrap_or_else(|| o.id.to_hex()),
-                    "fullyQualifiedName": o.id.to_hex(),
-                    "kind": "object",
-                }]);
+            let logical: Vec<Value> = f
+                .operator
+                .iter()
+                .chain(&f.operators)
+                .map(|o| {
+                    json!({
+                        "name": o.uid.clone().unwrap_or_else(|| o.id.to_hex()),
+                        "fullyQualifiedName": o.id.to_hex(),
+                        "kind": "object",
+                    })
+                })
+                .collect();
+            if !logical.is_empty() {
+                location["logicalLocations"] = json!(logical);
             }
             let mut r = json!({
                 "ruleId": f.rule,
