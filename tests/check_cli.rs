@@ -884,3 +884,32 @@ fn a_job_wide_change_is_one_finding_with_its_operators() {
         "{text}"
     );
 }
+
+/// SARIF and GitHub annotations point at the job file, at the operator's line, and name the
+/// snapshot relative to the working directory when it is inside it.
+#[test]
+fn locations_point_at_the_job_files_line_and_a_relative_snapshot() {
+    let abs = root().join(snapshot()).display().to_string();
+    let o = flinspect(&["check", &abs, "--job", BROKEN_JOB, "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    validate_sarif(&v);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "missing_uid")
+        .unwrap();
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], BROKEN_JOB);
+    // `- uid-hash: d87b…` of no-uid-map is line 17 of the job file.
+    assert_eq!(loc["region"]["startLine"], 17);
+    let snap = r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(snap.starts_with("testdata/"), "{snap}");
+    let o = flinspect(&["check", &abs, "--job", BROKEN_JOB, "--format", "github"]);
+    assert!(
+        stdout(&o).contains(&format!("file={BROKEN_JOB},line=17,")),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -183,11 +183,13 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
     })?;
 
     let other_loaded;
+    let mut job_lines = Default::default();
     let (job, job_shown, job_kind) = match (&a.job, &a.against) {
         (Some(path), _) => {
             let text = read_text(path, "job file")?;
             let shown = path.display().to_string();
             let job = Job::from_yaml(&text, &shown).map_err(|e| input(path, e.message))?;
+            job_lines = out::job_file_lines(&text);
             (job, shown, "file")
         }
         (None, Some(path)) => {
@@ -250,6 +252,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         job: job_shown,
         job_kind,
         fail_on,
+        job_lines,
     };
     emit(&format.render(&report, &meta))?;
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check

@@ -28,9 +28,12 @@ pub fn render(report: &Report, meta: &Meta) -> String {
         for (label, text) in details(f) {
             msg.push_str(&format!("\n{label}: {text}"));
         }
+        let line = meta
+            .line_of(f)
+            .map_or_else(String::new, |l| format!(",line={l}"));
         s.push_str(&format!(
-            "::{level} file={},title={}::{}\n",
-            prop(&meta.job),
+            "::{level} file={}{line},title={}::{}\n",
+            prop(&super::shown_path(&meta.job)),
             prop(&format!("flinspect {}", f.rule)),
             data(&msg)
         ));

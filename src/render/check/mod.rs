@@ -95,6 +95,67 @@ pub struct Meta {
     /// `file` or `snapshot`.
     pub job_kind: &'static str,
     pub fail_on: Severity,
+    /// The line of each job-file operator (by OperatorID, 32 hex digits), for locations.
+    pub job_lines: std::collections::BTreeMap<String, usize>,
+}
+
+impl Meta {
+    /// The job-file line of the operator a finding is about, when the job file names it.
+    pub fn line_of(&self, f: &Finding) -> Option<usize> {
+        f.operator
+            .iter()
+            .chain(&f.operators)
+            .find_map(|o| self.job_lines.get(&o.id.to_hex()).copied())
+    }
+}
+
+/// The line (1-based) where each operator of a YAML or JSON job file starts, by OperatorID:
+/// the line of its `uid:` / `uid-hash:` key (`"uid": …` in JSON). A line scan, not a parse: the
+/// file was parsed already, this only finds where to point.
+pub fn job_file_lines(text: &str) -> std::collections::BTreeMap<String, usize> {
+    use crate::model::OperatorId;
+    let mut out = std::collections::BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start().trim_start_matches("- ").trim_start();
+        let t = t.trim_start_matches('{').trim_start();
+        let (key, rest) = match t.split_once(':') {
+            Some((k, r)) => (k.trim().trim_matches('"'), r),
+            None => continue,
+        };
+        // A YAML comment after the value.
+        let rest = rest.split(" #").next().unwrap_or(rest);
+        let value = rest
+            .trim()
+            .trim_end_matches(',')
+            .trim_end_matches('}')
+            .trim()
+            .trim_matches('"')
+            .trim_matches('\'');
+        let id = match key {
+            "uid" => Some(OperatorId::from_uid(value)),
+            "uid-hash" => OperatorId::from_hex(value),
+            _ => None,
+        };
+        if let Some(id) = id {
+            out.entry(id.to_hex()).or_insert(i + 1);
+        }
+    }
+    out
+}
+
+/// A path as locations show it: relative to the working directory when it is inside it.
+pub fn shown_path(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = p.strip_prefix(&cwd) {
+                if !rel.as_os_str().is_empty() {
+                    return rel.display().to_string();
+                }
+            }
+        }
+    }
+    path.to_string()
 }
 
 /// The one-line verdict every format ends with.

@@ -44,9 +44,21 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
         .iter()
         .map(|f| {
             let text = super::body(f);
-            let mut location = json!({
-                "physicalLocation": { "artifactLocation": { "uri": uri(&meta.snapshot) } }
-            });
+            // The job file, at the operator's line when the file names it; the snapshot as a
+            // related location.
+            let mut location = match (meta.job_kind, meta.line_of(f)) {
+                ("file", Some(line)) => json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&super::shown_path(&meta.job)) },
+                        "region": { "startLine": line },
+                    }
+                }),
+                _ => json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&super::shown_path(&meta.job)) }
+                    }
+                }),
+            };
             let logical: Vec<Value> = f
                 .operator
                 .iter()
@@ -63,6 +75,13 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
                 location["logicalLocations"] = json!(logical);
             }
             let mut r = json!({
+                "relatedLocations": [{
+                    "id": 0,
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&super::shown_path(&meta.snapshot)) }
+                    },
+                    "message": { "text": "the snapshot" },
+                }],
                 "ruleId": f.rule,
                 "ruleIndex": RULES.iter().position(|r| r.info.id == f.rule).unwrap_or(0),
                 "level": level(f.severity),
