@@ -416,7 +416,12 @@ impl Summarizer {
                     }),
                 )
             }
-            None => infer_kind_v3(has_channel_state, &layouts, location),
+            None => infer_kind_v3(
+                has_channel_state,
+                &layouts,
+                location,
+                md.version.has_properties(),
+            ),
         };
 
         let backend = if layouts.is_empty() {
@@ -489,13 +494,15 @@ impl Summarizer {
     }
 }
 
-/// V2/V3 files record neither kind nor format. Code 7 only appears in savepoints (canonical in
-/// 1.13/1.14; in 1.15 also native RocksDB savepoints without incremental checkpoints); channel
-/// state only in checkpoints; otherwise the directory name is the only hint.
+/// V2/V3 files record neither kind nor format (and a damaged V4+ file may end before the trailer
+/// that records them). Code 7 only appears in savepoints (canonical in 1.13/1.14; in 1.15 also
+/// native RocksDB savepoints without incremental checkpoints); channel state only in
+/// checkpoints; otherwise the directory name is the only hint.
 fn infer_kind_v3(
     has_channel_state: bool,
     layouts: &BTreeSet<KeyedLayout>,
     location: Option<&str>,
+    has_trailer: bool,
 ) -> (
     Option<Inferred<SnapshotKind>>,
     Option<Inferred<SavepointFormat>>,
@@ -516,18 +523,23 @@ fn infer_kind_v3(
         };
         return (Some(kind), None);
     }
+    let why = if has_trailer {
+        "the CheckpointProperties trailer that records the kind was not read"
+    } else {
+        "the file itself does not record its kind before metadata V4"
+    };
     match location {
         Some(name) if name.starts_with("chk-") => (
             Some(Inferred {
                 value: SnapshotKind::Checkpoint,
-                evidence: vec![format!("directory name {name:?} (the file itself does not record its kind before metadata V4)")],
+                evidence: vec![format!("directory name {name:?} ({why})")],
             }),
             None,
         ),
         Some(name) if name.starts_with("savepoint-") => (
             Some(Inferred {
                 value: SnapshotKind::Savepoint,
-                evidence: vec![format!("directory name {name:?} (the file itself does not record its kind before metadata V4)")],
+                evidence: vec![format!("directory name {name:?} ({why})")],
             }),
             None,
         ),

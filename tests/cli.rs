@@ -202,3 +202,41 @@ fn help_has_examples_and_bad_arguments_exit_2() {
     assert_eq!(flinspect(&["inspect"]).status.code(), Some(2));
     assert_eq!(flinspect(&["no-such-command"]).status.code(), Some(2));
 }
+
+/// A V6 file cut where its `CheckpointProperties` trailer begins: the header says the trailer
+/// could not be read and where the file ends, not that the format lacks it.
+#[test]
+fn lossy_inspect_of_a_v6_file_cut_before_its_trailer_gives_the_real_reason() {
+    let src = common::testdata()
+        .join("flink-2.3.0/hashmap/a43d48bf6883a0846629f2a4c563557b/chk-5/_metadata");
+    let bytes = std::fs::read(&src).unwrap();
+    let full = flinspect::format::parse(&bytes).unwrap();
+    assert_eq!(full.version.0, 6);
+    assert!(full.properties.is_some());
+    // The shortest prefix that still holds every operator ends where the trailer starts.
+    let cut = (0..bytes.len())
+        .find(|&n| {
+            flinspect::format::parse_lossy(&bytes[..n])
+                .metadata
+                .is_some_and(|m| m.operators.len() == full.operators.len())
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["copy", "chk-5"] {
+        let d = dir.path().join(name);
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("_metadata"), &bytes[..cut]).unwrap();
+        let o = flinspect(&["inspect", "--lossy", d.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        let out = String::from_utf8_lossy(&o.stdout);
+        let kind = out.lines().find(|l| l.starts_with("kind ")).unwrap();
+        assert!(!kind.contains("before"), "{kind}");
+        assert!(kind.contains("CheckpointProperties trailer"), "{kind}");
+        if name == "copy" {
+            assert!(
+                kind.contains(&format!("the file ends at offset {cut:#x}")),
+                "{kind}"
+            );
+        }
+    }
+}

@@ -130,7 +130,10 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                 }
             });
         };
-        if let Some(text) = text {
+        if let Some(mut text) = text {
+            if let Some(e) = &error {
+                text.stopped_at(e);
+            }
             let mut out = text.finish(&shown, md, &summary);
             if let Some(e) = &error {
                 out.push_str(&format!(
