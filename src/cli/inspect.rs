@@ -1,18 +1,22 @@
 //! `flinspect inspect PATH`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use flinspect::render::{self, UidLabels};
 use flinspect::{analysis, format, load, probe, split};
 
-use super::{emit, emit_json, exit, read_uid_file, Failure};
+use super::{emit, emit_json, emit_json_line, exit, read_uid_file, Failure};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A `_metadata` file, or a checkpoint/savepoint directory holding one
-    path: PathBuf,
-    /// One JSON document (schema documented in `flinspect::render::json`)
+    /// `_metadata` files, or checkpoint/savepoint directories holding one (several: each is
+    /// shown in turn under a `==> PATH <==` line; the exit status is the worst of them)
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+    /// One JSON document (schema documented in `flinspect::render::json`); with several paths,
+    /// JSON Lines: one compact document per path, in order, and for a path that could not be
+    /// read `{"path": …, "error": …}`
     #[arg(long)]
     json: bool,
     /// Add a row per subtask: key-group range, size, handles
@@ -47,7 +51,45 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         uids.extend(read_uid_file(f)?);
     }
     let labels = UidLabels::new(uids);
-    let loaded = load::load(&a.path).map_err(|e| Failure::Message(e.to_string()))?;
+    if let [path] = a.paths.as_slice() {
+        return run_one(&a, path, &labels, false);
+    }
+    // Several paths: each in turn; one that fails is reported and the next one read.
+    let mut worst = exit::OK;
+    for (i, path) in a.paths.iter().enumerate() {
+        if !a.json {
+            let gap = if i > 0 { "\n" } else { "" };
+            emit(&format!("{gap}==> {} <==\n", path.display()))?;
+        }
+        let status = match run_one(&a, path, &labels, a.json) {
+            Ok(code) => code,
+            Err(Failure::BrokenPipe) => return Err(Failure::BrokenPipe),
+            Err(Failure::Message(m)) => {
+                eprintln!("flinspect: error: {m}");
+                if a.json {
+                    emit_json_line(&PathError {
+                        path: path.display().to_string(),
+                        error: m,
+                    })?;
+                }
+                exit::ERROR
+            }
+        };
+        worst = worst.max(status);
+    }
+    Ok(worst)
+}
+
+/// The JSON Lines entry of a path that could not be read (several paths with `--json`).
+#[derive(serde::Serialize)]
+struct PathError {
+    path: String,
+    error: String,
+}
+
+/// Inspects one path; `json_lines` writes its JSON document on one line.
+fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Result<i32, Failure> {
+    let loaded = load::load(path).map_err(|e| Failure::Message(e.to_string()))?;
     let shown = loaded.path.display().to_string();
     let location = loaded
         .dir
@@ -167,7 +209,11 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                 message: e.to_string(),
                 operators_decoded: decoded,
             });
-            emit_json(&doc)?;
+            if json_lines {
+                emit_json_line(&doc)?;
+            } else {
+                emit_json(&doc)?;
+            }
         }
     }
     match error {

@@ -130,6 +130,18 @@ pub fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Writes a value as compact JSON on one line (JSON Lines) to stdout.
+pub fn emit_json_line<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    serde_json::to_writer(&mut out, value).map_err(|e| match e.io_error_kind() {
+        Some(kind) => Failure::from(io::Error::from(kind)),
+        None => Failure::Message(format!("writing JSON: {e}")),
+    })?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Reads a uid list: one per line, blank lines and `#` comments ignored.
 pub fn read_uid_file(path: &std::path::Path) -> Result<Vec<String>, Failure> {
     let text = std::fs::read_to_string(path)
