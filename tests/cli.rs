@@ -313,3 +313,45 @@ fn several_paths_with_json_are_json_lines_and_one_path_is_unchanged() {
     let v: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
     assert_eq!(v, docs[0]);
 }
+
+#[test]
+fn a_uid_that_matches_no_operator_is_named_with_its_hash() {
+    let sp = first_savepoint();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("uids.txt");
+    std::fs::write(&list, "# uids\nmy-keyed\nno-such-uid-in-file\n").unwrap();
+    let o = flinspect(&[
+        "inspect",
+        "--uid",
+        "my-source",
+        "--uid",
+        "my-sauce",
+        "--uids",
+        list.to_str().unwrap(),
+        sp.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "a warning, not an error");
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 2, "{e}");
+    for uid in ["my-sauce", "no-such-uid-in-file"] {
+        let hash = flinspect::model::OperatorId::from_uid(uid).to_hex();
+        assert!(
+            e.lines().any(|l| l.starts_with("flinspect: warning: ")
+                && l.contains(&format!(
+                    "uid \"{uid}\" (OperatorID {hash}) matches no operator"
+                ))),
+            "{e}"
+        );
+    }
+    assert!(!e.contains("my-source") && !e.contains("my-keyed"), "{e}");
+    // The same with --json, whose stdout stays one document.
+    let o = flinspect(&[
+        "inspect",
+        "--json",
+        "--uid",
+        "my-sauce",
+        sp.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("\"my-sauce\""), "{}", stderr(&o));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap();
+}

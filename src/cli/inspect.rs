@@ -25,7 +25,8 @@ pub struct Args {
     /// List every referenced file (absolute, relative, inline) with its size
     #[arg(long)]
     files: bool,
-    /// Label operators whose OperatorID is this uid's hash (repeatable)
+    /// Label operators whose OperatorID is this uid's hash (repeatable); a uid that matches no
+    /// operator is named, with its hash, in a warning on stderr
     #[arg(long = "uid", value_name = "UID")]
     uids: Vec<String>,
     /// Read uids from a file, one per line
@@ -43,6 +44,7 @@ struct Digest {
     probe: probe::ProbeRecord,
     row: Option<render::human::Row>,
     state_size: i64,
+    id: flinspect::model::OperatorId,
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
@@ -126,12 +128,14 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
             probe: recorder.record(&op, budget.load(Ordering::Relaxed)),
             row: text_opts.map(|o| render::human::Text::row(&o, &op, &labels)),
             state_size: op.state_size(),
+            id: op.id,
         }
     };
     let mut summarizer = analysis::Summarizer::new(version);
     let mut text = text_opts.map(render::human::Text::new);
     let mut decoded = 0usize;
     let mut state_size = 0i64;
+    let mut seen = std::collections::HashSet::new();
     let one_thread = a.lossy || prober.is_enabled();
     let mut sink = |d: Digest| {
         summarizer.merge(d.summary);
@@ -142,6 +146,9 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
         }
         decoded += 1;
         state_size = state_size.wrapping_add(d.state_size);
+        if !labels.is_empty() {
+            seen.insert(d.id);
+        }
     };
     let (md, error) = if a.lossy {
         let l = format::parse_each_lossy(bytes, |op| sink(digest(op)));
@@ -157,6 +164,21 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
             Err(e) => (None, Some(e)),
         }
     };
+    if md.is_some() {
+        // A uid the user named that labels nothing is almost always a typo or the wrong job.
+        let scope = if error.is_some() {
+            "no operator decoded before the damage"
+        } else {
+            "no operator of this snapshot"
+        };
+        for (uid, id) in labels.all() {
+            if !seen.contains(id) {
+                eprintln!(
+                    "flinspect: warning: {shown}: uid {uid:?} (OperatorID {id}) matches {scope}"
+                );
+            }
+        }
+    }
     if let Some(md) = &md {
         let mut summary = summarizer.finish(md, location.as_deref());
         if let Some(probed) = prober.finish() {
