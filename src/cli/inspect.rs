@@ -126,7 +126,7 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
         Digest {
             summary,
             probe: recorder.record(&op, budget.load(Ordering::Relaxed)),
-            row: text_opts.map(|o| render::human::Text::row(&o, &op, &labels)),
+            row: text_opts.map(|o| render::human::Text::row(&o, &op, labels)),
             state_size: op.state_size(),
             id: op.id,
         }
@@ -206,13 +206,13 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
             }
             emit(&out)?;
         } else {
-            let mut doc = render::json::snapshot(&shown, md, &summary, &labels, false);
+            let mut doc = render::json::snapshot(&shown, md, &summary, labels, false);
             doc.state_size = state_size;
             // Decoding and building each operator's document runs on a second thread while
             // this one writes the previous ones.
             doc.operators = render::json::Seq::Stream(Box::new(|sink| {
                 pipelined(
-                    |send| replay(&mut |op| send(render::json::operator(&op, &labels))),
+                    |send| replay(&mut |op| send(render::json::operator(&op, labels))),
                     sink,
                 )
             }));
