@@ -5,6 +5,7 @@
 //! job (bad arguments, unreadable or corrupt input). A broken pipe on stdout exits quietly.
 
 mod check;
+mod color;
 mod forensics;
 mod inspect;
 mod rules;

@@ -1,6 +1,7 @@
 //! Presentation only: human text and JSON. Nothing here decodes bytes or touches the file system.
 
 pub mod check;
+pub mod color;
 pub mod human;
 pub mod json;
 pub mod pretty;
