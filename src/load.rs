@@ -119,12 +119,31 @@ fn snapshots_near(dir: &Path) -> String {
             dir.join(first).display()
         );
     }
+    // A directory above job directories (`state.checkpoints.dir`): name the jobs with
+    // checkpoints.
+    if !inside.iter().any(|n| n.starts_with("chk-")) {
+        let jobs: Vec<String> = subdirs(dir)
+            .into_iter()
+            .filter(|n| is_job_id(n))
+            .filter_map(|n| {
+                let chks = snapshot_dirs(&dir.join(&n), |c| c.starts_with("chk-"));
+                let latest = chks.last()?;
+                Some(format!("{}", dir.join(&n).join(latest).display()))
+            })
+            .collect();
+        if !jobs.is_empty() {
+            hint.push_str(&format!(
+                "; job directories inside, with their newest checkpoint: {}",
+                names(&jobs)
+            ));
+        }
+    }
     // Flink names a savepoint `savepoint-<first 6 characters of the job id>-<random>`; a job
     // directory's savepoints are usually beside it (`state.savepoints.dir`).
     let job = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .filter(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()));
+        .filter(|n| is_job_id(n));
     if let (Some(job), Some(parent)) = (job, dir.parent()) {
         let prefix = format!("savepoint-{}-", &job[..6]);
         let beside = snapshot_dirs(parent, |n| n.starts_with(&prefix));
@@ -142,15 +161,31 @@ fn snapshots_near(dir: &Path) -> String {
     hint
 }
 
-/// Names of the subdirectories of `dir` that hold a `_metadata` file and pass `keep`, sorted
-/// with the numbers in `chk-N` compared as numbers. Unreadable entries are skipped.
-fn snapshot_dirs(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<String> {
+/// A Flink JobID as a directory name: 32 hexadecimal digits.
+fn is_job_id(name: &str) -> bool {
+    name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Names of the entries of `dir` that are directories (UTF-8 names only), sorted; unreadable
+/// entries are skipped.
+fn subdirs(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut found: Vec<String> = entries
+    let mut names: Vec<String> = entries
         .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Names of the subdirectories of `dir` that hold a `_metadata` file and pass `keep`, sorted
+/// with the numbers in `chk-N` compared as numbers. Unreadable entries are skipped.
+fn snapshot_dirs(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut found: Vec<String> = subdirs(dir)
+        .into_iter()
         .filter(|n| keep(n) && dir.join(n).join(METADATA_FILE_NAME).is_file())
         .collect();
     let number = |n: &str| n.strip_prefix("chk-").and_then(|k| k.parse::<u64>().ok());

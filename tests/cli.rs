@@ -262,6 +262,18 @@ fn a_job_directory_names_the_snapshots_inside_and_beside_it() {
         e.contains("savepoints of this job beside it:") && e.contains("savepoint-a43d48-"),
         "{e}"
     );
+    // The directory above: its savepoints, and the job directories with their newest checkpoint.
+    let o = flinspect(&["inspect", job.parent().unwrap().to_str().unwrap()]);
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("snapshot directories inside: savepoint-a43d48-")
+            && e.contains(&format!(
+                "job directories inside, with their newest checkpoint: {}",
+                job.join("chk-5").display()
+            )),
+        "{e}"
+    );
 }
 
 #[test]
