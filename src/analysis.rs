@@ -417,7 +417,12 @@ impl Summarizer {
                 )
             }
             None if md.properties_null => infer_kind_state_processor(&layouts),
-            None => infer_kind_v3(has_channel_state, &layouts, location),
+            None => infer_kind_v3(
+                has_channel_state,
+                &layouts,
+                location,
+                md.version.has_properties(),
+            ),
         };
 
         let backend = if layouts.is_empty() {
@@ -490,9 +495,6 @@ impl Summarizer {
     }
 }
 
-/// V2/V3 files record neither kind nor format. Code 7 only appears in savepoints (canonical in
-/// 1.13/1.14; in 1.15 also native RocksDB savepoints without incremental checkpoints); channel
-/// state only in checkpoints; otherwise the directory name is the only hint.
 /// A V4+ file whose trailer is a Java null: only the State Processor API writes that
 /// (`CheckpointMetadata` built without properties), and what it writes is a savepoint. Its new
 /// and bootstrapped operators are written in the canonical layout; operators it copies from the
@@ -544,10 +546,15 @@ fn infer_kind_state_processor(
     (Some(kind), Some(format))
 }
 
+/// V2/V3 files record neither kind nor format (and a damaged V4+ file may end before the trailer
+/// that records them). Code 7 only appears in savepoints (canonical in 1.13/1.14; in 1.15 also
+/// native RocksDB savepoints without incremental checkpoints); channel state only in
+/// checkpoints; otherwise the directory name is the only hint.
 fn infer_kind_v3(
     has_channel_state: bool,
     layouts: &BTreeSet<KeyedLayout>,
     location: Option<&str>,
+    has_trailer: bool,
 ) -> (
     Option<Inferred<SnapshotKind>>,
     Option<Inferred<SavepointFormat>>,
@@ -568,18 +575,23 @@ fn infer_kind_v3(
         };
         return (Some(kind), None);
     }
+    let why = if has_trailer {
+        "the CheckpointProperties trailer that records the kind was not read"
+    } else {
+        "the file itself does not record its kind before metadata V4"
+    };
     match location {
         Some(name) if name.starts_with("chk-") => (
             Some(Inferred {
                 value: SnapshotKind::Checkpoint,
-                evidence: vec![format!("directory name {name:?} (the file itself does not record its kind before metadata V4)")],
+                evidence: vec![format!("directory name {name:?} ({why})")],
             }),
             None,
         ),
         Some(name) if name.starts_with("savepoint-") => (
             Some(Inferred {
                 value: SnapshotKind::Savepoint,
-                evidence: vec![format!("directory name {name:?} (the file itself does not record its kind before metadata V4)")],
+                evidence: vec![format!("directory name {name:?} ({why})")],
             }),
             None,
         ),

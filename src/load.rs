@@ -84,14 +84,130 @@ pub fn resolve(path: &Path) -> Result<PathBuf, LoadError> {
         } else {
             Err(LoadError {
                 path: path.to_owned(),
-                message:
-                    "directory has no _metadata file (not a completed checkpoint or savepoint)"
-                        .into(),
+                message: format!(
+                    "directory has no _metadata file (not a completed checkpoint or savepoint){}",
+                    snapshots_near(path)
+                ),
             })
         }
     } else {
         Ok(path.to_owned())
     }
+}
+
+/// At most this many snapshot directories are named in a hint.
+const HINT_NAMES: usize = 6;
+
+/// For a directory without `_metadata` (typically a job directory, `<job id>/`): the snapshot
+/// directories inside it (`chk-N`, `savepoint-*`, … holding a `_metadata`, checkpoints in
+/// numeric order) and the savepoints beside it, as a hint to append to the error; empty when
+/// there are none.
+fn snapshots_near(dir: &Path) -> String {
+    let inside = snapshot_dirs(dir, |_| true);
+    let mut hint = String::new();
+    if let Some(latest) = inside.iter().rev().find(|n| n.starts_with("chk-")) {
+        hint = format!(
+            "; snapshot directories inside: {}; inspect one, e.g. {}, or all with {}",
+            names(&inside),
+            dir.join(latest).display(),
+            dir.join("chk-*").display()
+        );
+    } else if let Some(first) = inside.first() {
+        hint = format!(
+            "; snapshot directories inside: {}; inspect one, e.g. {}",
+            names(&inside),
+            dir.join(first).display()
+        );
+    }
+    // A directory above job directories (`state.checkpoints.dir`): name the jobs with
+    // checkpoints.
+    if !inside.iter().any(|n| n.starts_with("chk-")) {
+        let jobs: Vec<String> = subdirs(dir)
+            .into_iter()
+            .filter(|n| is_job_id(n))
+            .filter_map(|n| {
+                let chks = snapshot_dirs(&dir.join(&n), |c| c.starts_with("chk-"));
+                let latest = chks.last()?;
+                Some(format!("{}", dir.join(&n).join(latest).display()))
+            })
+            .collect();
+        if !jobs.is_empty() {
+            hint.push_str(&format!(
+                "; job directories inside, with their newest checkpoint: {}",
+                names(&jobs)
+            ));
+        }
+    }
+    // Flink names a savepoint `savepoint-<first 6 characters of the job id>-<random>`; a job
+    // directory's savepoints are usually beside it (`state.savepoints.dir`).
+    let job = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| is_job_id(n));
+    if let (Some(job), Some(parent)) = (job, dir.parent()) {
+        let prefix = format!("savepoint-{}-", &job[..6]);
+        let beside = snapshot_dirs(parent, |n| n.starts_with(&prefix));
+        if !beside.is_empty() {
+            let shown: Vec<String> = beside
+                .iter()
+                .map(|n| parent.join(n).display().to_string())
+                .collect();
+            hint.push_str(&format!(
+                "; savepoints of this job beside it: {}",
+                names(&shown)
+            ));
+        }
+    }
+    hint
+}
+
+/// A Flink JobID as a directory name: 32 hexadecimal digits.
+fn is_job_id(name: &str) -> bool {
+    name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Names of the entries of `dir` that are directories (UTF-8 names only), sorted; unreadable
+/// entries are skipped.
+fn subdirs(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Names of the subdirectories of `dir` that hold a `_metadata` file and pass `keep`, sorted
+/// with the numbers in `chk-N` compared as numbers. Unreadable entries are skipped.
+fn snapshot_dirs(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut found: Vec<String> = subdirs(dir)
+        .into_iter()
+        .filter(|n| keep(n) && dir.join(n).join(METADATA_FILE_NAME).is_file())
+        .collect();
+    let number = |n: &str| n.strip_prefix("chk-").and_then(|k| k.parse::<u64>().ok());
+    found.sort_by(|a, b| match (number(a), number(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.cmp(b),
+    });
+    found
+}
+
+/// `a, b, c` or `a, b, … (N more)`.
+fn names(all: &[String]) -> String {
+    if all.len() <= HINT_NAMES {
+        return all.join(", ");
+    }
+    format!(
+        "{}, … ({} more)",
+        all[..HINT_NAMES].join(", "),
+        all.len() - HINT_NAMES
+    )
 }
 
 /// Opens `path` (a `_metadata` file or a snapshot directory) read-only.

@@ -248,3 +248,168 @@ fn state_processor_api_savepoints_are_read_by_every_command() {
         assert_eq!(first["kind"], "savepoint");
     }
 }
+
+/// A V6 file cut where its `CheckpointProperties` trailer begins: the header says the trailer
+/// could not be read and where the file ends, not that the format lacks it.
+#[test]
+fn lossy_inspect_of_a_v6_file_cut_before_its_trailer_gives_the_real_reason() {
+    let src = common::testdata()
+        .join("flink-2.3.0/hashmap/a43d48bf6883a0846629f2a4c563557b/chk-5/_metadata");
+    let bytes = std::fs::read(&src).unwrap();
+    let full = flinspect::format::parse(&bytes).unwrap();
+    assert_eq!(full.version.0, 6);
+    assert!(full.properties.is_some());
+    // The shortest prefix that still holds every operator ends where the trailer starts.
+    let cut = (0..bytes.len())
+        .find(|&n| {
+            flinspect::format::parse_lossy(&bytes[..n])
+                .metadata
+                .is_some_and(|m| m.operators.len() == full.operators.len())
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["copy", "chk-5"] {
+        let d = dir.path().join(name);
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("_metadata"), &bytes[..cut]).unwrap();
+        let o = flinspect(&["inspect", "--lossy", d.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        let out = String::from_utf8_lossy(&o.stdout);
+        let kind = out.lines().find(|l| l.starts_with("kind ")).unwrap();
+        assert!(!kind.contains("before"), "{kind}");
+        assert!(kind.contains("CheckpointProperties trailer"), "{kind}");
+        if name == "copy" {
+            assert!(
+                kind.contains(&format!("the file ends at offset {cut:#x}")),
+                "{kind}"
+            );
+        }
+    }
+}
+
+fn hashmap_job() -> PathBuf {
+    common::testdata().join("flink-2.3.0/hashmap/a43d48bf6883a0846629f2a4c563557b")
+}
+
+#[test]
+fn a_job_directory_names_the_snapshots_inside_and_beside_it() {
+    let job = hashmap_job();
+    let o = flinspect(&["inspect", job.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("no _metadata"), "{e}");
+    assert!(
+        e.contains("snapshot directories inside: chk-2, chk-5"),
+        "{e}"
+    );
+    assert!(e.contains(&job.join("chk-5").display().to_string()), "{e}");
+    assert!(
+        e.contains("savepoints of this job beside it:") && e.contains("savepoint-a43d48-"),
+        "{e}"
+    );
+    // The directory above: its savepoints, and the job directories with their newest checkpoint.
+    let o = flinspect(&["inspect", job.parent().unwrap().to_str().unwrap()]);
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("snapshot directories inside: savepoint-a43d48-")
+            && e.contains(&format!(
+                "job directories inside, with their newest checkpoint: {}",
+                job.join("chk-5").display()
+            )),
+        "{e}"
+    );
+}
+
+#[test]
+fn several_paths_are_inspected_in_turn_and_the_worst_status_wins() {
+    let job = hashmap_job();
+    let (a, b) = (job.join("chk-2"), job.join("chk-5"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = flinspect(&["inspect", a, b]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with(&format!("==> {a} <==\n")), "{out}");
+    assert!(out.contains(&format!("\n\n==> {b} <==\n")), "{out}");
+    assert_eq!(out.matches("\nOPERATOR ").count(), 2, "{out}");
+    // One unreadable path: reported, the others still shown, exit 2.
+    let o = flinspect(&["inspect", a, "no/such/dir", b]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no/such/dir: no such file"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).matches("==> ").count(),
+        3
+    );
+}
+
+#[test]
+fn several_paths_with_json_are_json_lines_and_one_path_is_unchanged() {
+    let job = hashmap_job();
+    let (a, b) = (job.join("chk-2"), job.join("chk-5"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = flinspect(&["inspect", "--json", a, "no/such/dir", b]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let docs: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line one JSON document"))
+        .collect();
+    assert_eq!(docs.len(), 3, "{out}");
+    assert_eq!(docs[0]["checkpoint_id"], 2);
+    assert_eq!(docs[2]["checkpoint_id"], 5);
+    assert_eq!(docs[1]["path"], "no/such/dir");
+    assert!(docs[1]["error"].as_str().unwrap().contains("no such file"));
+    // The document of a path alone is the same value, pretty-printed as before.
+    let one = flinspect(&["inspect", "--json", a]);
+    assert_eq!(one.status.code(), Some(0));
+    assert!(one.stdout.starts_with(b"{\n  \"schema_version\""));
+    let v: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(v, docs[0]);
+}
+
+#[test]
+fn a_uid_that_matches_no_operator_is_named_with_its_hash() {
+    let sp = first_savepoint();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("uids.txt");
+    std::fs::write(&list, "# uids\nmy-keyed\nno-such-uid-in-file\n").unwrap();
+    let o = flinspect(&[
+        "inspect",
+        "--uid",
+        "my-source",
+        "--uid",
+        "my-sauce",
+        "--uids",
+        list.to_str().unwrap(),
+        sp.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "a warning, not an error");
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 2, "{e}");
+    for uid in ["my-sauce", "no-such-uid-in-file"] {
+        let hash = flinspect::model::OperatorId::from_uid(uid).to_hex();
+        assert!(
+            e.lines().any(|l| l.starts_with("flinspect: warning: ")
+                && l.contains(&format!(
+                    "uid \"{uid}\" (OperatorID {hash}) matches no operator"
+                ))),
+            "{e}"
+        );
+    }
+    assert!(!e.contains("my-source") && !e.contains("my-keyed"), "{e}");
+    // The same with --json, whose stdout stays one document.
+    let o = flinspect(&[
+        "inspect",
+        "--json",
+        "--uid",
+        "my-sauce",
+        sp.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("\"my-sauce\""), "{}", stderr(&o));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap();
+}

@@ -1,8 +1,10 @@
 //! The new job, as `check` sees it: a job file (`--job`, YAML or JSON) or another snapshot
 //! (`--against`).
 //!
-//! The job-file shape is a public contract (issue 7); every key is optional except `operators`,
-//! and an unknown key is an error so that a typo never silently weakens a check:
+//! The job-file shape is a public contract; every key is optional except `operators`, and an
+//! unknown key is an error so that a typo never silently weakens a check. Errors name the file
+//! and, where it can be found, the line; a `flink-version` that is no release flinspect knows,
+//! and a file that is binary or a Flink snapshot, are refused:
 //!
 //! ```yaml
 //! flink-version: "1.20"            # the Flink release the new job runs on
@@ -191,10 +193,53 @@ impl Job {
     /// Parses a job file (YAML; JSON is accepted as YAML's subset). `source` names it in
     /// messages.
     pub fn from_yaml(text: &str, source: &str) -> Result<Job, JobError> {
+        if let Some(why) = not_a_job_file(text.as_bytes()) {
+            return Err(JobError {
+                message: format!("{source}: {why}"),
+            });
+        }
+        if text.trim().is_empty() {
+            return Err(JobError {
+                message: format!(
+                    "{source}: the job file is empty; expected YAML (or JSON) with at least an `operators` list"
+                ),
+            });
+        }
+        // serde_norway's messages end with `at line L column C` where it knows the place.
         let raw: RawJob = serde_norway::from_str(text).map_err(|e| JobError {
             message: format!("{source}: {}", lower_first(&e.to_string())),
         })?;
-        raw.validate(source)
+        raw.validate(source).map_err(|(m, at)| {
+            let place = match &at {
+                Some(a @ At::Key(_)) => a.line(text).map(|l| format!(" at line {l}")),
+                Some(a @ At::Operator(_)) => {
+                    a.line(text).map(|l| format!(" (the operator at line {l})"))
+                }
+                None => None,
+            };
+            JobError {
+                message: format!("{source}: {m}{}", place.unwrap_or_default()),
+            }
+        })
+    }
+
+    /// Parses a job file from its bytes, as read: a file that is not text (binary, or a Flink
+    /// snapshot passed by mistake) is refused with what it looks like, before any YAML parsing.
+    pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Job, JobError> {
+        if let Some(why) = not_a_job_file(bytes) {
+            return Err(JobError {
+                message: format!("{source}: {why}"),
+            });
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Job::from_yaml(text, source),
+            Err(e) => Err(JobError {
+                message: format!(
+                    "{source}: not a job file: invalid UTF-8 at offset {:#x}; expected a YAML (or JSON) text file",
+                    e.valid_up_to()
+                ),
+            }),
+        }
     }
 
     /// Describes the new job by another snapshot (e.g. one taken by the staging deployment of
@@ -289,6 +334,137 @@ impl fmt::Display for JobError {
 
 impl std::error::Error for JobError {}
 
+/// Flink's checkpoint metadata magic number (`MetadataSerializers`), big-endian.
+const SNAPSHOT_MAGIC: [u8; 4] = [0x49, 0x60, 0x67, 0x2d];
+
+/// Why `bytes` cannot be a job file, if they plainly cannot: a Flink snapshot, or binary data
+/// (a NUL byte, which no YAML or JSON text holds).
+/// Why `bytes` cannot be a job file (or an allow-list): a Flink snapshot, or binary data.
+pub(crate) fn not_a_job_file(bytes: &[u8]) -> Option<String> {
+    if bytes.starts_with(&SNAPSHOT_MAGIC) {
+        return Some(
+            "this looks like a Flink snapshot (_metadata), not a job file: it starts with the metadata magic number 0x4960672d at offset 0x0; pass the snapshot as SNAPSHOT (or to --against) and describe the new job in YAML with --job"
+                .into(),
+        );
+    }
+    bytes.iter().position(|&b| b == 0).map(|at| {
+        format!(
+            "not a job file: binary data (a NUL byte at offset {at:#x}); expected a YAML (or JSON) text file"
+        )
+    })
+}
+
+/// The Flink releases flinspect knows: those that write a metadata version it reads or names.
+fn is_known_release(v: FlinkVersion) -> bool {
+    (1..=6).any(|n| {
+        MetadataVersion(n)
+            .writer_range()
+            .is_some_and(|(lo, hi)| (lo..=hi).contains(&(v.major, v.minor)))
+    })
+}
+
+/// The known releases as ranges, e.g. `1.1 – 1.20, 2.0 – 2.3`.
+fn known_releases() -> String {
+    let mut ranges: Vec<((u32, u32), (u32, u32))> = Vec::new();
+    for n in 1..=6 {
+        if let Some((lo, hi)) = MetadataVersion(n).writer_range() {
+            match ranges.last_mut() {
+                Some(last) if last.1 .0 == lo.0 && last.1 .1 + 1 == lo.1 => last.1 = hi,
+                _ => ranges.push((lo, hi)),
+            }
+        }
+    }
+    ranges
+        .iter()
+        .map(|(lo, hi)| format!("{}.{} – {}.{}", lo.0, lo.1, hi.0, hi.1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where in the job file a validation error belongs, found again in the text (the YAML parser
+/// keeps no positions once deserialized).
+enum At {
+    /// A top-level key.
+    Key(&'static str),
+    /// The `i`-th entry of `operators` (block-style YAML only).
+    Operator(usize),
+}
+
+impl At {
+    /// The 1-based line, when it can be found unambiguously.
+    fn line(&self, text: &str) -> Option<usize> {
+        match self {
+            At::Key(key) => {
+                let lines_of = |indented: bool| -> Vec<usize> {
+                    text.lines()
+                        .enumerate()
+                        .filter(|(_, l)| {
+                            is_key_line(if indented { l.trim_start() } else { l }, key)
+                        })
+                        .map(|(i, _)| i + 1)
+                        .collect()
+                };
+                let mut found = lines_of(false);
+                // JSON (or indented YAML) puts top-level keys anywhere; only keys no operator
+                // has are then unambiguous.
+                if found.is_empty() && !["parallelism", "max-parallelism"].contains(key) {
+                    found = lines_of(true);
+                }
+                match found.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }
+            }
+            At::Operator(i) => {
+                let lines: Vec<&str> = text.lines().collect();
+                let start = lines.iter().position(|l| is_key_line(l, "operators"))?;
+                if !lines[start].trim_end().ends_with(':') {
+                    return None; // flow style (`operators: [...]`, JSON)
+                }
+                let items: Vec<(usize, usize)> = lines
+                    .iter()
+                    .enumerate()
+                    .skip(start + 1)
+                    .take_while(|(_, l)| {
+                        l.trim().is_empty()
+                            || l.trim_start().starts_with('#')
+                            || l.starts_with(' ')
+                            || l.starts_with('-')
+                    })
+                    .filter(|(_, l)| {
+                        let t = l.trim_start();
+                        t == "-" || t.starts_with("- ")
+                    })
+                    .map(|(n, l)| (n + 1, l.len() - l.trim_start().len()))
+                    .collect();
+                let indent = items.first()?.1;
+                items
+                    .iter()
+                    .filter(|(_, d)| *d == indent)
+                    .nth(*i)
+                    .map(|(n, _)| *n)
+            }
+        }
+    }
+}
+
+/// A line that starts (at column 0) with `key:` or a quoted `"key":`.
+fn is_key_line(line: &str, key: &str) -> bool {
+    let rest = line
+        .strip_prefix(key)
+        .or_else(|| {
+            line.strip_prefix('"')
+                .and_then(|l| l.strip_prefix(key))
+                .and_then(|l| l.strip_prefix('"'))
+        })
+        .or_else(|| {
+            line.strip_prefix('\'')
+                .and_then(|l| l.strip_prefix(key))
+                .and_then(|l| l.strip_prefix('\''))
+        });
+    rest.is_some_and(|r| r.trim_start().starts_with(':'))
+}
+
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -329,19 +505,33 @@ struct RawOperator {
 }
 
 impl RawJob {
-    fn validate(self, source: &str) -> Result<Job, JobError> {
-        let err = |m: String| JobError {
-            message: format!("{source}: {m}"),
-        };
+    /// The job, or why not and where in the file.
+    fn validate(self, source: &str) -> Result<Job, (String, Option<At>)> {
         let flink_version = match self.flink_version {
             None => None,
-            Some(Scalar::Text(s)) => Some(FlinkVersions::exact(FlinkVersion::parse(&s).ok_or_else(
-                || err(format!("flink-version {s:?} is not a release such as \"1.20\" or \"2.1.1\"")),
-            )?)),
+            Some(Scalar::Text(s)) => {
+                let at = || Some(At::Key("flink-version"));
+                let v = FlinkVersion::parse(&s).ok_or_else(|| {
+                    (
+                        format!("flink-version {s:?} is not a release such as \"1.20\" or \"2.1.1\""),
+                        at(),
+                    )
+                })?;
+                if !is_known_release(v) {
+                    return Err((
+                        format!(
+                            "flink-version {s:?} is not a Flink release flinspect knows; expected one of {}",
+                            known_releases()
+                        ),
+                        at(),
+                    ));
+                }
+                Some(FlinkVersions::exact(v))
+            }
             Some(Scalar::Number(n)) => {
-                return Err(err(format!(
+                return Err((format!(
                     "flink-version {n} must be a quoted string such as \"1.20\" (YAML reads 1.20 as the number 1.2)"
-                )))
+                ), Some(At::Key("flink-version"))))
             }
         };
         // Parallelism and max parallelism that Flink rejects (0, above 32768, a parallelism
@@ -349,6 +539,7 @@ impl RawJob {
         // job_setting_rejected reports them as findings, not as an unreadable job file.
         let mut operators = Vec::with_capacity(self.operators.len());
         for (i, o) in self.operators.into_iter().enumerate() {
+            let err = |m: String| (m, Some(At::Operator(i)));
             let at = format!("operators[{i}]");
             let (id, uid, from_hash) = match (o.uid, o.uid_hash) {
                 (Some(u), None) => (OperatorId::from_uid(&u), Some(u), false),

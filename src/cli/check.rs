@@ -103,28 +103,9 @@ pub struct Args {
     allow: Option<PathBuf>,
 }
 
-fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| input(path, format!("{}: cannot read {what}: {e}", path.display())))?;
-    if bytes.starts_with(&flinspect::format::MAGIC.to_be_bytes()) {
-        return Err(input(
-            path,
-            format!(
-                "{}: this looks like a Flink snapshot (_metadata), not a {what}: expected YAML or JSON text",
-                path.display()
-            ),
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        input(
-            path,
-            format!(
-                "{}: not a {what}: expected YAML or JSON text, found a byte that is not UTF-8 at offset {:#x}",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
+fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path)
+        .map_err(|e| input(path, format!("{}: cannot read {what}: {e}", path.display())))
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
@@ -186,10 +167,10 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
     let mut job_lines = Default::default();
     let (job, job_shown, job_kind) = match (&a.job, &a.against) {
         (Some(path), _) => {
-            let text = read_text(path, "job file")?;
+            let bytes = read_bytes(path, "job file")?;
             let shown = path.display().to_string();
-            let job = Job::from_yaml(&text, &shown).map_err(|e| input(path, e.message))?;
-            job_lines = out::job_file_lines(&text);
+            let job = Job::from_bytes(&bytes, &shown).map_err(|e| input(path, e.message))?;
+            job_lines = out::job_file_lines(&String::from_utf8_lossy(&bytes));
             (job, shown, "file")
         }
         (None, Some(path)) => {
@@ -213,8 +194,8 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
 
     let allow = match &a.allow {
         Some(path) => {
-            let text = read_text(path, "allow-list")?;
-            AllowList::from_yaml(&text, &path.display().to_string())
+            let bytes = read_bytes(path, "allow-list")?;
+            AllowList::from_bytes(&bytes, &path.display().to_string())
                 .map_err(|e| input(path, e.message))?
         }
         None => AllowList::default(),

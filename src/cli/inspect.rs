@@ -1,18 +1,22 @@
 //! `flinspect inspect PATH`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use flinspect::render::{self, UidLabels};
 use flinspect::{analysis, format, load, probe, split};
 
-use super::{emit, emit_json, exit, read_uid_file, Failure};
+use super::{emit, emit_json, emit_json_line, exit, read_uid_file, Failure};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A `_metadata` file, or a checkpoint/savepoint directory holding one
-    path: PathBuf,
-    /// One JSON document (schema documented in `flinspect::render::json`)
+    /// `_metadata` files, or checkpoint/savepoint directories holding one (several: each is
+    /// shown in turn under a `==> PATH <==` line; the exit status is the worst of them)
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+    /// One JSON document (schema documented in `flinspect::render::json`); with several paths,
+    /// JSON Lines: one compact document per path, in order, and for a path that could not be
+    /// read `{"path": …, "error": …}`
     #[arg(long)]
     json: bool,
     /// Add a row per subtask: key-group range, size, handles
@@ -21,7 +25,8 @@ pub struct Args {
     /// List every referenced file (absolute, relative, inline) with its size
     #[arg(long)]
     files: bool,
-    /// Label operators whose OperatorID is this uid's hash (repeatable)
+    /// Label operators whose OperatorID is this uid's hash (repeatable); a uid that matches no
+    /// operator is named, with its hash, in a warning on stderr
     #[arg(long = "uid", value_name = "UID")]
     uids: Vec<String>,
     /// Read uids from a file, one per line
@@ -39,6 +44,7 @@ struct Digest {
     probe: probe::ProbeRecord,
     row: Option<render::human::Row>,
     state_size: i64,
+    id: flinspect::model::OperatorId,
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
@@ -47,7 +53,45 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         uids.extend(read_uid_file(f)?);
     }
     let labels = UidLabels::new(uids);
-    let loaded = load::load(&a.path).map_err(|e| Failure::Message(e.to_string()))?;
+    if let [path] = a.paths.as_slice() {
+        return run_one(&a, path, &labels, false);
+    }
+    // Several paths: each in turn; one that fails is reported and the next one read.
+    let mut worst = exit::OK;
+    for (i, path) in a.paths.iter().enumerate() {
+        if !a.json {
+            let gap = if i > 0 { "\n" } else { "" };
+            emit(&format!("{gap}==> {} <==\n", path.display()))?;
+        }
+        let status = match run_one(&a, path, &labels, a.json) {
+            Ok(code) => code,
+            Err(Failure::BrokenPipe) => return Err(Failure::BrokenPipe),
+            Err(Failure::Message(m)) | Err(Failure::Input { message: m, .. }) => {
+                eprintln!("flinspect: error: {m}");
+                if a.json {
+                    emit_json_line(&PathError {
+                        path: path.display().to_string(),
+                        error: m,
+                    })?;
+                }
+                exit::ERROR
+            }
+        };
+        worst = worst.max(status);
+    }
+    Ok(worst)
+}
+
+/// The JSON Lines entry of a path that could not be read (several paths with `--json`).
+#[derive(serde::Serialize)]
+struct PathError {
+    path: String,
+    error: String,
+}
+
+/// Inspects one path; `json_lines` writes its JSON document on one line.
+fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Result<i32, Failure> {
+    let loaded = load::load(path).map_err(|e| Failure::Message(e.to_string()))?;
     let shown = loaded.path.display().to_string();
     let location = loaded
         .dir
@@ -82,14 +126,16 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         Digest {
             summary,
             probe: recorder.record(&op, budget.load(Ordering::Relaxed)),
-            row: text_opts.map(|o| render::human::Text::row(&o, &op, &labels)),
+            row: text_opts.map(|o| render::human::Text::row(&o, &op, labels)),
             state_size: op.state_size(),
+            id: op.id,
         }
     };
     let mut summarizer = analysis::Summarizer::new(version);
     let mut text = text_opts.map(render::human::Text::new);
     let mut decoded = 0usize;
     let mut state_size = 0i64;
+    let mut seen = std::collections::HashSet::new();
     let one_thread = a.lossy || prober.is_enabled();
     let mut sink = |d: Digest| {
         summarizer.merge(d.summary);
@@ -100,6 +146,9 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         }
         decoded += 1;
         state_size = state_size.wrapping_add(d.state_size);
+        if !labels.is_empty() {
+            seen.insert(d.id);
+        }
     };
     let (md, error) = if a.lossy {
         let l = format::parse_each_lossy(bytes, |op| sink(digest(op)));
@@ -115,6 +164,21 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             Err(e) => (None, Some(e)),
         }
     };
+    if md.is_some() {
+        // A uid the user named that labels nothing is almost always a typo or the wrong job.
+        let scope = if error.is_some() {
+            "no operator decoded before the damage"
+        } else {
+            "no operator of this snapshot"
+        };
+        for (uid, id) in labels.all() {
+            if !seen.contains(id) {
+                eprintln!(
+                    "flinspect: warning: {shown}: uid {uid:?} (OperatorID {id}) matches {scope}"
+                );
+            }
+        }
+    }
     if let Some(md) = &md {
         let mut summary = summarizer.finish(md, location.as_deref());
         if let Some(probed) = prober.finish() {
@@ -130,7 +194,10 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                 }
             });
         };
-        if let Some(text) = text {
+        if let Some(mut text) = text {
+            if let Some(e) = &error {
+                text.stopped_at(e);
+            }
             let mut out = text.finish(&shown, md, &summary);
             if let Some(e) = &error {
                 out.push_str(&format!(
@@ -139,13 +206,13 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             }
             emit(&out)?;
         } else {
-            let mut doc = render::json::snapshot(&shown, md, &summary, &labels, false);
+            let mut doc = render::json::snapshot(&shown, md, &summary, labels, false);
             doc.state_size = state_size;
             // Decoding and building each operator's document runs on a second thread while
             // this one writes the previous ones.
             doc.operators = render::json::Seq::Stream(Box::new(|sink| {
                 pipelined(
-                    |send| replay(&mut |op| send(render::json::operator(&op, &labels))),
+                    |send| replay(&mut |op| send(render::json::operator(&op, labels))),
                     sink,
                 )
             }));
@@ -164,7 +231,11 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                 message: e.to_string(),
                 operators_decoded: decoded,
             });
-            emit_json(&doc)?;
+            if json_lines {
+                emit_json_line(&doc)?;
+            } else {
+                emit_json(&doc)?;
+            }
         }
     }
     match error {

@@ -6,6 +6,7 @@
 //! that can fail the restore could not be decided. A broken pipe on stdout exits quietly.
 
 mod check;
+mod color;
 mod forensics;
 mod inspect;
 mod rules;
@@ -33,6 +34,7 @@ Examples:
   flinspect inspect /checkpoints/7f3c…/chk-42            a checkpoint directory
   flinspect inspect savepoint-7f3c21-5e0c9a8d1b2f/_metadata --subtasks --files
   flinspect inspect _metadata --json --uid my-source --uid my-keyed
+  flinspect inspect /checkpoints/7f3c…/chk-*             each in turn (JSON Lines with --json)
   flinspect check savepoint-7f3c21-5e0c9a8d1b2f --job new-job.yaml   will the new job restore?
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif   CI code scanning
   flinspect rules explain unmapped_state
@@ -137,6 +139,18 @@ pub fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
             Some(kind) => Failure::from(io::Error::from(kind)),
             None => Failure::Message(format!("writing JSON: {e}")),
         }
+    })?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes a value as compact JSON on one line (JSON Lines) to stdout.
+pub fn emit_json_line<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    serde_json::to_writer(&mut out, value).map_err(|e| match e.io_error_kind() {
+        Some(kind) => Failure::from(io::Error::from(kind)),
+        None => Failure::Message(format!("writing JSON: {e}")),
     })?;
     out.write_all(b"\n")?;
     out.flush()?;

@@ -8,11 +8,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use flinspect::render;
 use flinspect::scan::{self, PathMap, Progress, Report};
 
+use super::color::{is_dumb_terminal, ColorChoice};
 use super::{emit, exit, Failure};
 
 const AFTER_HELP: &str = "\
@@ -34,8 +35,14 @@ Exit status: 0 every snapshot found is restorable; 1 a broken snapshot was found
 file missing or shorter than recorded); 2 something could not be read or checked (a directory,
 an undecodable _metadata, a remote path without --map).
 
+Progress goes to stderr only when it is a terminal: the phase (walking, indexing, checking N/M
+snapshots, relocating, grouping, writing the report), with an estimate of the time left only while
+checking; with TERM=dumb one plain line per phase. Statuses are coloured when stdout is a terminal
+(--color auto), unless NO_COLOR is set or TERM=dumb.
+
 Examples:
   flinspect scan /checkpoints /savepoints
+  flinspect scan --problems --quiet /checkpoints        only what needs attention
   flinspect scan --map s3://bucket/flink=/mnt/bucket/flink /mnt/bucket/flink
   flinspect scan --json /checkpoints | jq 'select(.type == \"snapshot\" and .status != \"restorable\")'
   flinspect scan --print0-reclaimable /checkpoints/7f3c… | xargs -0 du -ch";
@@ -67,10 +74,47 @@ pub struct Args {
     /// summary and a warning go to stderr)
     #[arg(long, conflicts_with = "json")]
     print0_reclaimable: bool,
-    /// Never draw the progress bar (it is only drawn when stderr is a terminal, and never with
-    /// --json)
+    /// Never draw the progress display (it is only drawn when stderr is a terminal, and never
+    /// with --json; with TERM=dumb it is a plain line per phase, without control codes)
     #[arg(long)]
     no_progress: bool,
+    /// No progress display, and no notes or summary on stderr; errors, and the warning that a
+    /// job's reclaimable files are withheld, are still printed
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Human output for big trees: only jobs and snapshots that are not restorable, incomplete
+    /// checkpoints, withheld reclaim lists and errors, then the summary line
+    #[arg(long, conflicts_with_all = ["json", "print0_reclaimable"])]
+    problems: bool,
+    /// Colour statuses in the human output (restorable green, broken red, unverified and
+    /// unreadable yellow): auto colours only when stdout is a terminal, NO_COLOR is unset and
+    /// TERM is not dumb
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// How progress is shown on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ProgressMode {
+    Off,
+    /// One plain line per phase, no control codes (`TERM=dumb`).
+    Lines,
+    /// A redrawn line.
+    Bar,
+}
+
+fn progress_mode(
+    a: &Args,
+    stderr_is_terminal: bool,
+    term: Option<&std::ffi::OsStr>,
+) -> ProgressMode {
+    if a.json || a.no_progress || a.quiet || !stderr_is_terminal {
+        ProgressMode::Off
+    } else if is_dumb_terminal(term) {
+        ProgressMode::Lines
+    } else {
+        ProgressMode::Bar
+    }
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
@@ -80,12 +124,34 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         maps: a.maps.clone(),
         exact_paths: a.exact_paths,
     };
-    let show_progress = !a.json && !a.no_progress && std::io::stderr().is_terminal();
+    let mode = progress_mode(
+        &a,
+        std::io::stderr().is_terminal(),
+        std::env::var_os("TERM").as_deref(),
+    );
     let progress = Progress::default();
-    let report = if show_progress {
-        with_progress_bar(&progress, || scan::scan(&opts, &progress))
-    } else {
-        scan::scan(&opts, &progress)
+    let human_opts = render::scan::HumanOptions {
+        problems_only: a.problems,
+        palette: a.color.for_stdout(),
+    };
+    // The report is rendered while the progress display still says so (a large tree's report
+    // takes seconds), then the display is cleared and the report written.
+    let work = || {
+        let report = scan::scan(&opts, &progress)?;
+        progress.phase.store(scan::PHASE_WRITE, Ordering::Release);
+        let text = if report.roots.is_empty() || a.print0_reclaimable {
+            None
+        } else if a.json {
+            Some(render::scan::json_lines(&report))
+        } else {
+            Some(render::scan::human_with(&report, human_opts))
+        };
+        Ok::<_, String>((report, text))
+    };
+    let (report, text) = match mode {
+        ProgressMode::Off => work(),
+        ProgressMode::Lines => with_progress_lines(&progress, work),
+        ProgressMode::Bar => with_progress_bar(&progress, work),
     }
     .map_err(Failure::Message)?;
 
@@ -99,8 +165,8 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         return Err(Failure::Message(format!("nothing to scan: {why}")));
     }
 
-    report_errors(&report);
-    for r in &report.relocations {
+    report_errors(&report, a.quiet);
+    for r in report.relocations.iter().filter(|_| !a.quiet) {
         eprintln!(
             "flinspect: note: {} snapshot(s) record paths under {} that are not there; the same \
              files were found under {}, and read there (--map {}={} says so explicitly; \
@@ -120,13 +186,15 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             out.write_all(b"\0")?;
         }
         out.flush()?;
-        eprintln!(
-            "flinspect: warning: {} reclaimable file(s), {} bytes, listed on stdout. They are \
+        if !a.quiet {
+            eprintln!(
+                "flinspect: warning: {} reclaimable file(s), {} bytes, listed on stdout. They are \
              referenced by no _metadata found under the scanned roots, but a running job may \
              still be writing them (an in-progress checkpoint), and snapshots outside the \
              scanned roots may reference them. flinspect deleted nothing.",
-            totals.reclaimable_files, totals.reclaimable_bytes
-        );
+                totals.reclaimable_files, totals.reclaimable_bytes
+            );
+        }
         let withheld = report
             .jobs
             .iter()
@@ -138,14 +206,14 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                  the report without --print0-reclaimable)"
             );
         }
-        let human = render::scan::human(&report);
-        if let Some(last) = human.lines().last() {
-            eprintln!("{last}");
+        if !a.quiet {
+            let human = render::scan::human(&report);
+            if let Some(last) = human.lines().last() {
+                eprintln!("{last}");
+            }
         }
-    } else if a.json {
-        emit(&render::scan::json_lines(&report))?;
-    } else {
-        emit(&render::scan::human(&report))?;
+    } else if let Some(text) = &text {
+        emit(text)?;
     }
     if totals.unverified > 0 {
         eprintln!(
@@ -171,7 +239,7 @@ pub fn exit_code(report: &Report) -> i32 {
 
 /// Diagnostics on stderr, sorted: directories that could not be read, `_metadata` files that
 /// could not be decoded.
-fn report_errors(report: &Report) {
+fn report_errors(report: &Report, quiet: bool) {
     for e in &report.errors {
         eprintln!("flinspect: error: {}: {}", e.path.display(), e.message);
     }
@@ -182,7 +250,7 @@ fn report_errors(report: &Report) {
             }
         }
     }
-    if !report.skipped_symlinks.is_empty() {
+    if !report.skipped_symlinks.is_empty() && !quiet {
         eprintln!(
             "flinspect: note: {} directory symlink(s) not followed (pass their targets as roots \
              to scan them), e.g. {}",
@@ -192,38 +260,27 @@ fn report_errors(report: &Report) {
     }
 }
 
-/// Runs `f` while a thread redraws a progress bar on stderr from the scan's counters.
+/// Runs `f` while a thread redraws one line on stderr saying what the scan is doing
+/// ([`render::scan::progress_line`]).
 fn with_progress_bar<T>(progress: &Progress, f: impl FnOnce() -> T) -> T {
     use indicatif::{ProgressBar, ProgressStyle};
     let done = AtomicBool::new(false);
     let bar = ProgressBar::new_spinner();
     std::thread::scope(|s| {
         let ticker = s.spawn(|| {
-            let walking = ProgressStyle::with_template("{spinner} walking: {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner());
-            let checking = ProgressStyle::with_template(
-                "{spinner} checking {bar:20} {pos}/{len} snapshots, {eta} left",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-            bar.set_style(walking);
-            let mut phase = scan::PHASE_WALK;
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            let mut phase = progress.phase.load(Ordering::Acquire);
+            let mut since = Instant::now();
             while !done.load(Ordering::Relaxed) {
                 let now = progress.phase.load(Ordering::Acquire);
-                if now == scan::PHASE_WALK {
-                    bar.set_message(format!(
-                        "{} directories, {} files",
-                        progress.dirs.load(Ordering::Relaxed),
-                        progress.files.load(Ordering::Relaxed)
-                    ));
-                } else {
-                    if phase == scan::PHASE_WALK {
-                        bar.set_style(checking.clone());
-                        bar.set_length(progress.snapshots.load(Ordering::Acquire));
-                        bar.reset_eta();
-                    }
-                    bar.set_position(progress.checked.load(Ordering::Relaxed));
+                if now != phase {
+                    phase = now;
+                    since = Instant::now();
                 }
-                phase = now;
+                bar.set_message(render::scan::progress_line(progress, since.elapsed()));
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -234,4 +291,51 @@ fn with_progress_bar<T>(progress: &Progress, f: impl FnOnce() -> T) -> T {
         let _ = ticker.join();
         out
     })
+}
+
+/// Runs `f` while a thread prints a plain line on stderr each time the scan enters a new phase:
+/// for terminals that understand no control codes (`TERM=dumb`).
+fn with_progress_lines<T>(progress: &Progress, f: impl FnOnce() -> T) -> T {
+    let done = AtomicBool::new(false);
+    // The first line at once, however quick the scan.
+    let first = progress.phase.load(Ordering::Acquire);
+    eprintln!("flinspect: {}", phase_line(progress));
+    std::thread::scope(|s| {
+        let ticker = s.spawn(|| {
+            let mut shown = Some(first);
+            loop {
+                let finished = done.load(Ordering::Acquire);
+                let now = progress.phase.load(Ordering::Acquire);
+                if shown != Some(now) && now != scan::PHASE_DONE && !finished {
+                    eprintln!("flinspect: {}", phase_line(progress));
+                    shown = Some(now);
+                }
+                if finished {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let out = f();
+        done.store(true, Ordering::Release);
+        let _ = ticker.join();
+        out
+    })
+}
+
+/// What a phase is about, as it starts (the counters that matter are known by then).
+fn phase_line(progress: &Progress) -> String {
+    let n = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+    match progress.phase.load(Ordering::Acquire) {
+        scan::PHASE_WALK => "walking the roots".into(),
+        scan::PHASE_INDEX => format!("indexing {} files", n(&progress.files)),
+        scan::PHASE_CHECK => format!("checking {} snapshots", n(&progress.snapshots)),
+        scan::PHASE_RELOCATE => format!(
+            "relocating: checking {} snapshots again where the tree was moved",
+            n(&progress.relocating)
+        ),
+        scan::PHASE_GROUP => "grouping snapshots into jobs, finding reclaimable files".into(),
+        scan::PHASE_WRITE => "writing the report".into(),
+        _ => "done".into(),
+    }
 }

@@ -40,6 +40,7 @@ pub struct Text {
     operators: usize,
     with_state: usize,
     state_size: i64,
+    damage: Option<crate::format::Error>,
 }
 
 /// One operator of the report, rendered: see [`Text::row`].
@@ -59,7 +60,14 @@ impl Text {
             operators: 0,
             with_state: 0,
             state_size: 0,
+            damage: None,
         }
+    }
+
+    /// Records where a lossy decode stopped, so that the header can say why the facts after that
+    /// point (the V4+ trailer's snapshot kind) are missing.
+    pub fn stopped_at(&mut self, error: &crate::format::Error) {
+        self.damage = Some(error.clone());
     }
 
     pub fn add(&mut self, op: &OperatorState<'_>, labels: &UidLabels) {
@@ -102,6 +110,7 @@ impl Text {
             md,
             summary,
             (self.operators, self.with_state, self.state_size),
+            self.damage.as_ref(),
         );
         out.push('\n');
         operator_table(&mut out, &self.rows);
@@ -122,6 +131,7 @@ fn header(
     md: &Metadata<'_>,
     s: &Summary,
     totals: (usize, usize, i64),
+    damage: Option<&crate::format::Error>,
 ) {
     let (operators, with_state, state_size) = totals;
     let releases = md
@@ -149,6 +159,9 @@ fn header(
             ),
             None => format!("{} (inferred: {})", k.value.as_str(), k.evidence.join("; ")),
         },
+        (None, _) if md.version.has_properties() => {
+            format!("unknown ({})", unread_trailer(md, damage))
+        }
         (None, _) => "unknown (metadata before V4 does not record it)".to_string(),
     };
     let _ = writeln!(out, "kind        {kind}");
@@ -193,6 +206,30 @@ fn header(
             "warning     {} bytes after the end of the metadata (Flink ignores them)",
             md.trailing_bytes
         );
+    }
+}
+
+/// Why a V4+ file's `CheckpointProperties` trailer, which records the snapshot kind, is missing.
+fn unread_trailer(md: &Metadata<'_>, damage: Option<&crate::format::Error>) -> String {
+    use crate::format::ErrorKind;
+    let Some(e) = damage else {
+        return "the CheckpointProperties trailer that records it was not read".into();
+    };
+    let in_trailer = e.context().next() == Some("checkpoint properties");
+    match e.kind() {
+        ErrorKind::Truncated { .. } => format!(
+            "the CheckpointProperties trailer that records it could not be read: the file ends at offset {:#x}{}",
+            md.len,
+            if in_trailer { ", inside the trailer" } else { ", before the trailer" }
+        ),
+        _ if in_trailer => format!(
+            "the CheckpointProperties trailer that records it is unreadable at offset {:#x}",
+            e.offset()
+        ),
+        _ => format!(
+            "the CheckpointProperties trailer that records it was not reached: decoding stopped at offset {:#x}",
+            e.offset()
+        ),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Presentation only: human text and JSON. Nothing here decodes bytes or touches the file system.
 
 pub mod check;
+pub mod color;
 pub mod human;
 pub mod json;
 pub mod pretty;
@@ -27,6 +28,17 @@ impl UidLabels {
 
     pub fn get(&self, id: &OperatorId) -> Option<&str> {
         self.by_id.get(id).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// Every uid with its OperatorID, sorted by uid.
+    pub fn all(&self) -> Vec<(&str, &OperatorId)> {
+        let mut v: Vec<_> = self.by_id.iter().map(|(id, u)| (u.as_str(), id)).collect();
+        v.sort();
+        v
     }
 }
 

@@ -15,8 +15,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::color::{Palette, Tone};
 use super::human_bytes;
-use crate::scan::{rfc3339, Job, Report, Snapshot, Status};
+use crate::scan::{self as scanning, rfc3339, Job, Progress, Report, Snapshot, Status};
 
 /// The schema version of every `scan --json` record.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -418,8 +419,40 @@ fn short<'p>(p: &'p Path, base: Option<&Path>) -> std::borrow::Cow<'p, str> {
     p.to_string_lossy()
 }
 
+/// Choices for the human report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HumanOptions {
+    /// Only what needs attention (`scan --problems`): jobs with a snapshot that is not
+    /// restorable, an incomplete checkpoint or a withheld reclaim list, and in them only those
+    /// snapshots and lines; then the summary line.
+    pub problems_only: bool,
+    /// Colour for statuses (restorable green, broken red, unverified and error yellow).
+    pub palette: Palette,
+}
+
+/// The tone of a snapshot status.
+pub fn status_tone(status: Status) -> Tone {
+    match status {
+        Status::Restorable => Tone::Good,
+        Status::Broken => Tone::Bad,
+        Status::Unverified | Status::Error => Tone::Caution,
+    }
+}
+
+/// Whether a job has anything [`HumanOptions::problems_only`] shows.
+pub fn job_has_problems(job: &Job) -> bool {
+    job.snapshots.iter().any(|s| s.status != Status::Restorable)
+        || !job.incomplete.is_empty()
+        || job.reclaimable_withheld.is_some()
+}
+
 /// The human report: one block per job, then a summary line.
 pub fn human(report: &Report) -> String {
+    human_with(report, HumanOptions::default())
+}
+
+/// The human report with [`HumanOptions`].
+pub fn human_with(report: &Report, opts: HumanOptions) -> String {
     let mut out = String::new();
     for r in &report.relocations {
         let _ = writeln!(
@@ -436,20 +469,36 @@ pub fn human(report: &Report) -> String {
         out.push('\n');
     }
     for job in &report.jobs {
-        job_block(&mut out, job);
+        if opts.problems_only && !job_has_problems(job) {
+            continue;
+        }
+        job_block(&mut out, job, opts);
         out.push('\n');
     }
     let t = report.totals();
+    // A count is coloured only when it is not zero, so that colour draws the eye to problems.
+    let count = |n: usize, status: Status| {
+        let label = match status {
+            Status::Error => "unreadable",
+            other => other.as_str(),
+        };
+        let text = format!("{n} {label}");
+        if n == 0 {
+            text
+        } else {
+            opts.palette.paint(status_tone(status), &text)
+        }
+    };
     let _ = writeln!(
         out,
-        "{} job(s), {} snapshot(s): {} restorable, {} broken, {} unverified, {} unreadable; \
+        "{} job(s), {} snapshot(s): {}, {}, {}, {}; \
          {} incomplete checkpoint(s); {} reclaimable file(s) ({}); {} error(s)",
         t.jobs,
         t.snapshots,
-        t.restorable,
-        t.broken,
-        t.unverified,
-        t.metadata_errors,
+        count(t.restorable, Status::Restorable),
+        count(t.broken, Status::Broken),
+        count(t.unverified, Status::Unverified),
+        count(t.metadata_errors, Status::Error),
         t.incomplete,
         t.reclaimable_files,
         human_bytes(t.reclaimable_bytes as i64),
@@ -467,7 +516,12 @@ pub fn human(report: &Report) -> String {
     out
 }
 
-fn job_block(out: &mut String, job: &Job) {
+fn job_block(out: &mut String, job: &Job, opts: HumanOptions) {
+    let shown: Vec<&Snapshot> = job
+        .snapshots
+        .iter()
+        .filter(|s| !opts.problems_only || s.status != Status::Restorable)
+        .collect();
     let base = job.dir.as_deref().or_else(|| {
         // Savepoint and location groups: show paths relative to the directory holding them.
         job.snapshots.first().and_then(|s| s.dir.parent())
@@ -478,9 +532,8 @@ fn job_block(out: &mut String, job: &Job) {
         (None, _) => "snapshots".to_string(),
     };
     let _ = writeln!(out, "{title}  {}", job.key);
-    if !job.snapshots.is_empty() {
-        let rows: Vec<[String; 9]> = job
-            .snapshots
+    if !shown.is_empty() {
+        let rows: Vec<[String; 9]> = shown
             .iter()
             .map(|sn| {
                 [
@@ -506,7 +559,8 @@ fn job_block(out: &mut String, job: &Job) {
             }
         }
         let right = [false, false, true, false, false, false, true, true, false];
-        let fmt_row = |cells: &[&str]| {
+        // The status cell is padded first and coloured after, so colour never shifts columns.
+        let fmt_row = |cells: &[&str], status: Option<Status>| {
             let mut line = String::from(" ");
             for (i, c) in cells.iter().enumerate() {
                 line.push(' ');
@@ -514,16 +568,20 @@ fn job_block(out: &mut String, job: &Job) {
                     line.push_str(c);
                 } else if right[i] {
                     let _ = write!(line, "{c:>width$} ", width = w[i]);
+                } else if let (3, Some(st)) = (i, status) {
+                    let padding = " ".repeat(w[i].saturating_sub(c.chars().count()) + 1);
+                    line.push_str(&opts.palette.paint(status_tone(st), c));
+                    line.push_str(&padding);
                 } else {
                     let _ = write!(line, "{c:<width$} ", width = w[i]);
                 }
             }
             line.trim_end().to_string()
         };
-        let _ = writeln!(out, "{}", fmt_row(&header));
-        for (r, sn) in rows.iter().zip(&job.snapshots) {
+        let _ = writeln!(out, "{}", fmt_row(&header, None));
+        for (r, sn) in rows.iter().zip(shown.iter().copied()) {
             let cells: Vec<&str> = r.iter().map(String::as_str).collect();
-            let _ = writeln!(out, "{}", fmt_row(&cells));
+            let _ = writeln!(out, "{}", fmt_row(&cells, Some(sn.status)));
             if let Some(e) = &sn.error {
                 let _ = writeln!(out, "      error: {e}");
             }
@@ -581,7 +639,7 @@ fn job_block(out: &mut String, job: &Job) {
     }
     if let Some(why) = &job.reclaimable_withheld {
         let _ = writeln!(out, "  reclaimable: not listed: {why}");
-    } else if !job.reclaimable.is_empty() {
+    } else if !job.reclaimable.is_empty() && !opts.problems_only {
         let mut by_area = std::collections::BTreeMap::new();
         for r in &job.reclaimable {
             *by_area.entry(r.area.as_str()).or_insert(0usize) += 1;
@@ -597,5 +655,108 @@ fn job_block(out: &mut String, job: &Job) {
             job.reclaimable.len(),
             human_bytes(job.reclaimable_bytes() as i64)
         );
+    }
+}
+
+/// One line saying what a running scan is doing, from its [`Progress`] counters and how long it
+/// has been in the current phase; no control codes. An estimate of the time left is given only
+/// while checking snapshots, once enough of them have been checked for it to mean something.
+pub fn progress_line(progress: &Progress, in_phase: std::time::Duration) -> String {
+    use std::sync::atomic::Ordering::{Acquire, Relaxed};
+    let phase = progress.phase.load(Acquire);
+    let n = |c: &std::sync::atomic::AtomicU64| c.load(Relaxed);
+    match phase {
+        scanning::PHASE_WALK => format!(
+            "walking: {} directories, {} files",
+            n(&progress.dirs),
+            n(&progress.files)
+        ),
+        scanning::PHASE_INDEX => format!("indexing {} files", n(&progress.files)),
+        scanning::PHASE_CHECK => {
+            let (done, all) = (n(&progress.checked), n(&progress.snapshots));
+            let mut line = format!("checking {done}/{all} snapshots {}", bar(done, all));
+            if let Some(left) = time_left(done, all, in_phase) {
+                let _ = write!(line, ", about {left} left");
+            }
+            line
+        }
+        scanning::PHASE_RELOCATE => {
+            let (done, all) = (n(&progress.relocated), n(&progress.relocating));
+            format!("relocating: checking {done}/{all} snapshots again where the tree was moved")
+        }
+        scanning::PHASE_GROUP => format!(
+            "grouping {} snapshots into jobs, finding reclaimable files",
+            n(&progress.snapshots)
+        ),
+        scanning::PHASE_WRITE => "writing the report".to_string(),
+        _ => "done".to_string(),
+    }
+}
+
+/// `[#####-----]`, 20 wide.
+fn bar(done: u64, all: u64) -> String {
+    const WIDTH: u64 = 20;
+    let filled = (done.min(all) * WIDTH).checked_div(all).unwrap_or(WIDTH);
+    format!(
+        "[{}{}]",
+        "#".repeat(filled as usize),
+        "-".repeat((WIDTH - filled) as usize)
+    )
+}
+
+/// The time left at the rate so far, e.g. `12s` or `3m 5s`: only after two seconds and 1 % of
+/// the work, and never once everything is done (what follows is another phase).
+fn time_left(done: u64, all: u64, elapsed: std::time::Duration) -> Option<String> {
+    if done == 0 || done >= all || elapsed.as_secs() < 2 || done * 100 < all {
+        return None;
+    }
+    let secs = (elapsed.as_secs_f64() * (all - done) as f64 / done as f64).ceil() as u64;
+    Some(if secs >= 60 {
+        format!("{}m {}s", secs / 60, secs % 60)
+    } else {
+        format!("{}s", secs.max(1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    #[test]
+    fn progress_names_the_phase_and_estimates_only_while_checking() {
+        let p = Progress::default();
+        p.dirs.store(3, Ordering::Relaxed);
+        p.files.store(10, Ordering::Relaxed);
+        assert_eq!(
+            progress_line(&p, Duration::from_secs(9)),
+            "walking: 3 directories, 10 files"
+        );
+        p.phase.store(scanning::PHASE_CHECK, Ordering::Relaxed);
+        p.snapshots.store(100, Ordering::Relaxed);
+        p.checked.store(50, Ordering::Relaxed);
+        let line = progress_line(&p, Duration::from_secs(10));
+        assert!(
+            line.starts_with("checking 50/100 snapshots [##########----------]"),
+            "{line}"
+        );
+        assert!(line.ends_with(", about 10s left"), "{line}");
+        // Too early to tell: no estimate.
+        assert!(!progress_line(&p, Duration::from_secs(1)).contains("left"));
+        // All checked: no "0s left" while the scan goes on.
+        p.checked.store(100, Ordering::Relaxed);
+        assert!(!progress_line(&p, Duration::from_secs(10)).contains("left"));
+        for (phase, starts) in [
+            (scanning::PHASE_INDEX, "indexing 10 files"),
+            (scanning::PHASE_RELOCATE, "relocating: checking 0/0"),
+            (scanning::PHASE_GROUP, "grouping 100 snapshots"),
+            (scanning::PHASE_WRITE, "writing the report"),
+        ] {
+            p.phase.store(phase, Ordering::Relaxed);
+            let line = progress_line(&p, Duration::from_secs(30));
+            assert!(line.starts_with(starts) && !line.contains("left"), "{line}");
+        }
+        assert!(!progress_line(&p, Duration::from_secs(30)).contains('\x1b'));
     }
 }

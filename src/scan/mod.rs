@@ -51,19 +51,34 @@ pub struct Options {
 /// Live counters a progress display may poll from another thread while [`scan`] runs.
 #[derive(Debug, Default)]
 pub struct Progress {
-    /// 0 walking, 1 checking snapshots, 2 grouping, 3 done.
+    /// The `PHASE_*` the scan is in.
     pub phase: AtomicU8,
     pub dirs: AtomicU64,
     pub files: AtomicU64,
     /// `_metadata` files found (known once the walk ends).
     pub snapshots: AtomicU64,
     pub checked: AtomicU64,
+    /// Snapshots checked again through inferred prefix maps, of `relocating` (during
+    /// `PHASE_RELOCATE`).
+    pub relocated: AtomicU64,
+    pub relocating: AtomicU64,
 }
 
+/// Walking the roots: `dirs` and `files` count up.
 pub const PHASE_WALK: u8 = 0;
+/// Checking each `_metadata` and its files: `checked` counts up to `snapshots`.
 pub const PHASE_CHECK: u8 = 1;
+/// Grouping snapshots into jobs and finding reclaimable files.
 pub const PHASE_GROUP: u8 = 2;
+/// The scan has finished (a caller may go on to [`PHASE_WRITE`]).
 pub const PHASE_DONE: u8 = 3;
+/// Indexing the walked files by path, before checking.
+pub const PHASE_INDEX: u8 = 4;
+/// Checking snapshots again where the tree was moved: `relocated` counts up to `relocating`.
+pub const PHASE_RELOCATE: u8 = 5;
+/// Not set by [`scan`]: a caller rendering and writing the report sets it, so that a display
+/// still running says so.
+pub const PHASE_WRITE: u8 = 6;
 
 /// Whether a snapshot can be restored, as far as its files tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -400,6 +415,7 @@ pub fn scan(opts: &Options, progress: &Progress) -> Result<Report, String> {
 fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     progress.phase.store(PHASE_WALK, Ordering::Relaxed);
     let tree = walk::walk(&opts.roots, progress);
+    progress.phase.store(PHASE_INDEX, Ordering::Relaxed);
 
     let index: HashMap<&OsStr, usize> = tree
         .files
@@ -435,7 +451,7 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     let vanished = checked.iter().filter(|s| s.is_none()).count() as u64;
     let mut snapshots: Vec<Snapshot> = checked.into_iter().flatten().collect();
     if !opts.exact_paths {
-        relocate_all(&mut snapshots, &ctx);
+        relocate_all(&mut snapshots, &ctx, progress);
     }
 
     progress.phase.store(PHASE_GROUP, Ordering::Relaxed);
@@ -469,20 +485,37 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     }
 }
 
+/// Counts one up when dropped, whichever way the work it guards ends.
+struct Counted<'a>(&'a AtomicU64);
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// Checks again, through inferred prefix maps, every snapshot whose missing or unmapped
 /// absolute references a relocation of the tree explains ([`relocate`]).
-fn relocate_all(snapshots: &mut [Snapshot], ctx: &CheckContext<'_>) {
+fn relocate_all(snapshots: &mut [Snapshot], ctx: &CheckContext<'_>, progress: &Progress) {
     if !snapshots
         .iter()
         .any(|s| relocate::wants_inference(s, ctx.maps))
     {
         return;
     }
+    let wanted = snapshots
+        .iter()
+        .filter(|s| relocate::wants_inference(s, ctx.maps))
+        .count();
+    progress.relocated.store(0, Ordering::Relaxed);
+    progress.relocating.store(wanted as u64, Ordering::Release);
+    progress.phase.store(PHASE_RELOCATE, Ordering::Release);
     let index = relocate::NameIndex::new(ctx.files);
     snapshots.par_iter_mut().for_each(|snap| {
         if !relocate::wants_inference(snap, ctx.maps) {
             return;
         }
+        let _count = Counted(&progress.relocated);
         let inferred = relocate::infer(snap, &index, ctx.maps);
         if inferred.is_empty() {
             return;
