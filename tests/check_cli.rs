@@ -913,3 +913,39 @@ fn locations_point_at_the_job_files_line_and_a_relative_snapshot() {
         stdout(&o)
     );
 }
+
+/// Colour in human output only when asked (or on a terminal without NO_COLOR); never in the
+/// machine formats.
+#[test]
+fn colour_is_for_people_only() {
+    let o = flinspect(&[
+        "check",
+        &snapshot(),
+        "--job",
+        BROKEN_JOB,
+        "--color",
+        "always",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("\x1b[31merror[unmapped_state]\x1b[0m"),
+        "{text}"
+    );
+    assert!(text.contains("\x1b[31mverdict: incompatible"), "{text}");
+    // The default (auto) on a pipe, and NO_COLOR with auto: plain.
+    let o = flinspect(&["check", &snapshot(), "--job", BROKEN_JOB]);
+    assert!(!stdout(&o).contains('\x1b'));
+    for format in ["json", "sarif", "junit", "github", "markdown"] {
+        let o = flinspect(&[
+            "check",
+            &snapshot(),
+            "--job",
+            BROKEN_JOB,
+            "--color",
+            "always",
+            "--format",
+            format,
+        ]);
+        assert!(!stdout(&o).contains('\x1b'), "{format}");
+    }
+}

@@ -101,6 +101,10 @@ pub struct Args {
     /// Accepted findings: YAML list of {rule, operator, reason}; a reason is required
     #[arg(long, value_name = "FILE")]
     allow: Option<PathBuf>,
+    /// Colour severities and the verdict in human output: auto (a terminal, NO_COLOR unset,
+    /// TERM not dumb), always, never
+    #[arg(long, value_enum, default_value = "auto")]
+    color: super::color::ColorChoice,
 }
 
 fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
@@ -234,6 +238,10 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         job_kind,
         fail_on,
         job_lines,
+        color: match format {
+            out::Format::Human => a.color.for_stdout(),
+            _ => flinspect::render::color::Palette::OFF,
+        },
     };
     emit(&format.render(&report, &meta))?;
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check

@@ -26,8 +26,21 @@ pub fn render(report: &Report, meta: &Meta) -> String {
         meta.job_kind,
         meta.job
     ));
+    use crate::check::{Severity, Verdict};
+    use crate::render::color::Tone;
     for f in &report.findings {
-        s.push_str(&format!("{}[{}]: {}\n", f.severity, f.rule, f.message));
+        let tone = match f.severity {
+            _ if f.allowed.is_some() => None,
+            Severity::Error => Some(Tone::Bad),
+            Severity::Warning => Some(Tone::Caution),
+            Severity::Info => None,
+        };
+        let head = format!("{}[{}]", f.severity, f.rule);
+        let head = match tone {
+            Some(t) => meta.color.paint(t, &head),
+            None => head,
+        };
+        s.push_str(&format!("{head}: {}\n", f.message));
         s.push_str(&format!("  --> {}\n", operator_text(f)));
         if let Some(e) = &f.flink_error {
             s.push_str(&format!("   = flink: {e}\n"));
@@ -50,7 +63,12 @@ pub fn render(report: &Report, meta: &Meta) -> String {
         }
         s.push('\n');
     }
-    s.push_str(&verdict_line(report, meta));
+    let tone = match report.verdict(meta.fail_on) {
+        Verdict::Compatible => Tone::Good,
+        Verdict::Incompatible => Tone::Bad,
+        Verdict::Unknown => Tone::Caution,
+    };
+    s.push_str(&meta.color.paint(tone, &verdict_line(report, meta)));
     s.push('\n');
     s
 }

@@ -97,6 +97,8 @@ pub struct Meta {
     pub fail_on: Severity,
     /// The line of each job-file operator (by OperatorID, 32 hex digits), for locations.
     pub job_lines: std::collections::BTreeMap<String, usize>,
+    /// Colour for the human format (severities and the verdict); off for every other format.
+    pub color: crate::render::color::Palette,
 }
 
 impl Meta {
