@@ -413,3 +413,22 @@ fn a_uid_that_matches_no_operator_is_named_with_its_hash() {
     assert!(stderr(&o).contains("\"my-sauce\""), "{}", stderr(&o));
     serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap();
 }
+
+/// `--json` runs that cannot read their input still print JSON: inspect an error object, scan
+/// its error records and summary.
+#[test]
+fn json_runs_that_fail_print_json() {
+    let o = flinspect(&["inspect", "--json", "no/such/_metadata"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["path"], "no/such/_metadata");
+    assert!(v["error"].as_str().unwrap().contains("no/such"), "{v}");
+    let o = flinspect(&["scan", "--json", "no/such/dir"]);
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.first().unwrap()["type"], "error");
+    assert_eq!(lines.last().unwrap()["type"], "summary");
+}

@@ -795,3 +795,21 @@ fn a_tree_too_deep_to_enter_is_an_error_that_withholds_reclaimable_files() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\"type\":\"error\""), "{text}");
 }
+
+/// A directory where a referenced state file should be is not the file: the snapshot is broken.
+#[test]
+fn a_directory_in_place_of_a_state_file_is_missing() {
+    let case = incremental_case();
+    let copy = Copy::new(std::slice::from_ref(&case));
+    let chk = newest_checkpoint(&job_dir(&copy.case_dir(&case)));
+    let victim = referenced_shared_file(&copy, &chk);
+    fs::remove_file(&victim).unwrap();
+    fs::create_dir(&victim).unwrap();
+    // Big enough that a size check alone would pass.
+    for i in 0..64 {
+        fs::write(victim.join(format!("f{i}")), [0u8; 64]).unwrap();
+    }
+    let report = copy.scan(2);
+    let s = snapshot(&report, &chk.join("_metadata"));
+    assert_eq!(s.status, Status::Broken, "{:?}", s.problems);
+}

@@ -721,3 +721,30 @@ fn mutated_documents_fail_validation() {
         assert!(!cv.is_valid(&bad), "still valid: {}", bad);
     }
 }
+
+/// The documents of runs that could not read their input validate too: inspect's path error
+/// (alone and as a JSON Lines entry) and scan's error and summary records.
+#[test]
+fn failed_runs_print_documents_that_match_the_schemas() {
+    let inspect = validator("inspect.schema.json");
+    let o = flinspect(&["inspect", "--json", "no/such/_metadata"]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid(
+        &inspect,
+        "inspect.schema.json",
+        &doc,
+        "inspect of a missing path",
+    );
+    let first = common::all_metadata_files()[0].display().to_string();
+    let o = flinspect(&["inspect", "--json", &first, "no/such/_metadata"]);
+    for line in String::from_utf8_lossy(&o.stdout).lines() {
+        let doc: Value = serde_json::from_str(line).unwrap();
+        assert_valid(&inspect, "inspect.schema.json", &doc, line);
+    }
+    let scan = validator("scan.schema.json");
+    let o = flinspect(&["scan", "--json", "no/such/dir"]);
+    for line in String::from_utf8_lossy(&o.stdout).lines() {
+        let doc: Value = serde_json::from_str(line).unwrap();
+        assert_valid(&scan, "scan.schema.json", &doc, line);
+    }
+}

@@ -54,7 +54,17 @@ pub fn run(a: Args) -> Result<i32, Failure> {
     }
     let labels = UidLabels::new(uids);
     if let [path] = a.paths.as_slice() {
-        return run_one(&a, path, &labels, false);
+        return match run_one(&a, path, &labels, false) {
+            // A program reading the JSON gets an error object instead of nothing.
+            Err(Failure::Message(m)) | Err(Failure::Input { message: m, .. }) if a.json => {
+                emit_json(&PathError {
+                    path: path.display().to_string(),
+                    error: m.clone(),
+                })?;
+                Err(Failure::Message(m))
+            }
+            other => other,
+        };
     }
     // Several paths: each in turn; one that fails is reported and the next one read.
     let mut worst = exit::OK;

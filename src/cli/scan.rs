@@ -162,6 +162,11 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             .map(|e| format!("{}: {}", e.path.display(), e.message))
             .collect::<Vec<_>>()
             .join("; ");
+        if a.json {
+            // The error records and the summary, as for any scan: a program reading the JSON
+            // Lines learns why nothing was scanned.
+            emit(&render::scan::json_lines(&report))?;
+        }
         return Err(Failure::Message(format!("nothing to scan: {why}")));
     }
 

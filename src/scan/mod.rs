@@ -683,6 +683,8 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
             // Not seen by the walk: outside the roots, behind a symlinked directory, in an
             // unreadable directory, or missing. Ask the file system.
             None => match std::fs::metadata(&path) {
+                // A directory where a state file should be is no state file.
+                Ok(m) if m.is_dir() => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
                 Ok(m) => {
                     // Mark the canonical spelling, so a file reached through a symlink is
                     // never listed as reclaimable under its real path.
