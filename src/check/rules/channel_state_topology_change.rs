@@ -23,11 +23,11 @@ flinspect's restore ground truth (testdata/restore, cases ua-*) recorded each:
   subtasks that may not own their key; the first such record fails the keyed operator behind
   the exchange (\"Key group 94 is not in KeyGroupRange{startKeyGroup=0, endKeyGroup=63}. …\",
   recorded in 2.3.0; key group 126 in 2.1.1); 1.20.3 restored (its checkpoint held only 324
-  bytes on that edge): whether it fails depends on the records in flight. Changed
-  to rescale (or forward without chaining): the old channel indexes no longer exist and the task
-  fails while reading its recovered input (recorded: java.lang.ArrayIndexOutOfBoundsException:
-  Index 1 out of bounds for length 1). With a parallelism change as well, a keyBy exchange
-  filters the recovered records by key group and restores (recorded).
+  bytes on that edge): whether it fails depends on the records in flight. Changed to rescale (or forward without chaining): the old subpartition and channel indexes no longer
+  exist and a task fails restoring its buffers (recorded: java.lang.ArrayIndexOutOfBoundsException:
+  Index 1 out of bounds for length 1, for the upstream's result subpartition 1 in 1.20.3 and
+  2.3.0, for the downstream's input channel 1 in 2.1.1). With a parallelism change as well, a
+  keyBy exchange filters the recovered records by key group and restores (recorded).
 - parallelism changed on either side of a keyBy or rebalance exchange: Flink maps the buffers by
   the partitioner of the new job (keyBy: key-group ranges, records filtered per subtask;
   rebalance/shuffle: round robin; global: first subtask; custom: all) and restores (recorded:
@@ -46,9 +46,9 @@ its inputs (StreamGraphGenerator), so only keyBy, rebalance/shuffle, global and 
 of the old job hold in-flight data; a job with a custom partitioner and unaligned checkpoints is
 refused at submission unless they are forced (\"Unaligned checkpoints are currently not supported
 for custom partitioners, as rescaling is not guaranteed to work correctly.\",
-StreamingJobGraphGenerator; not recorded). A job file names neither partitioners nor chaining: flinspect therefore lists the
-partitioners and chaining of the exchanges that hold in-flight data as not checked (the verdict
-is at best \"unknown\"), and reports a changed parallelism (info) or an added operator (warning:
+StreamingJobGraphGenerator; not recorded). A job file names neither partitioners nor chaining:
+flinspect therefore lists the partitioners and chaining of the exchanges that hold in-flight data
+as not checked (the verdict is at best \"unknown\"), and reports a changed parallelism (info) or an added operator (warning:
 it may chain such an exchange). Not produced here: \"Cannot get old subtasks from a descriptor
 that represents no state\", the regression of some 1.20 patch releases (a rescaled task with
 several input gates of which only some hold data; the 1.20.3 source still throws it when asked
