@@ -207,6 +207,23 @@ fn trigger_channel_state_topology_change() -> Report {
     )
 }
 
+/// A recorded case's job file (testdata/restore/flink-VER/cases/CASE/job.yaml).
+fn restore_case_job(version: &str, case: &str) -> String {
+    std::fs::read_to_string(root().join(format!(
+        "testdata/restore/flink-{version}/cases/{case}/job.yaml"
+    )))
+    .unwrap()
+}
+
+/// The recorded ua-pre-removed-allow case: pre, which held unsent output buffers, removed with
+/// allowNonRestoredState (Flink: EOFException reading keyed's recovered input).
+fn trigger_channel_state_dropped() -> Report {
+    run(
+        &restore_snapshot("1.20.3", "unaligned-checkpoint"),
+        &restore_case_job("1.20.3", "ua-pre-removed-allow"),
+    )
+}
+
 fn trigger_missing_uid() -> Report {
     // The fixture job's no-uid-map has no uid; the job file can only give its hash.
     run(&hashmap_canonical(), &unchanged())
@@ -259,6 +276,7 @@ const TRIGGERS: &[Trigger] = &[
         "channel_state_topology_change",
         trigger_channel_state_topology_change,
     ),
+    ("channel_state_dropped", trigger_channel_state_dropped),
     ("missing_uid", trigger_missing_uid),
     (
         "metadata_version_unsupported",
@@ -651,19 +669,43 @@ fn state_backend_portable_only_for_canonical() {
 
 #[test]
 fn channel_state_with_topology_changes() {
+    // Rescaled: Flink re-maps the buffers and restores (recorded ua-*-up/-down): an info, and
+    // the verdict is "unknown" since a job file names no partitioners.
     let r = trigger_channel_state_topology_change();
     let f = of(&r, "channel_state_topology_change");
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].severity, Severity::Error);
-    // An operator removed is a topology change too.
-    let r = run_with(
-        &fixture("1.20.3", "unaligned", Which::FirstCheckpoint),
-        &fixture_job(&[("  - uid: my-sink\n    name: \"Sink: sink\"\n", "")]),
-        Some(true),
+    assert_eq!(f[0].severity, Severity::Info);
+    assert_eq!(r.blocking(Severity::Error).count(), 0, "{:#?}", r.findings);
+    assert_eq!(r.verdict(Severity::Error), check::Verdict::Unknown);
+    // An operator added may chain an exchange with in-flight data (recorded
+    // ua-inserted-after-pre: Flink refuses): a warning naming Flink's message.
+    let r = run(
+        &restore_snapshot("1.20.3", "unaligned-checkpoint"),
+        &restore_case_job("1.20.3", "ua-inserted-after-pre"),
     );
-    assert_eq!(of(&r, "channel_state_topology_change").len(), 1);
-    // Near misses: the same topology; a changed parallelism from an aligned checkpoint or a
-    // savepoint (no in-flight data).
+    let f = of(&r, "channel_state_topology_change");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Warning);
+    assert!(f[0]
+        .notes
+        .iter()
+        .any(|n| n.contains("now chained") && n.contains("80031080b3c617ef87674e2fe16fcf41")));
+    assert_eq!(r.verdict(Severity::Error), check::Verdict::Unknown);
+    // Near misses: the same topology (still "unknown": partitioners are not in the job file); a
+    // removed operator without channel state (recorded ua-stateless-removed: restored).
+    let r = run(
+        &restore_snapshot("1.20.3", "unaligned-checkpoint"),
+        &restore_case_job("1.20.3", "ua-unchanged"),
+    );
+    assert_none(&r, "channel_state_topology_change");
+    assert_eq!(r.verdict(Severity::Error), check::Verdict::Unknown);
+    assert_none(
+        &run(
+            &restore_snapshot("1.20.3", "unaligned-checkpoint"),
+            &restore_case_job("1.20.3", "ua-stateless-removed-allow"),
+        ),
+        "channel_state_topology_change",
+    );
     assert_none(
         &run(
             &fixture("1.20.3", "unaligned", Which::FirstCheckpoint),
@@ -680,6 +722,50 @@ fn channel_state_with_topology_changes() {
         &run(&fixture("1.20.3", "unaligned", Which::Canonical), &p3),
         "channel_state_topology_change",
     );
+}
+
+#[test]
+fn channel_state_of_removed_operators() {
+    // pre held unsent output buffers and keyed restores received ones: Flink's task fails.
+    let r = trigger_channel_state_dropped();
+    let f = of(&r, "channel_state_dropped");
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!(f[0].severity, Severity::Error);
+    assert_eq!(
+        f[0].operator.as_ref().unwrap().id.to_hex(),
+        "80031080b3c617ef87674e2fe16fcf41"
+    );
+    // The same for op-state (operator state and unsent output buffers).
+    let r = run(
+        &restore_snapshot("1.20.3", "unaligned-checkpoint"),
+        &restore_case_job("1.20.3", "ua-stateful-removed-allow"),
+    );
+    assert_eq!(of(&r, "channel_state_dropped")[0].severity, Severity::Error);
+    // Near misses: without allowNonRestoredState unmapped_state refuses instead (Flink's
+    // submission message); a removed operator without in-flight data.
+    let r = run(
+        &restore_snapshot("1.20.3", "unaligned-checkpoint"),
+        &restore_case_job("1.20.3", "ua-pre-removed"),
+    );
+    assert_none(&r, "channel_state_dropped");
+    assert_eq!(of(&r, "unmapped_state")[0].severity, Severity::Error);
+    assert_none(
+        &run(
+            &restore_snapshot("1.20.3", "unaligned-checkpoint"),
+            &restore_case_job("1.20.3", "ua-stateless-removed-allow"),
+        ),
+        "channel_state_dropped",
+    );
+    // The fixture's unaligned checkpoint without its sink (allowNonRestoredState): the sink
+    // holds no unsent buffers, only what it received, so the records are dropped: a warning.
+    let r = run_with(
+        &fixture("1.20.3", "unaligned", Which::FirstCheckpoint),
+        &fixture_job(&[("  - uid: my-sink\n    name: \"Sink: sink\"\n", "")]),
+        Some(true),
+    );
+    for f in of(&r, "channel_state_dropped") {
+        assert_eq!(f.severity, Severity::Warning, "{f:#?}");
+    }
 }
 
 #[test]

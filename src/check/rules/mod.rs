@@ -5,6 +5,7 @@
 //! to [`RULES`], and give it a triggering fixture and a near miss in `tests/check_rules.rs`
 //! (the catalogue test fails until both exist).
 
+mod channel_state_dropped;
 mod channel_state_topology_change;
 mod duplicate_operator_id;
 mod job_setting_rejected;
@@ -61,6 +62,7 @@ pub static RULES: &[&Rule] = &[
     &state_backend_portable::RULE,
     &channel_state_topology_change::RULE,
     &state_files_missing::RULE,
+    &channel_state_dropped::RULE,
     &missing_uid::RULE,
     &metadata_version_unsupported::RULE,
     &keyed_handle_unsupported::RULE,

@@ -5,7 +5,11 @@
 # Usage: testdata/generate/restore/run-restore.sh [VERSION...]        (default: 2.3.0 1.20.3 1.13.6)
 #        STEP=cases CASES='uid-renamed.*' testdata/generate/restore/run-restore.sh 2.3.0
 #          STEP: all (default) | snapshots | cases | spa-source (only snapshots/hashmap-canonical, the
-#          source of testdata/generate/spa/run-spa.sh) ; CASES: regex over case names (cases step only)
+#          source of testdata/generate/spa/run-spa.sh) | unaligned (only snapshots/unaligned-checkpoint,
+#          the back-pressured unaligned checkpoint the ua-* cases restore) ; CASES: regex over case
+#          names (cases step only)
+#        STEP=unaligned testdata/generate/restore/run-restore.sh 1.20.3 && \
+#          STEP=cases CASES='ua-.*' testdata/generate/restore/run-restore.sh 1.20.3
 # Needs: Java 11+ (javac), python3 + pip only when the Flink jars are not cached yet.
 # Runs one MiniCluster at a time; ~10 min per version.
 set -euo pipefail

@@ -43,7 +43,7 @@ for v in versions:
 
 def order(c):
     base = c[:-6] if c.endswith("-allow") else c
-    groups = ["unchanged", "uid-renamed", "keyed-uid", "stateful-removed", "stateless", "rescaled", "maxpar", "parallelism", "backend", "spa"]
+    groups = ["unchanged", "uid-renamed", "keyed-uid", "stateful-removed", "stateless", "rescaled", "maxpar", "parallelism", "backend", "spa", "ua-"]
     g = next((i for i, x in enumerate(groups) if base.startswith(x)), len(groups))
     return (g, base, c.endswith("-allow"))
 
@@ -67,6 +67,13 @@ def short(o):
     elif "is lower than the configured parallelism" in m:
         mm = re.search(r"maximum parallelism \((\d+)\) of the restored state is lower than the configured parallelism \((\d+)\)", m)
         s = f"task {op}…: state max parallelism {mm.group(1)} < parallelism {mm.group(2)}"
+    elif "data exchanges with persisted data are now chained" in m:
+        s = f"unaligned checkpoint, exchange with persisted data now chained (operator {op}…)"
+    elif "Cannot rescale the given pointwise partitioner" in m:
+        s = "cannot rescale the given pointwise partitioner"
+    elif "is not in KeyGroupRange" in m:
+        mm = re.search(r"Key group (\d+) is not in (KeyGroupRange\{[^}]*\})", m)
+        s = f"{cls}: key group {mm.group(1)} not in {mm.group(2)}" if mm else f"{cls}: key group not in range"
     elif "Unexpected state handle type" in m:
         mm = re.search(r"but found: class [\w.]*\.(\w+)", m)
         s = f"IllegalStateException: unexpected state handle type (found {mm.group(1) if mm else '?'})"
@@ -87,7 +94,7 @@ lines.append("Regenerate (all versions, ~2-5 min each):\n")
 lines.append("```sh\ntestdata/generate/restore/run-restore.sh 2.3.0 1.20.3 1.13.6\n```\n")
 lines.append(
     "Only one part: `STEP=cases CASES='uid-renamed.*' testdata/generate/restore/run-restore.sh 2.3.0`\n"
-    "(STEP = all | snapshots | cases; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
+    "(STEP = all | snapshots | cases | spa-source | unaligned; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
     "copied back to `/tmp/flinspect-restore/flink-<ver>/snapshots/` before every case).\n"
 )
 lines.append("""## Job v1
@@ -100,6 +107,26 @@ whose operator is `sink: Writer`). Parallelism 2, max parallelism unset (128 der
 vertices `[src → op-state]` and `[keyed → stateless → sink]` (see `graph.json`, `chained_into`).
 Checkpoint interval 1 s, restart strategy **none** (`restart-strategy(.type): none`), so a task that fails
 to restore fails the job; with a restart strategy the job would loop in RESTARTING instead.
+
+## The unaligned job (snapshot `unaligned-checkpoint`, cases `ua-*`)
+
+`fromSequence` source (uid `src`, unthrottled) → map with operator ListState `op-count` (uid
+`op-state`, chained) → `rebalance()` → stateless map (uid `pre`) → `keyBy(v % 8)` →
+`KeyedProcessFunction` with ValueState `count`, sleeping 1 ms per record (uid `keyed`) → stateless
+map (uid `stateless`) → DiscardingSink (uid `sink`), parallelism 2: vertices `[src → op-state]`,
+`[pre]`, `[keyed → stateless → sink]`. Unaligned checkpoints on
+(`execution.checkpointing.unaligned(.enabled)`), aligned-checkpoint timeout 0, 4 KiB memory
+segments and (1.x keys; 2.x has no such options) 2 buffers per channel, 2 floating buffers per
+gate, 2 buffers per subpartition. The slow keyed operator back-pressures both exchanges, so the
+retained checkpoint (the 4th) holds in-flight data: input channels of `pre` and `keyed`, result
+subpartitions of `op-state` and `pre` (`flinspect inspect` shows the InputChannel /
+ResultSubpartition handles; 2.x writes the Merged* variants). A `ua-*` restore counts as restored
+only when the job is still RUNNING 8 s after its first checkpoint (`details.json`:
+`still_running_seconds_after_first_checkpoint`), because the recovered records are processed after
+an unaligned checkpoint may already have completed. Taken alone with
+`STEP=unaligned testdata/generate/restore/run-restore.sh <ver>`; the cases with
+`STEP=cases CASES='ua-.*'`. The cases' `job.yaml` cannot express partitioners, chaining or
+unaligned checkpoints on/off (a comment line states them; `graph.json` has the chaining).
 
 ## Snapshots (`flink-<ver>/snapshots/<name>/`)
 
@@ -115,6 +142,7 @@ to restore fails the job; with a restart strategy the job would loop in RESTARTI
 | spa-uid-repair | hashmap-canonical re-written by the State Processor API: `changeOperatorIdentifier(forUid("keyed"), forUid("keyed-v2"))` |
 | spa-bootstrap | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("keyed"))`, then `withOperator(forUid("keyed"), bootstrapWith(fromSequence(0, 799)).keyBy(v % 8).transform(...))` writing ValueState `count` |
 | spa-removed | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("op-state"))` |
+| unaligned-checkpoint | the unaligned job, retained unaligned checkpoint with in-flight data (1.20.3, 2.3.0, 2.1.1) |
 
 Each holds `snapshot.json` (`metadata_dir`: the directory with `_metadata`, relative to the snapshot
 dir; `original_path`: where it was written and restored from) and `graph.json` (job v1's graph). All
@@ -160,8 +188,9 @@ in the other).
 """)
 lines.append("## Outcomes\n")
 lines.append(
-    "n/a: not recorded for that version: 2.1.1, 2.0.1 and 1.18.1 hold only the State Processor API\n"
-    "cases (`spa-*`), 1.13.6 has no native savepoints and no `flink-state-processor-api` fixtures.\n"
+    "n/a: not recorded for that version: 2.1.1 holds only the State Processor API and unaligned\n"
+    "cases (`spa-*`, `ua-*`), 2.0.1 and 1.18.1 only the `spa-*` cases, 1.13.6 has no native savepoints,\n"
+    "no `flink-state-processor-api` fixtures and no unaligned cases.\n"
 )
 hdr = "| case | snapshot | " + " | ".join(versions) + " |"
 lines.append(hdr)
@@ -210,6 +239,41 @@ lines.append("""### Observations (1.13.6, 1.20.3, 2.3.0 agree unless stated)
   on RocksDB (a backend switch, as from any canonical savepoint). `spa-removed`
   restores into job v1 (`op-state` has no entry and starts empty; allowNonRestoredState is not
   needed) and into job v1 without `op-state`.
+""")
+lines.append("""### Observations on the unaligned checkpoint (`ua-*`: 1.20.3, 2.1.1, 2.3.0)
+
+* Restored in all three releases, with and without allowNonRestoredState: the unchanged job;
+  parallelism 2 -> 3 and 2 -> 1 on each side of the rebalance exchange (`src`+`op-state`, `pre`) and of
+  the keyBy exchange (`pre`, `keyed`+`stateless`+`sink`); `stateless` removed (chained in the middle of
+  a task: no channel state, no state); rebalance -> keyBy together with `pre` 2 -> 3 (the in-flight
+  records are re-mapped by key-group range and filtered); unaligned checkpoints switched off (also
+  with `keyed` 2 -> 3).
+* `op-state` (operator state, unsent output buffers) or `pre` (stateless, but received and unsent
+  buffers) removed: without allowNonRestoredState the usual "Cannot map checkpoint/savepoint state for
+  operator ..." at submission, for `pre` too (its channel state is state). With it, the job is accepted
+  and a task fails reading its recovered input: the downstream task restores the first half of
+  records whose second half was in the dropped output buffers (`EOFException`, "Can't get next record
+  for channel ..."; in 2.1.1 `IndexOutOfBoundsException`, "Serializer consumed more bytes than the
+  record had ..."), or, for `pre`, `op-state`'s restored output buffers (partitioned for `pre` by
+  rebalance) reach `keyed` and the first misplaced record fails it ("Key group 94 is not in
+  KeyGroupRange ..." in 2.1.1 and 2.3.0; `EOFException` in 1.20.3). No in-flight data was dropped
+  silently.
+* `new-map` chained behind `pre` (which held unsent output buffers and is no longer its task's tail):
+  "Cannot recover from unaligned checkpoint when topology changes, such that data exchanges with
+  persisted data are now chained. The following operators contain channel state: [<pre>]" at
+  submission, with or without allowNonRestoredState.
+* rebalance -> rescale: with `pre` 2 -> 3, "Cannot rescale the given pointwise partitioner. ..." at
+  submission; with the parallelism unchanged, accepted, and a task fails restoring its buffers since
+  each `op-state` subtask now has one subpartition and each `pre` subtask one input channel
+  (`ArrayIndexOutOfBoundsException: Index 1 out of bounds for length 1`, for `op-state`'s result
+  subpartition 1 in 1.20.3 and 2.3.0, for `pre`'s input channel 1 in 2.1.1). Both with or without
+  allowNonRestoredState.
+* rebalance -> keyBy with the parallelism unchanged: the buffers go back 1:1, so records reach `pre`
+  subtasks that do not own their key; `pre` (a map on a keyed stream) fails on the first one in 2.1.1
+  and 2.3.0 ("Key group 126/94 is not in KeyGroupRange{startKeyGroup=0, endKeyGroup=63} ..."); in
+  1.20.3, whose checkpoint held 324 bytes on that edge, it restored. Depends on the records in flight.
+* The 2.x checkpoints hold more in-flight data (about 110 KiB, in one file next to `_metadata`) than
+  1.20.3's (inline): 2.x has no options for buffers per channel/gate.
 """)
 lines.append("### Case descriptions\n")
 seen = set()

@@ -87,6 +87,12 @@ public class RestoreGroundTruth {
         Map<String, Integer> opMaxPar = new HashMap<>();
         Map<String, Integer> opPar = new HashMap<>();
         Set<String> noUid = new HashSet<>();   // operators built without .uid(): Flink generates the hash
+        // the unaligned-checkpoint job (buildUnaligned): src -> op-state ==edge==> pre --keyBy--> keyed -> stateless -> sink
+        boolean ua = false;
+        boolean unaligned = false;     // unaligned checkpoints on (ua jobs: on unless a case switches them off)
+        String uaEdge = "rebalance";   // partitioner of the src/op-state -> pre edge: rebalance | keyby | rescale
+        boolean withPre = true;
+        boolean withStateless = true;
 
         JobSpec copy() {
             JobSpec s = new JobSpec();
@@ -99,6 +105,11 @@ public class RestoreGroundTruth {
             s.opMaxPar = new HashMap<>(opMaxPar);
             s.opPar = new HashMap<>(opPar);
             s.noUid = new HashSet<>(noUid);
+            s.ua = ua;
+            s.unaligned = unaligned;
+            s.uaEdge = uaEdge;
+            s.withPre = withPre;
+            s.withStateless = withStateless;
             return s;
         }
     }
@@ -156,6 +167,44 @@ public class RestoreGroundTruth {
         }
     }
 
+    /** As OpStateMap without the sleep: the unaligned job's source runs as fast as it can. */
+    public static final class CountingMap implements MapFunction<Long, Long>, CheckpointedFunction {
+        private transient ListState<Long> state;
+        private long count;
+
+        @Override
+        public Long map(Long v) {
+            count++;
+            return v;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+            state.clear();
+            state.add(count);
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext ctx) throws Exception {
+            state = ctx.getOperatorStateStore().getListState(new ListStateDescriptor<>("op-count", Types.LONG));
+            for (Long c : state.get()) {
+                count += c;
+            }
+        }
+    }
+
+    /** KeyedCounter that sleeps 1 ms per record: the bottleneck that back-pressures both exchanges. */
+    public static final class SlowKeyedCounter extends KeyedProcessFunction<Long, Long, Long> {
+        @Override
+        public void processElement(Long v, Context ctx, Collector<Long> out) throws Exception {
+            Thread.sleep(1);
+            ValueState<Long> st = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+            Long c = st.value();
+            st.update(c == null ? 1L : c + 1);
+            out.collect(v);
+        }
+    }
+
     public static final class Identity implements MapFunction<Long, Long> {
         @Override
         public Long map(Long v) {
@@ -178,6 +227,10 @@ public class RestoreGroundTruth {
     }
 
     static void build(StreamExecutionEnvironment env, JobSpec spec) throws Exception {
+        if (spec.ua) {
+            buildUnaligned(env, spec);
+            return;
+        }
         env.setParallelism(spec.parallelism);
         if (spec.jobMaxPar != null) {
             env.setMaxParallelism(spec.jobMaxPar);
@@ -195,6 +248,44 @@ public class RestoreGroundTruth {
         if (!spec.noUid.contains("sink")) {
             sink.uid("sink");
         }
+        sink.name("sink");
+        if (spec.opPar.containsKey("sink")) {
+            sink.setParallelism(spec.opPar.get("sink"));
+        }
+    }
+
+    /**
+     * The unaligned-checkpoint job: seq (uid src) -> op-state (operator ListState, chained) ==edge==>
+     * pre (stateless map) --keyBy--> keyed (ValueState, 1 ms per record) -> stateless -> sink (chained).
+     * The unthrottled source against the slow keyed operator back-pressures both exchanges, so an
+     * unaligned checkpoint holds in-flight records on the edge into pre (rebalance by default) and
+     * on the keyBy edge into keyed.
+     */
+    static void buildUnaligned(StreamExecutionEnvironment env, JobSpec spec) throws Exception {
+        env.setParallelism(spec.parallelism);
+        SingleOutputStreamOperator<Long> s = apply(env.fromSequence(0, Long.MAX_VALUE - 1), "src", "seq", spec);
+        if (spec.withOpState) {
+            s = apply(s.map(new CountingMap()), "op-state", "op-state", spec);
+        }
+        if (spec.withPre) {
+            DataStream<Long> e;
+            switch (spec.uaEdge) {
+                case "rebalance": e = s.rebalance(); break;
+                case "keyby": e = s.keyBy(new KeyFn(), Types.LONG); break;
+                case "rescale": e = s.rescale(); break;
+                default: throw new IllegalArgumentException(spec.uaEdge);
+            }
+            s = apply(e.map(new Identity()), "pre", "pre", spec);
+            if (spec.newMap) {
+                s = apply(s.map(new Identity()), "new-map", "new-map", spec);
+            }
+        }
+        s = apply(s.keyBy(new KeyFn(), Types.LONG).process(new SlowKeyedCounter()), "keyed", "keyed", spec);
+        if (spec.withStateless) {
+            s = apply(s.map(new Identity()), "stateless", "stateless", spec);
+        }
+        DataStreamSink<Long> sink = discardingSink(s);
+        sink.uid("sink");
         sink.name("sink");
         if (spec.opPar.containsKey("sink")) {
             sink.setParallelism(spec.opPar.get("sink"));
@@ -238,6 +329,22 @@ public class RestoreGroundTruth {
         set(c, Integer.toString(spec.parallelism), "parallelism.default");
         set(c, "128 mb", "taskmanager.memory.managed.size");
         set(c, "64 mb", "taskmanager.memory.network.min", "taskmanager.memory.network.max");
+        if (spec.ua) {
+            set(c, Boolean.toString(spec.unaligned), "execution.checkpointing.unaligned",
+                    "execution.checkpointing.unaligned.enabled");
+        }
+        if (spec.ua && spec.unaligned) {
+            // every checkpoint unaligned at once
+            set(c, "0 ms", "execution.checkpointing.aligned-checkpoint-timeout");
+        }
+        if (spec.ua) {
+            // few, small network buffers so that the back-pressured channels hold little data
+            // (and an aligned checkpoint's barrier gets through them within seconds)
+            set(c, "4 kb", "taskmanager.memory.segment-size");
+            set(c, "2", "taskmanager.network.memory.buffers-per-channel");
+            set(c, "2", "taskmanager.network.memory.floating-buffers-per-gate");
+            set(c, "2", "taskmanager.network.memory.max-buffers-per-channel");
+        }
         return c;
     }
 
@@ -311,6 +418,12 @@ public class RestoreGroundTruth {
             y.append("max-parallelism: ").append(spec.jobMaxPar).append('\n');
         }
         y.append("allow-non-restored-state: ").append(allow).append('\n');
+        if (spec.ua) {
+            // not expressible in a job file: unaligned checkpoints on/off, partitioners, chaining
+            // (graph.json has the chaining; the case description the rest)
+            y.append("# unaligned checkpoints: ").append(spec.unaligned ? "on" : "off")
+                    .append("; edge into pre: ").append(spec.withPre ? spec.uaEdge : "(no pre)").append('\n');
+        }
         y.append("operators:\n");
         for (Map<String, Object> o : g.operators) {
             String uid = (String) o.get("uid");
@@ -551,6 +664,48 @@ public class RestoreGroundTruth {
         copyTree(snapRoot.resolve("hashmap-canonical"), outRoot.resolve("snapshots").resolve("hashmap-canonical"));
     }
 
+    /**
+     * snapshots/unaligned-checkpoint: a retained unaligned checkpoint of the unaligned job
+     * (buildUnaligned) taken under back-pressure, so that it holds input-channel and
+     * result-subpartition state. Leaves every other snapshot alone.
+     */
+    static void takeUnaligned() throws Exception {
+        Path snapRoot = tmpRoot.resolve("snapshots");
+        String name = "unaligned-checkpoint";
+        deleteTree(snapRoot.resolve(name));
+        deleteTree(outRoot.resolve("snapshots").resolve(name));
+        JobSpec spec = new JobSpec();
+        spec.ua = true;
+        spec.unaligned = true;
+        Path ckDir = snapRoot.resolve(name);
+        Configuration conf = baseConf(spec, ckDir, false);
+        set(conf, "RETAIN_ON_CANCELLATION", "execution.checkpointing.externalized-checkpoint-retention");
+        Graph g = graphOf(conf, spec);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, spec);
+        log("unaligned job: starting");
+        JobClient c = env.executeAsync("v1-unaligned");
+        try {
+            // let back-pressure build up, then keep a later checkpoint
+            waitForCheckpoints(c, ckDir, 4, 120_000);
+        } finally {
+            c.cancel().get(60, TimeUnit.SECONDS);
+            waitTerminal(c);
+        }
+        List<Path> done = completedCheckpoints(ckDir);
+        Path chk = done.get(done.size() - 1);
+        try (Stream<Path> s = Files.list(chk.getParent())) {
+            for (Path p : s.collect(Collectors.toList())) {
+                if (p.getFileName().toString().startsWith("chk-") && !p.equals(chk)) {
+                    deleteTree(p);
+                }
+            }
+        }
+        log("unaligned job: retained checkpoint " + chk);
+        addSnap(name, "checkpoint", null, "hashmap", false, null, chk.toString(), g);
+        copyTree(snapRoot.resolve(name), outRoot.resolve("snapshots").resolve(name));
+    }
+
     static void addSnap(String name, String kind, String format, String backend, boolean incremental, Integer maxPar,
                         String pointer, Graph g) throws IOException {
         Snap s = new Snap();
@@ -710,7 +865,73 @@ public class RestoreGroundTruth {
         s.withOpState = false;
         l.add(new Case("spa-removed-stateful-removed", "spa-removed", s,
                 "job v1 without op-state from the State Processor API savepoint without op-state"));
+        unalignedCases(l);
         return l;
+    }
+
+    /** Restores of snapshots/unaligned-checkpoint (in-flight data on the edge into pre and on the keyBy edge). */
+    static void unalignedCases(List<Case> l) {
+        JobSpec u = new JobSpec();
+        u.ua = true;
+        u.unaligned = true;
+        String snap = "unaligned-checkpoint";
+        JobSpec s;
+        l.add(new Case("ua-unchanged", snap, u.copy(), "unaligned job unchanged"));
+        // each side of each exchange: src+op-state | rebalance | pre | keyBy | keyed+stateless+sink
+        String[][] sides = {
+            {"ua-src", "src,op-state", "upstream side of the rebalance edge (src, op-state)"},
+            {"ua-pre", "pre", "pre: downstream side of the rebalance edge and upstream side of the keyBy edge"},
+            {"ua-keyed", "keyed,stateless,sink", "downstream side of the keyBy edge (keyed, stateless, sink)"},
+        };
+        for (String[] side : sides) {
+            for (int p : new int[] {3, 1}) {
+                s = u.copy();
+                for (String op : side[1].split(",")) {
+                    s.opPar.put(op, p);
+                }
+                l.add(new Case(side[0] + (p > 2 ? "-up" : "-down"), snap, s, "parallelism 2 -> " + p + " on the " + side[2]));
+            }
+        }
+        s = u.copy();
+        s.withOpState = false;
+        l.add(new Case("ua-stateful-removed", snap, s,
+                "op-state (operator ListState; tail of the source task, holds result-subpartition state) removed"));
+        s = u.copy();
+        s.withPre = false;
+        l.add(new Case("ua-pre-removed", snap, s,
+                "pre (stateless; holds input-channel and result-subpartition state) removed: op-state --keyBy--> keyed"));
+        s = u.copy();
+        s.withStateless = false;
+        l.add(new Case("ua-stateless-removed", snap, s,
+                "stateless (chained between keyed and sink; no state, no channel state) removed"));
+        s = u.copy();
+        s.newMap = true;
+        l.add(new Case("ua-inserted-after-pre", snap, s,
+                "new stateless map new-map chained behind pre: pre, which held result-subpartition state, is no longer its task's tail"));
+        s = u.copy();
+        s.uaEdge = "keyby";
+        l.add(new Case("ua-rebalance-to-keyby", snap, s, "edge into pre: rebalance -> keyBy, parallelism unchanged"));
+        s = u.copy();
+        s.uaEdge = "keyby";
+        s.opPar.put("pre", 3);
+        l.add(new Case("ua-rebalance-to-keyby-pre-up", snap, s, "edge into pre: rebalance -> keyBy, and pre 2 -> 3"));
+        s = u.copy();
+        s.uaEdge = "rescale";
+        l.add(new Case("ua-rebalance-to-rescale", snap, s, "edge into pre: rebalance -> rescale, parallelism unchanged"));
+        s = u.copy();
+        s.uaEdge = "rescale";
+        s.opPar.put("pre", 3);
+        l.add(new Case("ua-rebalance-to-rescale-pre-up", snap, s, "edge into pre: rebalance -> rescale, and pre 2 -> 3"));
+        s = u.copy();
+        s.unaligned = false;
+        l.add(new Case("ua-unaligned-off", snap, s, "unaligned job unchanged, unaligned checkpoints switched off"));
+        s = u.copy();
+        s.unaligned = false;
+        s.opPar.put("keyed", 3);
+        s.opPar.put("stateless", 3);
+        s.opPar.put("sink", 3);
+        l.add(new Case("ua-unaligned-off-keyed-up", snap, s,
+                "unaligned checkpoints switched off, and parallelism 2 -> 3 on the downstream side of the keyBy edge"));
     }
 
     static final Pattern HEX32 = Pattern.compile("(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])");
@@ -785,6 +1006,15 @@ public class RestoreGroundTruth {
                     break;
                 }
                 if (st == JobStatus.RUNNING && !completedCheckpoints(scratch).isEmpty()) {
+                    if (cs.spec.ua && failsWithin(c, 8_000)) {
+                        // restored in-flight records are processed after the restore, and an
+                        // unaligned checkpoint can complete before they are: the job failed later
+                        details.put("failed_after_first_checkpoint", true);
+                        break;
+                    }
+                    if (cs.spec.ua) {
+                        details.put("still_running_seconds_after_first_checkpoint", 8);
+                    }
                     restored = true;
                     details.put("first_checkpoint_after_restore",
                             scratch.relativize(completedCheckpoints(scratch).get(0)).toString().replaceAll("^[0-9a-f]{32}/", ""));
@@ -882,6 +1112,25 @@ public class RestoreGroundTruth {
         deleteTree(scratch);
     }
 
+    /** Watches a RUNNING job for ms milliseconds; true when it ends (fails) meanwhile. */
+    static boolean failsWithin(JobClient c, long ms) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        while (System.currentTimeMillis() < end) {
+            if (c.getJobExecutionResult().isDone()) {
+                return true;
+            }
+            try {
+                if (c.getJobStatus().get(10, TimeUnit.SECONDS) != JobStatus.RUNNING) {
+                    return true;
+                }
+            } catch (Exception e) {
+                return true;
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
     static String firstKnownId(String s, Set<String> ids) {
         Matcher m = HEX32.matcher(s);
         while (m.find()) {
@@ -933,9 +1182,13 @@ public class RestoreGroundTruth {
             deleteTree(tmpRoot);
             deleteTree(outRoot.resolve("snapshots"));
             takeSnapshots();
+            takeUnaligned();
         }
         if (what.equals("spa-source")) {
             takeSpaSource();
+        }
+        if (what.equals("unaligned")) {
+            takeUnaligned();
         }
         if (what.equals("all") || what.equals("cases")) {
             snaps.clear();
