@@ -421,6 +421,8 @@ public final class Graph {
         d.put("job_name", sg.getJobName());
         d.put("captured", "first_execute");
         d.put("default_parallelism", parallelism);
+        int jobPar = sg.getExecutionConfig().getParallelism();
+        d.put("parallelism", jobPar > 0 ? jobPar : parallelism);
         d.put("max_parallelism", jobMaxPar > 0 ? jobMaxPar : null);
         Configuration jobConf = jobConfiguration(sg);
         d.put("state_backend", stateBackend(sg, jobConf, conf));
