@@ -58,6 +58,8 @@ pub struct FlinkHome {
 #[derive(Clone, Debug)]
 pub struct GraphOutput {
     pub document: GraphDocument,
+    /// The document as the companion wrote it.
+    pub json: String,
     /// What the JVM wrote to stderr: the job's own output and Flink's logging.
     pub stderr: String,
 }
@@ -294,7 +296,11 @@ pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
         ))
     })?;
     let document = GraphDocument::from_json(&text, &format!("{jar_name} (companion output)"))?;
-    Ok(GraphOutput { document, stderr })
+    Ok(GraphOutput {
+        document,
+        json: text,
+        stderr,
+    })
 }
 
 /// The companion's own explanation (lines after `flinspect-companion: `), else the end of
