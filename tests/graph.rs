@@ -171,6 +171,7 @@ fn graph(version: &str, class: &str, args: &[&str], config: &[(&str, &str)]) -> 
         flink_home: Some(p.flink_home.clone()),
         config: config_file,
         args: args.iter().map(|s| s.to_string()).collect(),
+        timeout: Some(std::time::Duration::from_secs(300)),
     })
     .unwrap_or_else(|e| panic!("Flink {version}: {class} {args:?}: {e}"));
     drop(permit);
@@ -635,6 +636,7 @@ fn distribution_conf_and_config_file() {
                 flink_home: Some(home.path().to_path_buf()),
                 config,
                 args: vec!["print".into()],
+                timeout: Some(std::time::Duration::from_secs(300)),
             })
             .unwrap_or_else(|e| panic!("Flink {version}: {e}"))
         };
@@ -757,6 +759,17 @@ fn cli_keeps_the_jobs_output_out_and_reports_its_failures() {
                 "{stderr}"
             );
         }
+        let started = std::time::Instant::now();
+        let (code, _, stderr) = cli(v, &["--timeout", "4", "--", "hang"]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("did not reach execute() within 4 s"),
+            "{stderr}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the companion was not stopped"
+        );
         let (code, _, stderr) = cli_class(v, "no.such.Main", &[]);
         assert_eq!(code, 2);
         assert!(stderr.contains("cannot load the job"), "{stderr}");

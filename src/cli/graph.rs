@@ -33,6 +33,9 @@ pub struct Args {
     /// Write the JSON to FILE instead of stdout
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Give up when the job's main() has not reached execute() after SECS seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    timeout: u64,
     /// Arguments of the job's main()
     #[arg(last = true, value_name = "ARGS")]
     args: Vec<String>,
@@ -45,6 +48,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         flink_home: a.flink_home,
         config: a.config,
         args: a.args,
+        timeout: Some(std::time::Duration::from_secs(a.timeout)),
     };
     let out = run_graph(&req).map_err(|e| Failure::Message(e.message))?;
     let text = serde_json::to_string_pretty(&out.document)

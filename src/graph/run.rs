@@ -1,9 +1,10 @@
 //! Finding `java`, a Flink distribution and the companion jar, and running the companion.
 
 use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::{GraphDocument, GraphError};
 
@@ -42,6 +43,8 @@ pub struct GraphRequest {
     pub config: Option<PathBuf>,
     /// The arguments of the job's `main()`.
     pub args: Vec<String>,
+    /// Stop the companion (and fail) when the job's `main()` has not reached `execute()` by then.
+    pub timeout: Option<Duration>,
 }
 
 /// A Flink distribution: its `lib/` (on the companion's class path), its `conf/` when present,
@@ -273,19 +276,65 @@ pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let output = cmd.output().map_err(|e| {
+    let mut child = cmd.spawn().map_err(|e| {
         GraphError::new(format!(
             "cannot run {}: {e} (set JAVA_HOME or put java on PATH)",
             java.display()
         ))
     })?;
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    // Drain both pipes on their own threads so a chatty job cannot block on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out_thread = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err_thread = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = req.timeout.map(|t| Instant::now() + t);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => {
+                let _ = child.kill();
+                return Err(GraphError::new(format!(
+                    "{jar_name}: waiting for the companion: {e}"
+                )));
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = std::fs::remove_file(&out);
+            let secs = req.timeout.map_or(0, |t| t.as_secs());
+            return Err(GraphError::new(format!(
+                "{jar_name}: the job's main() did not reach execute() within {secs} s (does it wait for input or a service?); the companion was stopped (raise the limit with --timeout)"
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = out_thread.join();
+    let stderr = String::from_utf8_lossy(&err_thread.join().unwrap_or_default()).into_owned();
     let text = std::fs::read_to_string(&out);
     let _ = std::fs::remove_file(&out);
-    if !output.status.success() {
+    if !status.success() {
         return Err(GraphError::new(failure_message(
             &jar_name,
-            output.status.code(),
+            status.code(),
             &stderr,
         )));
     }

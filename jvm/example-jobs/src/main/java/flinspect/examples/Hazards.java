@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   <li>execute-async: executeAsync() instead of execute()</li>
  *   <li>partitioners: one edge of every kind, setUidHash, and forceNonParallel</li>
  *   <li>dataset: a DataSet program (1.x only)</li>
+ *   <li>hang: waits forever before execute() (as a job waiting for a service would)</li>
  * </ul>
  */
 public final class Hazards {
@@ -48,6 +49,9 @@ public final class Hazards {
                 break;
             case "dataset":
                 dataset();
+                break;
+            case "hang":
+                Thread.sleep(Long.MAX_VALUE);
                 break;
             default:
                 throw new IllegalArgumentException("unknown mode '" + mode + "'");
