@@ -19,13 +19,16 @@ import java.util.HashSet;
  * <p>Arguments: --parallelism N (default 2), --max-parallelism N (env.setMaxParallelism),
  * --op-max-parallelism N (on my-keyed, as the op-maxpar case), --insert-map (a new stateless
  * map "inserted-map" without uid before no-uid-map: the variant that moves no-uid-map's
- * generated OperatorID).
+ * generated OperatorID), --extra-maps N (N more maps with uids "extra-1".."extra-N" between
+ * no-uid-map and the sink, for timing larger graphs), --stream-graph-only (build the graph with
+ * env.getStreamGraph() and print its operator count instead of calling execute(): the baseline
+ * for timing the companion).
  */
 public final class FixtureTopology {
     private FixtureTopology() {}
 
     public static void main(String[] args) throws Exception {
-        Opts o = Opts.parse(args, new HashSet<>(Arrays.asList("insert-map")));
+        Opts o = Opts.parse(args, new HashSet<>(Arrays.asList("insert-map", "stream-graph-only")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(o.intValue("parallelism", 2));
         int maxPar = o.intValue("max-parallelism", -1);
@@ -57,7 +60,14 @@ public final class FixtureTopology {
             beforeNoUid = window.map(new Functions.Identity()).name("inserted-map");
         }
         DataStream<Long> noUid = beforeNoUid.map(new Functions.Identity()).name("no-uid-map");
+        for (int i = 1; i <= o.intValue("extra-maps", 0); i++) {
+            noUid = noUid.map(new Functions.Identity()).uid("extra-" + i).name("extra-" + i);
+        }
         Compat.discardingSink(noUid).uid("my-sink").name("sink");
+        if (o.flags.contains("stream-graph-only")) {
+            System.out.println(env.getStreamGraph().getStreamNodes().size() + " operators");
+            return;
+        }
         env.execute("fixture-topology");
     }
 }
