@@ -377,5 +377,23 @@ pub fn graph_to_job(
     })
 }
 
+/// Whether a job file's text is a graph document (JSON with `schema_version` and `captured`),
+/// as opposed to the hand-written YAML/JSON job file `Job::from_yaml` reads. For `check --job`,
+/// which accepts both.
+pub fn is_graph_document(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v.get("schema_version").is_some() && v.get("captured").is_some())
+}
+
+/// [`GraphDocument::from_json`] then [`graph_to_job`]: a `graph` output file as the new job.
+pub fn job_from_graph_json(
+    text: &str,
+    source: &str,
+    allow_non_restored_state: bool,
+) -> Result<Job, GraphError> {
+    let doc = GraphDocument::from_json(text, source)?;
+    graph_to_job(&doc, source, allow_non_restored_state)
+}
+
 #[cfg(test)]
 mod tests;

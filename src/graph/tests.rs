@@ -242,3 +242,18 @@ fn a_python_job_is_refused_before_any_jvm_starts() {
         "/nonexistent/job.jar: no such file (expected a job jar)"
     );
 }
+
+#[test]
+fn graph_documents_are_told_from_job_files() {
+    assert!(is_graph_document(&sample()));
+    assert!(!is_graph_document("operators:\n  - uid: a\n"));
+    assert!(!is_graph_document(r#"{"operators": [{"uid": "a"}]}"#));
+    let job = job_from_graph_json(&sample(), "graph.json", false).unwrap();
+    assert_eq!(job.source, JobSource::File("graph.json".into()));
+    assert_eq!(job.operators.len(), 3);
+    let e = job_from_graph_json("{}", "graph.json", false).unwrap_err();
+    assert_eq!(
+        e.message,
+        "graph.json: not a graph document: no schema_version"
+    );
+}
