@@ -14,6 +14,9 @@
 
 mod run;
 
+#[cfg(test)]
+use run::failure_message;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

@@ -334,6 +334,7 @@ pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
     if !status.success() {
         return Err(GraphError::new(failure_message(
             &jar_name,
+            &companion,
             status.code(),
             &stderr,
         )));
@@ -352,15 +353,36 @@ pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
     })
 }
 
-/// The companion's own explanation (lines after `flinspect-companion: `), else the end of
-/// what the JVM printed.
-fn failure_message(jar: &str, code: Option<i32>, stderr: &str) -> String {
+/// The companion's own explanation (the lines after `flinspect-companion: `, which name the
+/// file they are about), else what the JVM said, made specific where it is recognizable.
+pub(super) fn failure_message(
+    jar: &str,
+    companion: &Path,
+    code: Option<i32>,
+    stderr: &str,
+) -> String {
     const TAG: &str = "flinspect-companion: ";
     if let Some(pos) = stderr.find(TAG) {
         let msg = stderr[pos + TAG.len()..].trim_end();
         // A stack trace follows an internal error: keep its first lines only.
         let msg: Vec<&str> = msg.lines().take(12).collect();
-        return format!("{jar}: {}", msg.join("\n"));
+        return msg.join("\n");
+    }
+    if stderr.contains("Could not find or load main class flinspect.companion.Graph") {
+        return format!(
+            "{}: not the flinspect companion jar (it has no flinspect.companion.Graph): build it with `mvn -f jvm/pom.xml -Dflink.version=RELEASE package`",
+            companion.display()
+        );
+    }
+    if let Some(line) = stderr
+        .lines()
+        .find(|l| l.contains("NoClassDefFoundError") || l.contains("NoSuchMethodError"))
+    {
+        return format!(
+            "{jar}: the companion {} does not fit the Flink jars it runs with ({}): build it for the distribution's release (mvn -f jvm/pom.xml -Dflink.version=RELEASE package)",
+            companion.display(),
+            line.trim()
+        );
     }
     let tail: Vec<&str> = stderr.trim_end().lines().rev().take(6).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();

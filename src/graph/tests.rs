@@ -257,3 +257,36 @@ fn graph_documents_are_told_from_job_files() {
         "graph.json: not a graph document: no schema_version"
     );
 }
+
+#[test]
+fn companion_failures_become_one_explanation() {
+    let c = Path::new("/x/companion.jar");
+    assert_eq!(
+        failure_message(
+            "j.jar",
+            c,
+            Some(2),
+            "log line\nflinspect-companion: j.jar: the job's main() (M) failed: boom\n"
+        ),
+        "j.jar: the job's main() (M) failed: boom"
+    );
+    let m = failure_message(
+        "j.jar",
+        c,
+        Some(1),
+        "Error: Could not find or load main class flinspect.companion.Graph\n",
+    );
+    assert!(
+        m.starts_with("/x/companion.jar: not the flinspect companion jar"),
+        "{m}"
+    );
+    let m = failure_message(
+        "j.jar",
+        c,
+        Some(1),
+        "Exception in thread \"main\" java.lang.NoClassDefFoundError: org/apache/flink/Foo\n\tat x\n",
+    );
+    assert!(m.contains("does not fit the Flink jars it runs with (Exception in thread \"main\" java.lang.NoClassDefFoundError: org/apache/flink/Foo)"), "{m}");
+    let m = failure_message("j.jar", c, None, "a\nb\n");
+    assert_eq!(m, "j.jar: the companion JVM failed (exit a signal) without explaining; its last output:\na\nb");
+}

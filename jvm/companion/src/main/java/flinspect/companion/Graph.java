@@ -60,6 +60,9 @@ public final class Graph {
 
     static PrintStream realErr;
 
+    /** The job jar, for messages. */
+    static volatile String jobJar = "the job";
+
     private Graph() {}
 
     public static void main(String[] argv) {
@@ -70,7 +73,7 @@ public final class Graph {
         System.setOut(System.err);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (inUserMain) {
-                realErr.println("flinspect-companion: the job's main() called System.exit() before it called "
+                realErr.println("flinspect-companion: " + jobJar + ": the job's main() called System.exit() before it called "
                         + "execute(): there is no job graph to show");
                 realErr.flush();
                 Runtime.getRuntime().halt(2);
@@ -161,6 +164,7 @@ public final class Graph {
 
     static Map<String, Object> run(Args args) throws Exception {
         File jar = new File(args.jar);
+        jobJar = args.jar;
         if (args.jar.endsWith(".py")) {
             throw new Failure(args.jar + ": Python jobs are not supported (only DataStream job jars)");
         }
@@ -194,7 +198,7 @@ public final class Graph {
             // suppressOutput = true: Flink buffers the program's stdout/stderr while main() runs.
             pipeline = PackagedProgramUtils.getPipelineFromProgram(program, conf, parallelism, true);
         } catch (Throwable t) {
-            throw new Failure("the job's main() (" + mainClass + ") failed: " + userFailure(t));
+            throw new Failure(args.jar + ": the job's main() (" + mainClass + ") failed: " + userFailure(t));
         } finally {
             inUserMain = false;
         }
@@ -214,7 +218,8 @@ public final class Graph {
             jg = FlinkPipelineTranslationUtil.getJobGraphUnderUserClassLoader(
                     program.getUserCodeClassLoader(), sg, conf, parallelism);
         } catch (Throwable t) {
-            throw new Failure("Flink could not turn the job's StreamGraph into a JobGraph: " + messageChain(t));
+            throw new Failure(args.jar + ": Flink could not turn the job's StreamGraph into a JobGraph: "
+                    + messageChain(t));
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
@@ -623,16 +628,20 @@ public final class Graph {
 
     // ------------------------------------------------------------------------------ errors
 
+    /** The messages of an exception and its causes, on one line, each said once. */
     static String messageChain(Throwable t) {
         StringBuilder sb = new StringBuilder();
         Throwable c = t;
         int depth = 0;
         while (c != null && depth++ < 8) {
-            if (sb.length() > 0) {
-                sb.append(": ");
-            }
             String m = c.getMessage();
-            sb.append(m == null ? c.getClass().getName() : m);
+            m = (m == null ? c.getClass().getName() : m).replaceAll("\\s*\n\\s*", " ").trim();
+            if (!sb.toString().contains(m)) {
+                if (sb.length() > 0) {
+                    sb.append(": ");
+                }
+                sb.append(m);
+            }
             if (c.getCause() == c) {
                 break;
             }
