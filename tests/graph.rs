@@ -803,3 +803,53 @@ fn cli_missing_pieces() {
         "flinspect: error: missing.jar: no such file (expected a job jar)"
     );
 }
+
+/// A SQL script (testdata/sql/job.sql), planned by Flink's own planner in the companion, has the
+/// OperatorIDs of the real savepoint the same script wrote on a MiniCluster of that release
+/// (testdata/generate/sql/run-sql.sh). No operator has a uid: every ID is a topology hash.
+#[test]
+fn sql_script_ids_equal_the_real_savepoint() {
+    let mut checked = Vec::new();
+    for version in versions() {
+        let dir = Path::new(ROOT).join(format!("testdata/sql/flink-{version}"));
+        if !dir.is_dir() {
+            continue;
+        }
+        let p = prepare(&version);
+        let conf = tempfile::tempdir().unwrap();
+        let config = conf.path().join("sql.yaml");
+        std::fs::write(&config, "parallelism.default: 2\n").unwrap();
+        let out = {
+            let _permit = Permit::take();
+            run_graph(&GraphRequest {
+                jar: Path::new(ROOT).join("testdata/sql/job.sql"),
+                entry_class: None,
+                flink_home: Some(p.flink_home.clone()),
+                config: Some(config),
+                args: vec![],
+                timeout: Some(std::time::Duration::from_secs(300)),
+            })
+            .unwrap_or_else(|e| panic!("Flink {version}: {e}"))
+        };
+        assert_schema(&out.json, "sql");
+        let doc = out.document;
+        let snapshots = metadata_files(&dir);
+        assert_eq!(snapshots.len(), 1, "{}", dir.display());
+        assert_eq!(
+            snapshot_ids(&snapshots[0]),
+            ids(&doc),
+            "Flink {version} SQL"
+        );
+        assert!(doc.operators.iter().all(|o| o.uid.is_none()));
+        let agg = doc
+            .operators
+            .iter()
+            .find(|o| o.name.starts_with("GroupAggregate"))
+            .unwrap();
+        assert_eq!(agg.inputs[0].partitioner, Partitioner::Hash);
+        let job = graph_to_job(&doc, "job.sql", false).unwrap();
+        assert!(job.operators.iter().all(|o| o.id_from_hash));
+        checked.push(version);
+    }
+    eprintln!("SQL checked: {}", checked.join(" "));
+}

@@ -1,4 +1,4 @@
-//! `flinspect graph`: the new job's graph, OperatorIDs included, from its jar.
+//! `flinspect graph`: the new job's graph, OperatorIDs included, from its jar or SQL script.
 
 use std::path::PathBuf;
 
@@ -17,9 +17,11 @@ docs/graph.schema.json.
 
 Examples:
   flinspect graph my-job.jar --flink-home /opt/flink-1.20.3
-  flinspect graph my-job.jar --class com.example.Job -o graph.json -- --input s3://bucket/in")]
+  flinspect graph my-job.jar --class com.example.Job -o graph.json -- --input s3://bucket/in
+  flinspect graph pipeline.sql --flink-home /opt/flink-2.3.0 --config prod.yaml")]
 pub struct Args {
-    /// The job jar
+    /// The job jar, or a SQL script (.sql)
+    #[arg(value_name = "JOB.jar|SCRIPT.sql")]
     jar: PathBuf,
     /// The main class, when the jar's manifest does not name it
     #[arg(long = "class", value_name = "MAIN")]

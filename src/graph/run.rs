@@ -33,7 +33,8 @@ const ADD_OPENS: &[&str] = &[
 /// What to run the companion on.
 #[derive(Clone, Debug, Default)]
 pub struct GraphRequest {
-    /// The job jar.
+    /// The job: a jar, or a SQL script (`.sql`: CREATE/SET statements and INSERTs, alone or in
+    /// a statement set, planned by Flink's own planner).
     pub jar: PathBuf,
     /// The main class, when the jar's manifest does not name it (or to pick another).
     pub entry_class: Option<String>,
@@ -215,14 +216,21 @@ fn process_env(name: &str) -> Option<OsString> {
 /// `main()` runs in the companion's JVM only until its first `execute()`.
 pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
     let jar_name = req.jar.display().to_string();
+    let sql = req.jar.extension().is_some_and(|e| e == "sql");
     if req.jar.extension().is_some_and(|e| e == "py") {
         return Err(GraphError::new(format!(
             "{jar_name}: Python jobs are not supported (only DataStream job jars)"
         )));
     }
     if !req.jar.is_file() {
+        let expected = if sql { "a SQL script" } else { "a job jar" };
         return Err(GraphError::new(format!(
-            "{jar_name}: no such file (expected a job jar)"
+            "{jar_name}: no such file (expected {expected})"
+        )));
+    }
+    if sql && req.entry_class.is_some() {
+        return Err(GraphError::new(format!(
+            "{jar_name}: --class applies to job jars, not to SQL scripts"
         )));
     }
     if let Some(c) = &req.config {
@@ -259,7 +267,7 @@ pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
     cmd.arg("-cp")
         .arg(&classpath)
         .arg("flinspect.companion.Graph")
-        .arg("--jar")
+        .arg(if sql { "--sql" } else { "--jar" })
         .arg(&req.jar)
         .arg("--output")
         .arg(&out);

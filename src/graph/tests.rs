@@ -290,3 +290,28 @@ fn companion_failures_become_one_explanation() {
     let m = failure_message("j.jar", c, None, "a\nb\n");
     assert_eq!(m, "j.jar: the companion JVM failed (exit a signal) without explaining; its last output:\na\nb");
 }
+
+#[test]
+fn a_sql_script_takes_no_main_class() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sql/job.sql");
+    let e = run_graph(&GraphRequest {
+        jar: script.clone(),
+        entry_class: Some("Main".into()),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        e.message
+            .ends_with("--class applies to job jars, not to SQL scripts"),
+        "{e}"
+    );
+    let e = run_graph(&GraphRequest {
+        jar: "missing.sql".into(),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "missing.sql: no such file (expected a SQL script)"
+    );
+}

@@ -114,6 +114,7 @@ public final class Graph {
 
     static final class Args {
         String jar;
+        String sql;
         String entryClass;
         String confDir;
         String config;
@@ -137,6 +138,9 @@ public final class Graph {
                     case "--jar":
                         a.jar = v;
                         break;
+                    case "--sql":
+                        a.sql = v;
+                        break;
                     case "--class":
                         a.entryClass = v;
                         break;
@@ -153,8 +157,8 @@ public final class Graph {
                         throw new Failure("unknown option " + s);
                 }
             }
-            if (a.jar == null) {
-                throw new Failure("no job given (--jar JOB.jar)");
+            if ((a.jar == null) == (a.sql == null)) {
+                throw new Failure("give one job: --jar JOB.jar or --sql SCRIPT.sql");
             }
             return a;
         }
@@ -163,6 +167,9 @@ public final class Graph {
     // ------------------------------------------------------------------------------ run
 
     static Map<String, Object> run(Args args) throws Exception {
+        if (args.sql != null) {
+            return runSql(args);
+        }
         File jar = new File(args.jar);
         jobJar = args.jar;
         if (args.jar.endsWith(".py")) {
@@ -192,18 +199,25 @@ public final class Graph {
             throw new Failure(args.jar + ": Python jobs are not supported (only DataStream job jars)");
         }
 
+        return capture(program, args.jar, conf, parallelism);
+    }
+
+    /** Runs main() up to its first execute(), and describes the graph it submitted. */
+    static Map<String, Object> capture(PackagedProgram program, String what, Configuration conf, int parallelism)
+            throws Exception {
+        String mainClass = program.getMainClassName();
         Pipeline pipeline;
         inUserMain = true;
         try {
             // suppressOutput = true: Flink buffers the program's stdout/stderr while main() runs.
             pipeline = PackagedProgramUtils.getPipelineFromProgram(program, conf, parallelism, true);
         } catch (Throwable t) {
-            throw new Failure(args.jar + ": the job's main() (" + mainClass + ") failed: " + userFailure(t));
+            throw new Failure(what + ": the job's main() (" + mainClass + ") failed: " + userFailure(t));
         } finally {
             inUserMain = false;
         }
         if (!(pipeline instanceof StreamGraph)) {
-            throw new Failure(args.jar + ": " + mainClass + " built a " + pipeline.getClass().getName()
+            throw new Failure(what + ": " + mainClass + " built a " + pipeline.getClass().getName()
                     + " (a DataSet program): only DataStream jobs are supported");
         }
         StreamGraph sg = (StreamGraph) pipeline;
@@ -218,12 +232,37 @@ public final class Graph {
             jg = FlinkPipelineTranslationUtil.getJobGraphUnderUserClassLoader(
                     program.getUserCodeClassLoader(), sg, conf, parallelism);
         } catch (Throwable t) {
-            throw new Failure(args.jar + ": Flink could not turn the job's StreamGraph into a JobGraph: "
+            throw new Failure(what + ": Flink could not turn the job's StreamGraph into a JobGraph: "
                     + messageChain(t));
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
         return document(program, mainClass, conf, parallelism, sg, generated, jg);
+    }
+
+    /**
+     * A SQL script: run as a program whose main() is {@link SqlScript} (on the companion's own
+     * class path, with the distribution's Table API and planner), so that the planner's StreamGraph
+     * is captured exactly where a job jar's would be.
+     */
+    static Map<String, Object> runSql(Args args) throws Exception {
+        jobJar = args.sql;
+        if (!Files.isRegularFile(Paths.get(args.sql))) {
+            throw new Failure(args.sql + ": no such file (expected a SQL script)");
+        }
+        Configuration conf = loadConfiguration(args);
+        int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
+        PackagedProgram program;
+        try {
+            program = PackagedProgram.newBuilder()
+                    .setEntryPointClassName(SqlScript.class.getName())
+                    .setConfiguration(conf)
+                    .setArguments(args.sql)
+                    .build();
+        } catch (Exception e) {
+            throw new Failure(args.sql + ": cannot set up the SQL program: " + messageChain(e));
+        }
+        return capture(program, args.sql, conf, parallelism);
     }
 
     static Map<Integer, byte[]> hashes(String hasherClass, StreamGraph sg) throws Exception {
