@@ -212,7 +212,9 @@ public final class Graph {
             // suppressOutput = true: Flink buffers the program's stdout/stderr while main() runs.
             pipeline = PackagedProgramUtils.getPipelineFromProgram(program, conf, parallelism, true);
         } catch (Throwable t) {
-            throw new Failure(what + ": the job's main() (" + mainClass + ") failed: " + userFailure(t));
+            String who = mainClass.equals(SqlScript.class.getName())
+                    ? "the SQL script" : "the job's main() (" + mainClass + ")";
+            throw new Failure(what + ": " + who + " failed: " + userFailure(t));
         } finally {
             inUserMain = false;
         }
