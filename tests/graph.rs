@@ -97,11 +97,15 @@ fn prepare(version: &str) -> Arc<Prepared> {
     let examples = jvm.join(format!(
         "example-jobs/target/flink-{version}/flinspect-example-jobs.jar"
     ));
+    // Maven leaves a jar untouched when its content did not change, so the jars' times cannot
+    // tell whether a build already saw the newest sources: a stamp written after each build can.
+    let stamp = jvm.join(format!(
+        "companion/target/flink-{version}/flinspect-build.stamp"
+    ));
     let built = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
     let sources = newest_mtime(&jvm);
-    let stale = [&companion, &examples]
-        .iter()
-        .any(|j| built(j).is_none_or(|t| t < sources));
+    let stale =
+        !companion.is_file() || !examples.is_file() || built(&stamp).is_none_or(|t| t < sources);
     if stale {
         run_tool(
             Command::new("mvn")
@@ -111,6 +115,7 @@ fn prepare(version: &str) -> Arc<Prepared> {
                 .arg("package"),
             &format!("building the companion for Flink {version} (mvn package)"),
         );
+        std::fs::write(&stamp, b"").unwrap();
     }
     let p = Arc::new(Prepared {
         flink_home,
