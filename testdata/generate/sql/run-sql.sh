@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: testdata/generate/sql/run-sql.sh RELEASE...
 # Runs testdata/sql/job.sql on a local MiniCluster of each Flink release and stores one canonical
-# savepoint in testdata/sql/flink-RELEASE/ (replacing the previous one). Needs the companion built
+# savepoint in testdata/sql/flink-RELEASE/ (replacing the previous one), with Flink's own reading
+# of it (expected.json, testdata/generate/oracle/). Needs the companion built
 # for the release (mvn -f jvm/pom.xml -Dflink.version=RELEASE package), java and javac 17.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,5 +32,7 @@ for v in "$@"; do
   out="$root/testdata/sql/flink-$v"
   rm -rf "$out"; mkdir -p "$out"
   cp -r "$sp" "$out/"
+  # Flink's own reading of it, as for every _metadata in testdata/ (tests/oracle.rs)
+  "$root/testdata/generate/oracle/run-oracle.sh" "$v" "$out/$(basename "$sp")/_metadata" "$sp"
   echo "$v: $(basename "$sp") -> $out"
 done
