@@ -19,6 +19,7 @@
 pub mod analysis;
 pub mod check;
 pub mod format;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod probe;

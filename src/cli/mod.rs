@@ -8,6 +8,7 @@
 mod check;
 mod color;
 mod forensics;
+mod graph;
 mod inspect;
 mod rules;
 mod scan;
@@ -56,6 +57,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Predict whether a new job can restore from a snapshot (pre-upgrade check, CI gate)
     Check(check::Args),
+    /// Print the new job's graph (OperatorIDs, chains, settings) from its jar
+    Graph(graph::Args),
     /// List the compatibility rules, or explain one
     Rules(rules::Args),
     /// Audit checkpoint/savepoint directory trees: restorable, broken, reclaimable
@@ -83,6 +86,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a),
         Command::Check(a) => check::run(a),
+        Command::Graph(a) => graph::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Scan(a) => scan::run(a),
         Command::UidHash(a) => forensics::uid_hash(a),

@@ -1,0 +1,68 @@
+//! `flinspect graph`: the new job's graph, OperatorIDs included, from its jar or SQL script.
+
+use std::path::PathBuf;
+
+use flinspect::graph::{run_graph, GraphRequest};
+
+use super::{emit, exit, Failure};
+
+#[derive(clap::Args)]
+#[command(after_help = "\
+Runs the job's main() in a JVM with Flink's client classes (the companion, jvm/companion/) only \
+until its first execute(): no cluster is started and the job never runs. Needs java (JAVA_HOME \
+or PATH), a Flink distribution (--flink-home or FLINK_HOME) and the companion jar built for that \
+Flink release (FLINSPECT_COMPANION_JAR, next to the flinspect binary, or \
+jvm/companion/target/flink-RELEASE/ in a source checkout). The JSON format is \
+docs/graph.schema.json.
+
+Examples:
+  flinspect graph my-job.jar --flink-home /opt/flink-1.20.3
+  flinspect graph my-job.jar --class com.example.Job -o graph.json -- --input s3://bucket/in
+  flinspect graph pipeline.sql --flink-home /opt/flink-2.3.0 --config prod.yaml")]
+pub struct Args {
+    /// The job jar, or a SQL script (.sql)
+    #[arg(value_name = "JOB.jar|SCRIPT.sql")]
+    jar: PathBuf,
+    /// The main class, when the jar's manifest does not name it
+    #[arg(long = "class", value_name = "MAIN")]
+    class: Option<String>,
+    /// A Flink distribution (its lib/ and conf/); default: FLINK_HOME
+    #[arg(long, value_name = "DIR")]
+    flink_home: Option<PathBuf>,
+    /// A Flink configuration file applied on top of the distribution's conf/
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Write the JSON to FILE instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Give up when the job's main() has not reached execute() after SECS seconds
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    timeout: u64,
+    /// Arguments of the job's main()
+    #[arg(last = true, value_name = "ARGS")]
+    args: Vec<String>,
+}
+
+pub fn run(a: Args) -> Result<i32, Failure> {
+    let req = GraphRequest {
+        jar: a.jar,
+        entry_class: a.class,
+        flink_home: a.flink_home,
+        config: a.config,
+        args: a.args,
+        timeout: Some(std::time::Duration::from_secs(a.timeout)),
+    };
+    let out = run_graph(&req).map_err(|e| Failure::Message(e.message))?;
+    let text = serde_json::to_string_pretty(&out.document)
+        .map_err(|e| Failure::Message(format!("writing JSON: {e}")))?
+        + "\n";
+    match a.output {
+        Some(path) => {
+            std::fs::write(&path, text).map_err(|e| {
+                Failure::Message(format!("{}: cannot write the graph: {e}", path.display()))
+            })?;
+        }
+        None => emit(&text)?,
+    }
+    Ok(exit::OK)
+}

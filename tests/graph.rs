@@ -1,0 +1,860 @@
+//! `flinspect graph` against real Flink.
+//!
+//! The companion (jvm/companion/) and the example jobs (jvm/example-jobs/: the topologies of the
+//! fixture job and of the restore ground truth's job v1 and its variants) are built with Maven
+//! for each Flink release under test, and run on that release's own jars (the PyPI
+//! distribution testdata/generate/flink-jars.sh extracts). Their OperatorIDs, chains,
+//! parallelism and max parallelism must equal what Flink's own StreamGraphHasherV2 computed when
+//! the fixtures were generated (graph.json), and the IDs in the real snapshots those jobs wrote.
+//!
+//! Releases: FLINSPECT_GRAPH_VERSIONS (comma-separated), default 1.20.3 and 2.3.0. Needs Java and
+//! Maven (the first run downloads Flink from Maven Central and PyPI); without them these tests
+//! fail, they never skip. Builds are kept under jvm/*/target/flink-<release>/ and redone only
+//! when a file under jvm/ is newer than the jar.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
+
+use flinspect::check::Job;
+use flinspect::graph::{
+    graph_to_job, run_graph, GraphDocument, GraphRequest, MaxParallelismSource, Partitioner,
+};
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn versions() -> Vec<String> {
+    std::env::var("FLINSPECT_GRAPH_VERSIONS")
+        .unwrap_or_else(|_| "1.20.3,2.3.0".to_string())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+struct Prepared {
+    flink_home: PathBuf,
+    examples: PathBuf,
+}
+
+fn newest_mtime(dir: &Path) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name();
+            if name == "target" {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(m) = e.metadata().and_then(|m| m.modified()) {
+                newest = newest.max(m);
+            }
+        }
+    }
+    newest
+}
+
+fn run_tool(cmd: &mut Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{what}: cannot run {:?}: {e}; the graph tests need Java 17 (`java`) and Maven (`mvn`) on PATH", cmd.get_program())
+    });
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Flink's jars and the Maven builds for one release, once per test process.
+fn prepare(version: &str) -> Arc<Prepared> {
+    static DONE: OnceLock<Mutex<HashMap<String, Arc<Prepared>>>> = OnceLock::new();
+    let mut done = DONE.get_or_init(Default::default).lock().unwrap();
+    if let Some(p) = done.get(version) {
+        return p.clone();
+    }
+    run_tool(Command::new("java").arg("-version"), "java -version");
+    let root = Path::new(ROOT);
+    let lib = run_tool(
+        Command::new("bash")
+            .arg(root.join("testdata/generate/flink-jars.sh"))
+            .arg(version),
+        &format!("fetching Flink {version}'s jars (testdata/generate/flink-jars.sh)"),
+    );
+    let flink_home = Path::new(lib.trim()).parent().unwrap().to_path_buf();
+    let jvm = root.join("jvm");
+    let companion = jvm.join(format!(
+        "companion/target/flink-{version}/flinspect-companion.jar"
+    ));
+    let examples = jvm.join(format!(
+        "example-jobs/target/flink-{version}/flinspect-example-jobs.jar"
+    ));
+    // Maven leaves a jar untouched when its content did not change, so the jars' times cannot
+    // tell whether a build already saw the newest sources: a stamp written after each build can.
+    let stamp = jvm.join(format!(
+        "companion/target/flink-{version}/flinspect-build.stamp"
+    ));
+    let built = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
+    let sources = newest_mtime(&jvm);
+    let stale =
+        !companion.is_file() || !examples.is_file() || built(&stamp).is_none_or(|t| t < sources);
+    if stale {
+        run_tool(
+            Command::new("mvn")
+                .args(["-B", "-q", "-T1", "-f"])
+                .arg(jvm.join("pom.xml"))
+                .arg(format!("-Dflink.version={version}"))
+                .arg("package"),
+            &format!("building the companion for Flink {version} (mvn package)"),
+        );
+        std::fs::write(&stamp, b"").unwrap();
+    }
+    let p = Arc::new(Prepared {
+        flink_home,
+        examples,
+    });
+    done.insert(version.to_string(), p.clone());
+    p
+}
+
+/// At most two companion JVMs at a time (the machine has two cores).
+struct Permit;
+
+static PERMITS: (Mutex<usize>, std::sync::Condvar) = (Mutex::new(2), std::sync::Condvar::new());
+
+impl Permit {
+    fn take() -> Permit {
+        let mut n = PERMITS.0.lock().unwrap();
+        while *n == 0 {
+            n = PERMITS.1.wait(n).unwrap();
+        }
+        *n -= 1;
+        Permit
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        *PERMITS.0.lock().unwrap() += 1;
+        PERMITS.1.notify_one();
+    }
+}
+
+/// One companion run, remembered: the same job with the same arguments and configuration is
+/// run once per test process.
+#[derive(Clone)]
+struct Run {
+    doc: GraphDocument,
+}
+
+fn graph(version: &str, class: &str, args: &[&str], config: &[(&str, &str)]) -> Run {
+    static RUNS: OnceLock<Mutex<HashMap<String, Run>>> = OnceLock::new();
+    let key = format!("{version} {class} {args:?} {config:?}");
+    if let Some(r) = RUNS.get_or_init(Default::default).lock().unwrap().get(&key) {
+        return r.clone();
+    }
+    let p = prepare(version);
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = (!config.is_empty()).then(|| {
+        let f = dir.path().join("flinspect-test.yaml");
+        let text: String = config.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        std::fs::write(&f, text).unwrap();
+        f
+    });
+    let permit = Permit::take();
+    let out = run_graph(&GraphRequest {
+        jar: p.examples.clone(),
+        entry_class: Some(format!("flinspect.examples.{class}")),
+        flink_home: Some(p.flink_home.clone()),
+        config: config_file,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        timeout: Some(std::time::Duration::from_secs(300)),
+    })
+    .unwrap_or_else(|e| panic!("Flink {version}: {class} {args:?}: {e}"));
+    drop(permit);
+    assert_schema(&out.json, &key);
+    let r = Run { doc: out.document };
+    RUNS.get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .insert(key, r.clone());
+    r
+}
+
+fn assert_schema(json: &str, what: &str) {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| {
+        serde_json::from_str(
+            &std::fs::read_to_string(Path::new(ROOT).join("docs/graph.schema.json")).unwrap(),
+        )
+        .unwrap()
+    });
+    let validator = jsonschema::draft7::new(schema).expect("docs/graph.schema.json is a schema");
+    let value: Value = serde_json::from_str(json).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: the companion's output does not validate against docs/graph.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// graph.json as the fixture generators wrote it (Flink's StreamGraphHasherV2 on the very
+/// StreamGraph that was submitted).
+#[derive(serde::Deserialize, Debug)]
+struct TruthGraph {
+    operators: Vec<TruthOperator>,
+}
+
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct TruthOperator {
+    uid: Option<String>,
+    name: String,
+    operator_id: String,
+    parallelism: i32,
+    max_parallelism: i32,
+    chained_into: String,
+}
+
+fn read_truth(path: &Path) -> TruthGraph {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The companion's document in graph.json's shape: raw max parallelism (-1 when unset), the
+/// vertex each operator is chained into.
+fn as_truth(doc: &GraphDocument) -> Vec<TruthOperator> {
+    doc.operators
+        .iter()
+        .map(|o| TruthOperator {
+            uid: o.uid.clone(),
+            name: o.name.clone(),
+            operator_id: o.operator_id.clone(),
+            parallelism: o.parallelism,
+            max_parallelism: o.max_parallelism.map_or(-1, |m| m as i32),
+            chained_into: o.vertex_id.clone(),
+        })
+        .collect()
+}
+
+/// The OperatorIDs of a real snapshot, read by flinspect.
+fn snapshot_ids(metadata: &Path) -> BTreeSet<String> {
+    let loaded = flinspect::load::load(metadata).unwrap();
+    let md = flinspect::format::parse(&loaded.bytes).unwrap();
+    md.operators.iter().map(|o| o.id.to_hex()).collect()
+}
+
+fn metadata_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "_metadata") {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn ids(doc: &GraphDocument) -> BTreeSet<String> {
+    doc.operators
+        .iter()
+        .map(|o| o.operator_id.clone())
+        .collect()
+}
+
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The backend of a fixture case: case.json says `changelog-hashmap` for the hashmap backend
+/// with changelog on (the generator configures `hashmap` and the changelog keys).
+fn fixture_backend(case: &Value) -> String {
+    let b = case["backend"].as_str().unwrap();
+    b.strip_prefix("changelog-").unwrap_or(b).to_string()
+}
+
+fn fixture_config(case: &Value) -> Vec<(&'static str, String)> {
+    let backend = fixture_backend(case);
+    let b = |k: &str| case[k].as_bool().unwrap().to_string();
+    let mut c = vec![
+        ("state.backend", backend.clone()),
+        ("state.backend.type", backend),
+        ("state.backend.incremental", b("incremental")),
+        ("execution.checkpointing.incremental", b("incremental")),
+        ("execution.checkpointing.interval", "1 s".to_string()),
+        ("execution.checkpointing.unaligned", b("unaligned")),
+        ("execution.checkpointing.unaligned.enabled", b("unaligned")),
+        ("restart-strategy", "none".to_string()),
+        ("restart-strategy.type", "none".to_string()),
+    ];
+    if case["changelog"].as_bool().unwrap() {
+        c.push(("state.backend.changelog.enabled", "true".to_string()));
+        c.push(("state.changelog.enabled", "true".to_string()));
+    }
+    c
+}
+
+/// Every fixture case of every release under test: the FixtureTopology example job, given the
+/// case's parallelism, max parallelism and configuration (case.json), has Flink's OperatorIDs,
+/// chains and max parallelism (graph.json), exactly the OperatorIDs of every snapshot of the
+/// case, and the case's settings.
+#[test]
+fn fixture_job_ids_equal_flinks_and_the_real_snapshots() {
+    let mut checked = Vec::new();
+    for version in versions() {
+        let base = Path::new(ROOT).join(format!("testdata/flink-{version}"));
+        for case_dir in subdirs(&base) {
+            let case_name = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+            let case: Value =
+                serde_json::from_str(&std::fs::read_to_string(case_dir.join("case.json")).unwrap())
+                    .unwrap();
+            let mut args: Vec<String> = vec![
+                "--parallelism".into(),
+                case["parallelism"].as_i64().unwrap().to_string(),
+            ];
+            if let Some(m) = case["max_parallelism"].as_i64() {
+                args.extend(["--max-parallelism".into(), m.to_string()]);
+            }
+            for (uid, m) in case["operator_max_parallelism"].as_object().unwrap() {
+                assert_eq!(
+                    uid, "my-keyed",
+                    "{case_name}: FixtureTopology sets only my-keyed's"
+                );
+                args.extend(["--op-max-parallelism".into(), m.to_string()]);
+            }
+            let config = fixture_config(&case);
+            let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
+            let config_ref: Vec<(&str, &str)> =
+                config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let run = graph(&version, "FixtureTopology", &args_ref, &config_ref);
+            let what = format!("Flink {version} fixture {case_name}");
+
+            let truth = read_truth(&case_dir.join("graph.json"));
+            assert_eq!(as_truth(&run.doc), truth.operators, "{what}: graph.json");
+            for md in metadata_files(&case_dir) {
+                assert_eq!(snapshot_ids(&md), ids(&run.doc), "{what}: {}", md.display());
+            }
+            // Settings, as the configuration of the case set them.
+            let d = &run.doc;
+            assert_eq!(d.flink_version, version, "{what}");
+            let backend = fixture_backend(&case);
+            assert_eq!(d.state_backend.effective, backend, "{what}");
+            assert_eq!(
+                d.state_backend.configuration.as_deref(),
+                Some(backend.as_str()),
+                "{what}"
+            );
+            assert_eq!(
+                d.changelog.effective,
+                case["changelog"].as_bool().unwrap(),
+                "{what}"
+            );
+            assert!(d.checkpointing.enabled, "{what}");
+            assert_eq!(d.checkpointing.interval_ms, Some(1000), "{what}");
+            assert_eq!(
+                d.checkpointing.unaligned,
+                case["unaligned"].as_bool().unwrap(),
+                "{what}"
+            );
+            assert_eq!(
+                d.checkpointing.incremental.effective,
+                case["incremental"].as_bool().unwrap(),
+                "{what}"
+            );
+            assert_eq!(
+                d.restart_strategy.configuration.as_deref(),
+                Some("none"),
+                "{what}"
+            );
+            assert_eq!(
+                d.parallelism,
+                case["parallelism"].as_i64().unwrap() as i32,
+                "{what}"
+            );
+            assert_eq!(
+                d.max_parallelism.map(i64::from),
+                case["max_parallelism"].as_i64(),
+                "{what}"
+            );
+            checked.push(format!("{version}/{case_name}"));
+        }
+    }
+    eprintln!("fixture cases checked: {}", checked.join(" "));
+    assert!(!checked.is_empty());
+}
+
+/// The restore ground truth's job variants and the example job's arguments that build them
+/// (testdata/generate/restore/src/RestoreGroundTruth.java, cases()).
+fn restore_args(case: &str) -> Vec<&'static str> {
+    let base = case.strip_suffix("-allow").unwrap_or(case);
+    if base.starts_with("unchanged") || base.starts_with("backend-") || base == "maxpar-derived" {
+        return vec![];
+    }
+    match base {
+        "uid-renamed" => vec!["--keyed-uid", "keyed-v2"],
+        "stateful-removed" => vec!["--no-op-state"],
+        "stateless-added" => vec!["--new-map"],
+        "stateless-uid-removed" => vec!["--no-uid", "stateless"],
+        "keyed-uid-removed" => vec!["--no-uid", "keyed"],
+        "rescaled-up" => vec!["--parallelism", "3"],
+        "rescaled-down" => vec!["--parallelism", "1"],
+        "maxpar-explicit-changed" => vec!["--max-parallelism", "256"],
+        "maxpar-explicit-changed-keyed" => vec!["--op-max-parallelism", "keyed=256"],
+        "maxpar-explicit-changed-stateless" => vec!["--op-max-parallelism", "stateless=256"],
+        "maxpar-explicit-same" => vec!["--max-parallelism", "128"],
+        "parallelism-above-maxpar" => vec!["--parallelism", "130"],
+        "parallelism-above-maxpar-keyed" => vec!["--op-parallelism", "keyed=130"],
+        other => panic!("restore case {other}: no RestoreTopology arguments known; add them here"),
+    }
+}
+
+/// Every restore case of every release under test that has restore ground truth: the
+/// RestoreTopology example job with the case's variant has Flink's OperatorIDs, chains and max
+/// parallelism (graph.json), and graph_to_job gives the very Job that the case's job.yaml
+/// (written by the same harness) describes.
+#[test]
+fn restore_variants_equal_flinks_graphs_and_job_files() {
+    let mut checked = Vec::new();
+    for version in versions() {
+        let base = Path::new(ROOT).join(format!("testdata/restore/flink-{version}"));
+        if !base.is_dir() {
+            continue;
+        }
+        let v1 = base.join("snapshots/hashmap-canonical");
+        let v1_ids = snapshot_ids(&metadata_files(&v1)[0]);
+        for case_dir in subdirs(&base.join("cases")) {
+            let case = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+            let details: Value = serde_json::from_str(
+                &std::fs::read_to_string(case_dir.join("details.json")).unwrap(),
+            )
+            .unwrap();
+            let backend = details["backend"].as_str().unwrap();
+            let incremental = details["incremental"].as_bool().unwrap().to_string();
+            let config = [
+                ("state.backend", backend),
+                ("state.backend.type", backend),
+                ("state.backend.incremental", incremental.as_str()),
+                ("execution.checkpointing.incremental", incremental.as_str()),
+                ("restart-strategy", "none"),
+                ("restart-strategy.type", "none"),
+            ];
+            let run = graph(&version, "RestoreTopology", &restore_args(&case), &config);
+            let what = format!("Flink {version} restore case {case}");
+            let truth = read_truth(&case_dir.join("graph.json"));
+            assert_eq!(as_truth(&run.doc), truth.operators, "{what}: graph.json");
+
+            let yaml_path = case_dir.join("job.yaml");
+            let mut expected =
+                Job::from_yaml(&std::fs::read_to_string(&yaml_path).unwrap(), "job.yaml").unwrap();
+            let got = graph_to_job(&run.doc, "job.yaml", case.ends_with("-allow")).unwrap();
+            expected.source = got.source.clone();
+            assert_eq!(got, expected, "{what}: graph_to_job vs job.yaml");
+            if case == "unchanged" {
+                assert_eq!(ids(&run.doc), v1_ids, "{what}: v1's snapshot");
+            }
+            checked.push(format!("{version}/{case}"));
+        }
+    }
+    eprintln!("restore cases checked: {}", checked.join(" "));
+}
+
+/// Inserting one stateless operator upstream of a uid-less operator moves its generated
+/// OperatorID away from the one in the real snapshot (the restore hazard `graph` exists for),
+/// while every operator with a uid keeps its ID.
+#[test]
+fn an_inserted_operator_moves_the_generated_ids() {
+    for version in versions() {
+        let case_dir = Path::new(ROOT).join(format!("testdata/flink-{version}/hashmap"));
+        let truth = read_truth(&case_dir.join("graph.json"));
+        let snapshot = snapshot_ids(&metadata_files(&case_dir)[0]);
+        let before = truth
+            .operators
+            .iter()
+            .find(|o| o.name == "no-uid-map")
+            .unwrap();
+        assert!(before.uid.is_none() && snapshot.contains(&before.operator_id));
+
+        let run = graph(&version, "FixtureTopology", &["--insert-map"], &[]);
+        let after = run
+            .doc
+            .operators
+            .iter()
+            .find(|o| o.name == "no-uid-map")
+            .unwrap();
+        assert_ne!(after.operator_id, before.operator_id, "Flink {version}");
+        assert!(!snapshot.contains(&after.operator_id), "Flink {version}");
+        for o in run.doc.operators.iter().filter(|o| o.uid.is_some()) {
+            assert!(
+                snapshot.contains(&o.operator_id),
+                "Flink {version}: {}",
+                o.name
+            );
+        }
+
+        let restore = Path::new(ROOT).join(format!(
+            "testdata/restore/flink-{version}/cases/stateless-uid-removed/graph.json"
+        ));
+        if restore.is_file() {
+            let truth = read_truth(&restore);
+            let before = truth
+                .operators
+                .iter()
+                .find(|o| o.name == "stateless")
+                .unwrap();
+            let run = graph(
+                &version,
+                "RestoreTopology",
+                &["--no-uid", "stateless", "--new-map"],
+                &[],
+            );
+            let after = run
+                .doc
+                .operators
+                .iter()
+                .find(|o| o.name == "stateless")
+                .unwrap();
+            assert!(after.uid.is_none());
+            assert_ne!(after.operator_id, before.operator_id, "Flink {version}");
+        }
+    }
+}
+
+/// setUidHash, forceNonParallel, per-operator max parallelism and every partitioner.
+#[test]
+fn partitioners_uid_hash_and_max_parallelism() {
+    for version in versions() {
+        let run = graph(&version, "Hazards", &["partitioners"], &[]);
+        let by_name: BTreeMap<&str, &flinspect::graph::Operator> = run
+            .doc
+            .operators
+            .iter()
+            .map(|o| (o.name.as_str(), o))
+            .collect();
+        let kind = |name: &str| by_name[name].inputs[0].partitioner;
+        assert_eq!(kind("p-forward"), Partitioner::Forward);
+        assert_eq!(kind("p-rebalance"), Partitioner::Rebalance);
+        assert_eq!(kind("p-rescale"), Partitioner::Rescale);
+        assert_eq!(kind("p-shuffle"), Partitioner::Shuffle);
+        assert_eq!(kind("p-broadcast"), Partitioner::Broadcast);
+        assert_eq!(kind("p-custom"), Partitioner::Custom);
+        assert_eq!(kind("p-hash"), Partitioner::Hash);
+        assert_eq!(kind("p-global"), Partitioner::Global);
+        let global = by_name["p-global"];
+        assert_eq!(global.uid, None);
+        assert_eq!(
+            global.user_operator_id.as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(global.operator_id, "0123456789abcdef0123456789abcdef");
+        assert_ne!(global.generated_operator_id, global.operator_id);
+        let hash = by_name["p-hash"];
+        assert_eq!(
+            (hash.max_parallelism, hash.max_parallelism_source),
+            (Some(64), Some(MaxParallelismSource::Operator))
+        );
+        let single = by_name["p-single"];
+        assert_eq!(
+            (
+                single.parallelism,
+                single.max_parallelism,
+                single.max_parallelism_source
+            ),
+            (1, Some(1), Some(MaxParallelismSource::Operator))
+        );
+        assert_eq!(by_name["p-forward"].chain_position, 1);
+        assert_eq!(
+            by_name["p-forward"].vertex_id,
+            by_name["Source: p-src"].vertex_id
+        );
+        // The uid-hash operator's vertex is named by its generated ID, as Flink does.
+        assert!(run
+            .doc
+            .vertices
+            .iter()
+            .any(|v| v.id == global.generated_operator_id));
+        let job = graph_to_job(&run.doc, "partitioners", false).unwrap();
+        let g = job
+            .operators
+            .iter()
+            .find(|o| o.name.as_deref() == Some("p-global"))
+            .unwrap();
+        assert!(g.id_from_hash);
+        assert_eq!(g.id.to_hex(), "0123456789abcdef0123456789abcdef");
+    }
+}
+
+/// A Flink distribution with a conf/ directory: its configuration is read, and --config goes on
+/// top of it.
+#[test]
+fn distribution_conf_and_config_file() {
+    for version in versions() {
+        let p = prepare(&version);
+        let home = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(p.flink_home.join("lib"), home.path().join("lib")).unwrap();
+        std::fs::create_dir(home.path().join("conf")).unwrap();
+        let legacy = version.starts_with("1.") && version.as_str() < "1.19";
+        let name = if legacy {
+            "flink-conf.yaml"
+        } else {
+            "config.yaml"
+        };
+        std::fs::write(
+            home.path().join("conf").join(name),
+            "parallelism.default: 3\nstate.backend.type: rocksdb\nexecution.checkpointing.interval: 7 s\n",
+        )
+        .unwrap();
+        let extra = home.path().join("extra.yaml");
+        std::fs::write(
+            &extra,
+            "pipeline.max-parallelism: 64\nstate.backend.type: hashmap\n",
+        )
+        .unwrap();
+        let run = |config: Option<PathBuf>| {
+            let _permit = Permit::take();
+            run_graph(&GraphRequest {
+                jar: p.examples.clone(),
+                entry_class: Some("flinspect.examples.Hazards".into()),
+                flink_home: Some(home.path().to_path_buf()),
+                config,
+                args: vec!["print".into()],
+                timeout: Some(std::time::Duration::from_secs(300)),
+            })
+            .unwrap_or_else(|e| panic!("Flink {version}: {e}"))
+        };
+        let plain = run(None).document;
+        assert_eq!(plain.default_parallelism, 3, "Flink {version}");
+        assert_eq!(plain.state_backend.effective, "rocksdb", "Flink {version}");
+        assert_eq!(
+            plain.checkpointing.interval_ms,
+            Some(7000),
+            "Flink {version}"
+        );
+        assert_eq!(plain.max_parallelism, None, "Flink {version}");
+        let layered = run(Some(extra)).document;
+        assert_eq!(
+            layered.state_backend.effective, "hashmap",
+            "Flink {version}"
+        );
+        assert_eq!(layered.max_parallelism, Some(64), "Flink {version}");
+        assert!(layered
+            .operators
+            .iter()
+            .all(|o| o.max_parallelism == Some(64)
+                && o.max_parallelism_source == Some(MaxParallelismSource::Job)));
+        assert_eq!(
+            layered.checkpointing.interval_ms,
+            Some(7000),
+            "Flink {version}"
+        );
+    }
+}
+
+fn cli(version: &str, args: &[&str]) -> (i32, String, String) {
+    cli_class(version, "flinspect.examples.Hazards", args)
+}
+
+fn cli_class(version: &str, class: &str, args: &[&str]) -> (i32, String, String) {
+    let p = prepare(version);
+    let _permit = Permit::take();
+    let out = Command::new(env!("CARGO_BIN_EXE_flinspect"))
+        .arg("graph")
+        .arg(&p.examples)
+        .arg("--class")
+        .arg(class)
+        .arg("--flink-home")
+        .arg(&p.flink_home)
+        .args(args)
+        .env_remove("FLINK_HOME")
+        .env_remove(flinspect::graph::COMPANION_JAR_ENV)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// What a job's main() may do: print, fail, exit, never execute, execute twice, executeAsync;
+/// stdout carries the document only, and a failure is exit 2 with the job's own message.
+#[test]
+fn cli_keeps_the_jobs_output_out_and_reports_its_failures() {
+    for version in versions() {
+        let v = version.as_str();
+        let (code, stdout, stderr) = cli(v, &["--", "print"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!stdout.contains("hello from the job"), "{stdout}");
+        let doc = GraphDocument::from_json(&stdout, "stdout").unwrap();
+        assert_eq!(doc.job_name.as_deref(), Some("print"));
+        assert_schema(&stdout, "cli print");
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("g.json");
+        let (code, stdout, stderr) = cli(v, &["-o", file.to_str().unwrap(), "--", "twice"]);
+        assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+        let doc =
+            GraphDocument::from_json(&std::fs::read_to_string(&file).unwrap(), "g.json").unwrap();
+        assert_eq!(
+            doc.job_name.as_deref(),
+            Some("first-job"),
+            "the first execute() is taken"
+        );
+        assert!(
+            doc.operators.iter().all(|o| o.name.contains("first")),
+            "{doc:?}"
+        );
+
+        let (code, stdout, _) = cli(v, &["--", "execute-async"]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            GraphDocument::from_json(&stdout, "stdout")
+                .unwrap()
+                .job_name
+                .as_deref(),
+            Some("async-job")
+        );
+
+        let (code, stdout, stderr) = cli(v, &["--", "fail"]);
+        assert_eq!((code, stdout.as_str()), (2, ""));
+        assert!(
+            stderr.contains("failed: java.lang.IllegalStateException: the job refuses to build: missing --input"),
+            "{stderr}"
+        );
+        let (code, _, stderr) = cli(v, &["--", "exit"]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("called System.exit() before it called execute()"),
+            "{stderr}"
+        );
+        let (code, _, stderr) = cli(v, &["--", "no-execute"]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("without calling execute() or executeAsync()"),
+            "{stderr}"
+        );
+        let (code, _, stderr) = cli(v, &["--", "dataset"]);
+        assert_eq!(code, 2);
+        if v.starts_with("1.") {
+            assert!(
+                stderr.contains("(a DataSet program): only DataStream jobs are supported"),
+                "{stderr}"
+            );
+        }
+        let started = std::time::Instant::now();
+        let (code, _, stderr) = cli(v, &["--timeout", "4", "--", "hang"]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("did not reach execute() within 4 s"),
+            "{stderr}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the companion was not stopped"
+        );
+        let (code, _, stderr) = cli_class(v, "no.such.Main", &[]);
+        assert_eq!(code, 2);
+        assert!(stderr.contains("cannot load the job"), "{stderr}");
+    }
+}
+
+/// Missing pieces are one clear error each, exit 2 (no JVM needed).
+#[test]
+fn cli_missing_pieces() {
+    let bin = env!("CARGO_BIN_EXE_flinspect");
+    let jar = Path::new(ROOT).join("Cargo.toml");
+    let out = Command::new(bin)
+        .args(["graph"])
+        .arg(&jar)
+        .env_remove("FLINK_HOME")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pass --flink-home DIR or set FLINK_HOME"),
+        "{err}"
+    );
+    let out = Command::new(bin)
+        .args(["graph", "missing.jar"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "flinspect: error: missing.jar: no such file (expected a job jar)"
+    );
+}
+
+/// A SQL script (testdata/sql/job.sql), planned by Flink's own planner in the companion, has the
+/// OperatorIDs of the real savepoint the same script wrote on a MiniCluster of that release
+/// (testdata/generate/sql/run-sql.sh). No operator has a uid: every ID is a topology hash.
+#[test]
+fn sql_script_ids_equal_the_real_savepoint() {
+    let mut checked = Vec::new();
+    for version in versions() {
+        let dir = Path::new(ROOT).join(format!("testdata/sql/flink-{version}"));
+        if !dir.is_dir() {
+            continue;
+        }
+        let p = prepare(&version);
+        let conf = tempfile::tempdir().unwrap();
+        let config = conf.path().join("sql.yaml");
+        std::fs::write(&config, "parallelism.default: 2\n").unwrap();
+        let out = {
+            let _permit = Permit::take();
+            run_graph(&GraphRequest {
+                jar: Path::new(ROOT).join("testdata/sql/job.sql"),
+                entry_class: None,
+                flink_home: Some(p.flink_home.clone()),
+                config: Some(config),
+                args: vec![],
+                timeout: Some(std::time::Duration::from_secs(300)),
+            })
+            .unwrap_or_else(|e| panic!("Flink {version}: {e}"))
+        };
+        assert_schema(&out.json, "sql");
+        let doc = out.document;
+        let snapshots = metadata_files(&dir);
+        assert_eq!(snapshots.len(), 1, "{}", dir.display());
+        assert_eq!(
+            snapshot_ids(&snapshots[0]),
+            ids(&doc),
+            "Flink {version} SQL"
+        );
+        assert!(doc.operators.iter().all(|o| o.uid.is_none()));
+        let agg = doc
+            .operators
+            .iter()
+            .find(|o| o.name.starts_with("GroupAggregate"))
+            .unwrap();
+        assert_eq!(agg.inputs[0].partitioner, Partitioner::Hash);
+        let job = graph_to_job(&doc, "job.sql", false).unwrap();
+        assert!(job.operators.iter().all(|o| o.id_from_hash));
+        checked.push(version);
+    }
+    eprintln!("SQL checked: {}", checked.join(" "));
+}
