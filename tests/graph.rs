@@ -409,12 +409,29 @@ fn fixture_job_ids_equal_flinks_and_the_real_snapshots() {
 
 /// The restore ground truth's job variants and the example job's arguments that build them
 /// (testdata/generate/restore/src/RestoreGroundTruth.java, cases()).
-fn restore_args(case: &str) -> Vec<&'static str> {
+/// `None` for cases whose job is not job v1 or a variant of it (the unaligned cases, `ua-*`, run
+/// a job of their own that RestoreTopology does not build).
+fn restore_args(case: &str) -> Option<Vec<&'static str>> {
     let base = case.strip_suffix("-allow").unwrap_or(case);
-    if base.starts_with("unchanged") || base.starts_with("backend-") || base == "maxpar-derived" {
-        return vec![];
+    if base.starts_with("ua-") {
+        return None;
     }
-    match base {
+    if base.starts_with("unchanged")
+        || base.starts_with("backend-")
+        || base == "maxpar-derived"
+        || matches!(
+            base,
+            "spa-uid-repair-unchanged"
+                | "spa-bootstrap-unchanged"
+                | "spa-bootstrap-backend-rocksdb"
+                | "spa-removed-unchanged"
+        )
+    {
+        return Some(vec![]);
+    }
+    Some(match base {
+        "spa-uid-repair-restore" => vec!["--keyed-uid", "keyed-v2"],
+        "spa-removed-stateful-removed" => vec!["--no-op-state"],
         "uid-renamed" => vec!["--keyed-uid", "keyed-v2"],
         "stateful-removed" => vec!["--no-op-state"],
         "stateless-added" => vec!["--new-map"],
@@ -429,7 +446,7 @@ fn restore_args(case: &str) -> Vec<&'static str> {
         "parallelism-above-maxpar" => vec!["--parallelism", "130"],
         "parallelism-above-maxpar-keyed" => vec!["--op-parallelism", "keyed=130"],
         other => panic!("restore case {other}: no RestoreTopology arguments known; add them here"),
-    }
+    })
 }
 
 /// Every restore case of every release under test that has restore ground truth: the
@@ -462,7 +479,10 @@ fn restore_variants_equal_flinks_graphs_and_job_files() {
                 ("restart-strategy", "none"),
                 ("restart-strategy.type", "none"),
             ];
-            let run = graph(&version, "RestoreTopology", &restore_args(&case), &config);
+            let Some(args) = restore_args(&case) else {
+                continue;
+            };
+            let run = graph(&version, "RestoreTopology", &args, &config);
             let what = format!("Flink {version} restore case {case}");
             let truth = read_truth(&case_dir.join("graph.json"));
             assert_eq!(as_truth(&run.doc), truth.operators, "{what}: graph.json");
@@ -857,4 +877,105 @@ fn sql_script_ids_equal_the_real_savepoint() {
         checked.push(version);
     }
     eprintln!("SQL checked: {}", checked.join(" "));
+}
+
+/// `check SNAPSHOT --jar JOB.jar` equals running `graph` and then `check --job` on its output,
+/// and both equal the real restore outcome: for the restore cases `unchanged` and `uid-renamed`
+/// (with and without allowNonRestoredState) of every release under test.
+#[test]
+fn check_jar_equals_graph_then_check_job_and_flinks_outcome() {
+    let bin = env!("CARGO_BIN_EXE_flinspect");
+    for version in versions() {
+        let base = Path::new(ROOT).join(format!("testdata/restore/flink-{version}"));
+        if !base.is_dir() {
+            continue;
+        }
+        let p = prepare(&version);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("conf.yaml");
+        std::fs::write(
+            &config,
+            "state.backend: hashmap\nstate.backend.type: hashmap\nrestart-strategy: none\nrestart-strategy.type: none\n",
+        )
+        .unwrap();
+        for case in ["unchanged", "uid-renamed", "uid-renamed-allow"] {
+            let case_dir = base.join("cases").join(case);
+            let outcome: Value = serde_json::from_str(
+                &std::fs::read_to_string(case_dir.join("outcome.json")).unwrap(),
+            )
+            .unwrap();
+            let snap_dir = base.join(outcome["snapshot"].as_str().unwrap());
+            let info: Value = serde_json::from_str(
+                &std::fs::read_to_string(snap_dir.join("snapshot.json")).unwrap(),
+            )
+            .unwrap();
+            let snapshot = snap_dir.join(info["metadata_dir"].as_str().unwrap());
+            let allow = if case.ends_with("-allow") {
+                "--allow-non-restored-state=true"
+            } else {
+                "--allow-non-restored-state=false"
+            };
+            let args = restore_args(case).unwrap();
+            let permit = Permit::take();
+            let by_jar = Command::new(bin)
+                .arg("check")
+                .arg(&snapshot)
+                .arg("--jar")
+                .arg(&p.examples)
+                .args(["--class", "flinspect.examples.RestoreTopology"])
+                .arg("--flink-home")
+                .arg(&p.flink_home)
+                .arg("--config")
+                .arg(&config)
+                .args([allow, "--json", "--"])
+                .args(&args)
+                .output()
+                .unwrap();
+            let lock = dir.path().join(format!("{case}.lock.json"));
+            let graph_run = Command::new(bin)
+                .arg("graph")
+                .arg(&p.examples)
+                .args(["--class", "flinspect.examples.RestoreTopology"])
+                .arg("--flink-home")
+                .arg(&p.flink_home)
+                .arg("--config")
+                .arg(&config)
+                .arg("-o")
+                .arg(&lock)
+                .arg("--")
+                .args(&args)
+                .output()
+                .unwrap();
+            drop(permit);
+            assert!(
+                graph_run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&graph_run.stderr)
+            );
+            let by_lock = Command::new(bin)
+                .arg("check")
+                .arg(&snapshot)
+                .arg("--job")
+                .arg(&lock)
+                .args([allow, "--json"])
+                .output()
+                .unwrap();
+            let what = format!("Flink {version} {case}");
+            let want = if outcome["restored"] == true { 0 } else { 1 };
+            assert_eq!(
+                by_jar.status.code(),
+                Some(want),
+                "{what}: {}{}",
+                String::from_utf8_lossy(&by_jar.stdout),
+                String::from_utf8_lossy(&by_jar.stderr)
+            );
+            assert_eq!(by_lock.status.code(), Some(want), "{what}");
+            let mut a: Value = serde_json::from_slice(&by_jar.stdout).unwrap();
+            let mut b: Value = serde_json::from_slice(&by_lock.stdout).unwrap();
+            assert_eq!(a["job"]["kind"], "program");
+            a["job"] = Value::Null;
+            b["job"] = Value::Null;
+            assert_eq!(a, b, "{what}: check --jar and graph + check --job");
+        }
+    }
 }

@@ -16,6 +16,8 @@ Examples:
   flinspect check /savepoints/savepoint-7f3c21-5e0c9a8d1b2f --job job.yaml
   flinspect check chk-42/_metadata --job job.yaml --allow-non-restored-state
   flinspect check prod-savepoint/ --against staging-savepoint/    the new job as staging ran it
+  flinspect check sp/ --jar my-job.jar --flink-home /opt/flink-2.3.0 -- --input x   the job itself
+  flinspect check sp/ --job flinspect.lock.json                    a `flinspect graph` output
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif
   flinspect check sp/ --job job.yaml --fail-on warning --allow accepted.yaml
 
@@ -72,10 +74,29 @@ pub struct Args {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "against",
-        conflicts_with = "against"
+        required_unless_present_any = ["against", "jar", "sql"],
+        conflicts_with_all = ["against", "jar", "sql"]
     )]
     job: Option<PathBuf>,
+    /// The new job's jar: its graph is taken with `flinspect graph` (the same as running
+    /// `graph` and then `check --job` on its output)
+    #[arg(long, value_name = "JOB.jar", conflicts_with_all = ["against", "sql"])]
+    jar: Option<PathBuf>,
+    /// The new job as a SQL script, planned by Flink's own planner (as `flinspect graph`)
+    #[arg(long, value_name = "SCRIPT.sql", conflicts_with = "against")]
+    sql: Option<PathBuf>,
+    /// With --jar: the main class, when the jar's manifest does not name it
+    #[arg(long = "class", value_name = "MAIN")]
+    class: Option<String>,
+    /// With --jar/--sql: a Flink distribution (its lib/ and conf/); default: FLINK_HOME
+    #[arg(long, value_name = "DIR")]
+    flink_home: Option<PathBuf>,
+    /// With --jar/--sql: a Flink configuration file applied on top of the distribution's conf/
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// With --jar: arguments of the job's main()
+    #[arg(last = true, value_name = "ARGS")]
+    args: Vec<String>,
     /// The new job, described by one of its own snapshots (e.g. from staging): operator ids,
     /// uids (metadata V5+), parallelism and max parallelism as recorded there
     #[arg(long, value_name = "OTHER")]
@@ -169,13 +190,38 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
 
     let other_loaded;
     let mut job_lines = Default::default();
+    let program = a.jar.as_ref().or(a.sql.as_ref());
     let (job, job_shown, job_kind) = match (&a.job, &a.against) {
         (Some(path), _) => {
             let bytes = read_bytes(path, "job file")?;
             let shown = path.display().to_string();
-            let job = Job::from_bytes(&bytes, &shown).map_err(|e| input(path, e.message))?;
+            let text = std::str::from_utf8(&bytes).ok();
+            let job = match text {
+                // A `flinspect graph` document (the committed graph lock, say).
+                Some(t) if flinspect::graph::is_graph_document(t) => {
+                    flinspect::graph::job_from_graph_json(t, &shown, false)
+                        .map_err(|e| input(path, e.message))?
+                }
+                _ => Job::from_bytes(&bytes, &shown).map_err(|e| input(path, e.message))?,
+            };
             job_lines = out::job_file_lines(&String::from_utf8_lossy(&bytes));
             (job, shown, "file")
+        }
+        (None, None) if program.is_some() => {
+            let path = program.cloned().unwrap_or_default();
+            let req = flinspect::graph::GraphRequest {
+                jar: path.clone(),
+                entry_class: a.class.clone(),
+                flink_home: a.flink_home.clone(),
+                config: a.config.clone(),
+                args: a.args.clone(),
+                timeout: Some(std::time::Duration::from_secs(300)),
+            };
+            let shown = path.display().to_string();
+            let out = flinspect::graph::run_graph(&req).map_err(|e| input(&path, e.message))?;
+            let job = flinspect::graph::graph_to_job(&out.document, &shown, false)
+                .map_err(|e| input(&path, e.message))?;
+            (job, shown, "program")
         }
         (None, Some(path)) => {
             other_loaded = load::load(path).map_err(|e| input(&e.path, e.to_string()))?;
@@ -191,7 +237,8 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         (None, None) => {
             return Err(Failure::Input {
                 path: None,
-                message: "give --job FILE or --against OTHER".into(),
+                message: "give --job FILE, --jar JOB.jar, --sql SCRIPT.sql or --against OTHER"
+                    .into(),
             })
         }
     };

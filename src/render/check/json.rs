@@ -10,7 +10,8 @@
 //!     "checkpoint_id": 3,
 //!     "kind": "savepoint" | "checkpoint" | null
 //!   },
-//!   "job": { "kind": "file" | "snapshot", "path": "job.yaml" },
+//!   "job": { "kind": "file" | "snapshot" | "program", "path": "job.yaml" },
+//!                                       // program: --jar/--sql, the graph taken by the companion
 //!   "verdict": "compatible" | "incompatible" | "unknown",
 //!                                       // incompatible: a finding at or above fail_on (and not
 //!                                       //   allow-listed); unknown: none, but a check that can

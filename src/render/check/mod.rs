@@ -92,7 +92,7 @@ pub struct Meta {
     pub kind: Option<String>,
     /// The job file or `--against` snapshot.
     pub job: String,
-    /// `file` or `snapshot`.
+    /// `file`, `snapshot` or `program` (`--jar`/`--sql`).
     pub job_kind: &'static str,
     pub fail_on: Severity,
     /// The line of each job-file operator (by OperatorID, 32 hex digits), for locations.
