@@ -64,20 +64,7 @@ struct RawEntry {
 impl AllowList {
     /// Reads an allow-list file's bytes: refuses a snapshot or binary data before parsing.
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<AllowList, JobError> {
-        if let Some(why) = super::job::not_a_job_file(bytes) {
-            return Err(JobError {
-                message: format!("{source}: {why}"),
-            });
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => AllowList::from_yaml(text, source),
-            Err(e) => Err(JobError {
-                message: format!(
-                    "{source}: not an allow-list: invalid UTF-8 at offset {:#x}; expected a YAML text file",
-                    e.valid_up_to()
-                ),
-            }),
-        }
+        AllowList::from_yaml(super::job::text_of(bytes, source, "an allow-list")?, source)
     }
 
     pub fn from_yaml(text: &str, source: &str) -> Result<AllowList, JobError> {

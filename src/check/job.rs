@@ -226,20 +226,7 @@ impl Job {
     /// Parses a job file from its bytes, as read: a file that is not text (binary, or a Flink
     /// snapshot passed by mistake) is refused with what it looks like, before any YAML parsing.
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Job, JobError> {
-        if let Some(why) = not_a_job_file(bytes) {
-            return Err(JobError {
-                message: format!("{source}: {why}"),
-            });
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Job::from_yaml(text, source),
-            Err(e) => Err(JobError {
-                message: format!(
-                    "{source}: not a job file: invalid UTF-8 at offset {:#x}; expected a YAML (or JSON) text file",
-                    e.valid_up_to()
-                ),
-            }),
-        }
+        Job::from_yaml(text_of(bytes, source, "a job file")?, source)
     }
 
     /// Describes the new job by another snapshot (e.g. one taken by the staging deployment of
@@ -339,6 +326,22 @@ const SNAPSHOT_MAGIC: [u8; 4] = [0x49, 0x60, 0x67, 0x2d];
 
 /// Why `bytes` cannot be a job file, if they plainly cannot: a Flink snapshot, or binary data
 /// (a NUL byte, which no YAML or JSON text holds).
+/// The text of a job file or allow-list as read, refused with what it looks like when it is not
+/// text (a Flink snapshot passed by mistake, binary data, invalid UTF-8).
+pub(crate) fn text_of<'b>(bytes: &'b [u8], source: &str, what: &str) -> Result<&'b str, JobError> {
+    if let Some(why) = not_a_job_file(bytes) {
+        return Err(JobError {
+            message: format!("{source}: {why}"),
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| JobError {
+        message: format!(
+            "{source}: not {what}: invalid UTF-8 at offset {:#x}; expected a YAML (or JSON) text file",
+            e.valid_up_to()
+        ),
+    })
+}
+
 /// Why `bytes` cannot be a job file (or an allow-list): a Flink snapshot, or binary data.
 pub(crate) fn not_a_job_file(bytes: &[u8]) -> Option<String> {
     if bytes.starts_with(&SNAPSHOT_MAGIC) {

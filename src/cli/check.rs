@@ -85,15 +85,9 @@ pub struct Args {
     /// The new job as a SQL script, planned by Flink's own planner (as `flinspect graph`)
     #[arg(long, value_name = "SCRIPT.sql", conflicts_with = "against")]
     sql: Option<PathBuf>,
-    /// With --jar: the main class, when the jar's manifest does not name it
-    #[arg(long = "class", value_name = "MAIN")]
-    class: Option<String>,
-    /// With --jar/--sql: a Flink distribution (its lib/ and conf/); default: FLINK_HOME
-    #[arg(long, value_name = "DIR")]
-    flink_home: Option<PathBuf>,
-    /// With --jar/--sql: a Flink configuration file applied on top of the distribution's conf/
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    /// With --jar/--sql: how the program runs (as `flinspect graph`)
+    #[command(flatten)]
+    program: super::graph::ProgramArgs,
     /// With --jar: arguments of the job's main()
     #[arg(last = true, value_name = "ARGS")]
     args: Vec<String>,
@@ -209,14 +203,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         }
         (None, None) if program.is_some() => {
             let path = program.cloned().unwrap_or_default();
-            let req = flinspect::graph::GraphRequest {
-                jar: path.clone(),
-                entry_class: a.class.clone(),
-                flink_home: a.flink_home.clone(),
-                config: a.config.clone(),
-                args: a.args.clone(),
-                timeout: Some(std::time::Duration::from_secs(300)),
-            };
+            let req = a.program.request(path.clone(), a.args.clone(), 300);
             let shown = path.display().to_string();
             let out = flinspect::graph::run_graph(&req).map_err(|e| input(&path, e.message))?;
             let job = flinspect::graph::graph_to_job(&out.document, &shown, false)

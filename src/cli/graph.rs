@@ -23,15 +23,8 @@ pub struct Args {
     /// The job jar, or a SQL script (.sql)
     #[arg(value_name = "JOB.jar|SCRIPT.sql")]
     jar: PathBuf,
-    /// The main class, when the jar's manifest does not name it
-    #[arg(long = "class", value_name = "MAIN")]
-    class: Option<String>,
-    /// A Flink distribution (its lib/ and conf/); default: FLINK_HOME
-    #[arg(long, value_name = "DIR")]
-    flink_home: Option<PathBuf>,
-    /// A Flink configuration file applied on top of the distribution's conf/
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    program: ProgramArgs,
     /// Write the JSON to FILE instead of stdout
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -43,15 +36,36 @@ pub struct Args {
     args: Vec<String>,
 }
 
+/// How the job's program is run: shared by `graph` and `check --jar/--sql`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ProgramArgs {
+    /// The main class, when the jar's manifest does not name it
+    #[arg(long = "class", value_name = "MAIN")]
+    pub class: Option<String>,
+    /// A Flink distribution (its lib/ and conf/); default: FLINK_HOME
+    #[arg(long, value_name = "DIR")]
+    pub flink_home: Option<PathBuf>,
+    /// A Flink configuration file applied on top of the distribution's conf/
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl ProgramArgs {
+    /// The companion's request for `program` with these settings.
+    pub fn request(&self, program: PathBuf, args: Vec<String>, timeout_secs: u64) -> GraphRequest {
+        GraphRequest {
+            jar: program,
+            entry_class: self.class.clone(),
+            flink_home: self.flink_home.clone(),
+            config: self.config.clone(),
+            args,
+            timeout: Some(std::time::Duration::from_secs(timeout_secs)),
+        }
+    }
+}
+
 pub fn run(a: Args) -> Result<i32, Failure> {
-    let req = GraphRequest {
-        jar: a.jar,
-        entry_class: a.class,
-        flink_home: a.flink_home,
-        config: a.config,
-        args: a.args,
-        timeout: Some(std::time::Duration::from_secs(a.timeout)),
-    };
+    let req = a.program.request(a.jar, a.args, a.timeout);
     let out = run_graph(&req).map_err(|e| Failure::Message(e.message))?;
     let text = serde_json::to_string_pretty(&out.document)
         .map_err(|e| Failure::Message(format!("writing JSON: {e}")))?

@@ -13,7 +13,7 @@
 use serde_json::json;
 
 use super::json::SCHEMA_VERSION;
-use super::sarif::{uri, SCHEMA};
+use super::sarif::uri;
 
 /// Why the run failed: one line, and the file it is about when there is one.
 #[derive(Clone, Debug)]
@@ -42,23 +42,12 @@ pub fn sarif(e: &RunError) -> String {
             "physicalLocation": { "artifactLocation": { "uri": uri(p) } }
         }]);
     }
-    let rules = super::sarif::rules();
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "flinspect",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": false,
-                "toolExecutionNotifications": [notification],
-            }],
-            "results": [],
-        }],
-    });
+    let mut run = super::sarif::run(super::sarif::rules(), Vec::new());
+    run["invocations"] = json!([{
+        "executionSuccessful": false,
+        "toolExecutionNotifications": [notification],
+    }]);
+    let doc = super::sarif::log(run);
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

@@ -99,21 +99,32 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
             r
         })
         .collect();
+    let mut run = run(rules, results);
+    run["properties"] = json!({
+        "verdict": report.verdict(meta.fail_on).as_str(),
+        "notChecked": report.not_checked,
+    });
+    log(run)
+}
+
+/// One run of flinspect: the driver with every rule, and the results.
+pub(crate) fn run(rules: Vec<Value>, results: Vec<Value>) -> Value {
+    json!({
+        "tool": { "driver": {
+            "name": "flinspect",
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        }},
+        "results": results,
+    })
+}
+
+/// The SARIF log around one run.
+pub(crate) fn log(run: Value) -> Value {
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "flinspect",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
-            "properties": {
-                "verdict": report.verdict(meta.fail_on).as_str(),
-                "notChecked": report.not_checked,
-            },
-        }],
+        "runs": [run],
     })
 }
 
