@@ -166,6 +166,11 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
         let options = Options {
             snapshot: metadata.parent().unwrap().display().to_string(),
             allow_non_restored_state: outcome["allow_non_restored_state"].as_bool(),
+            // Absent: the savepoint path (-s); "ha": restored from the HA store.
+            restore_path: match outcome["restore_path"].as_str() {
+                Some("ha") => check::RestorePath::Ha,
+                _ => check::RestorePath::Savepoint,
+            },
             // As the CLI does: settle heap vs RocksDB-full from the state files.
             key_groups_layout: flinspect::probe::key_groups_layout(&md, metadata.parent().unwrap()),
             // As the CLI does: the referenced files, as scan finds them.

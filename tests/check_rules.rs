@@ -137,6 +137,7 @@ fn run_with_files(metadata: &std::path::Path, job: &str) -> Report {
     let options = check::Options {
         snapshot: metadata.parent().unwrap().display().to_string(),
         allow_non_restored_state: None,
+        restore_path: Default::default(),
         key_groups_layout: None,
         state_files: Some(
             flinspect::scan::snapshot_files(metadata, &[])
@@ -886,6 +887,7 @@ fn every_rule_over_every_snapshot() {
         let options = check::Options {
             snapshot: path.display().to_string(),
             allow_non_restored_state: None,
+            restore_path: Default::default(),
             key_groups_layout: flinspect::probe::key_groups_layout(&md, path.parent().unwrap()),
             // Every fixture's files are there (read through an inferred map where the tree
             // moved): no state_files_missing on any of them.

@@ -228,9 +228,37 @@ pub struct Options {
     /// What the state files showed about ambiguous V2/V3 key-group handles
     /// ([`crate::probe::key_groups_layout`]); `None` when not probed.
     pub key_groups_layout: Option<crate::analysis::Inferred<crate::analysis::KeyedLayout>>,
+    /// How the new job will be restored (see [`RestorePath`]).
+    pub restore_path: RestorePath,
     /// What was found of the files the snapshot references (`None`: not looked at, e.g. only
     /// `_metadata` was given to the library). The CLI fills it in with [`crate::scan`].
     pub state_files: Option<StateFiles>,
+}
+
+/// The way the new job is restored, which decides what Flink checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RestorePath {
+    /// `-s` / `execution.state-recovery.path` (savepoint or retained checkpoint given to the
+    /// job): `Checkpoints.loadAndValidateCheckpoint` validates first (max parallelism; state no
+    /// operator claims, relaxed by allowNonRestoredState; operators without state skipped).
+    #[default]
+    Savepoint,
+    /// From the HA store (JobManager failover; the Kubernetes operator's `last-state` upgrade):
+    /// `CheckpointCoordinator.restoreInitialCheckpointIfPresent` passes allowNonRestoredState =
+    /// false whatever the job says, and `StateAssignmentOperation` requires every operator of the
+    /// checkpoint, with or without state, to be in the new job. Recorded with Flink 1.20.3, 2.1.1
+    /// and 2.3.0 (testdata/restore, cases ha-*).
+    Ha,
+}
+
+impl RestorePath {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestorePath::Savepoint => "savepoint",
+            RestorePath::Ha => "ha",
+        }
+    }
 }
 
 /// Everything `check` found.
@@ -339,9 +367,11 @@ impl<'m, 'a> Context<'m, 'a> {
             job,
             summary: summarize(md, location.as_deref()),
             options,
-            allow_non_restored_state: options
-                .allow_non_restored_state
-                .unwrap_or(job.allow_non_restored_state),
+            // The HA path passes false to Flink's checks whatever the job says.
+            allow_non_restored_state: options.restore_path == RestorePath::Savepoint
+                && options
+                    .allow_non_restored_state
+                    .unwrap_or(job.allow_non_restored_state),
             claims,
         }
     }

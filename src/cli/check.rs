@@ -18,6 +18,7 @@ Examples:
   flinspect check prod-savepoint/ --against staging-savepoint/    the new job as staging ran it
   flinspect check sp/ --jar my-job.jar --flink-home /opt/flink-2.3.0 -- --input x   the job itself
   flinspect check sp/ --job flinspect.lock.json                    a `flinspect graph` output
+  flinspect check chk-42 --job job.yaml --restore-path ha          a last-state upgrade (HA store)
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif
   flinspect check sp/ --job job.yaml --fail-on warning --allow accepted.yaml
 
@@ -57,6 +58,12 @@ pub enum OutputFormat {
     Junit,
     Github,
     Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RestorePathArg {
+    Savepoint,
+    Ha,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,6 +123,11 @@ pub struct Args {
     /// Accepted findings: YAML list of {rule, operator, reason}; a reason is required
     #[arg(long, value_name = "FILE")]
     allow: Option<PathBuf>,
+    /// How the new job will be restored: `savepoint` (-s / execution.state-recovery.path, the
+    /// default) or `ha` (from the HA store: JobManager failover, the Kubernetes operator's
+    /// last-state upgrade; Flink then ignores allowNonRestoredState and requires every operator)
+    #[arg(long, value_enum, default_value = "savepoint")]
+    restore_path: RestorePathArg,
     /// Colour severities and the verdict in human output: auto (a terminal, NO_COLOR unset,
     /// TERM not dumb), always, never
     #[arg(long, value_enum, default_value = "auto")]
@@ -242,6 +254,10 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
     let options = Options {
         snapshot: loaded.dir.display().to_string(),
         allow_non_restored_state: a.allow_non_restored_state,
+        restore_path: match a.restore_path {
+            RestorePathArg::Savepoint => check::RestorePath::Savepoint,
+            RestorePathArg::Ha => check::RestorePath::Ha,
+        },
         key_groups_layout: flinspect::probe::key_groups_layout(&md, &loaded.dir),
         state_files: state_files(&loaded.path),
     };

@@ -98,6 +98,7 @@ pub fn run_job(snapshot: &Path, job: &Job, allow_nrs: Option<bool>) -> Report {
     let options = Options {
         snapshot: snapshot.parent().unwrap().display().to_string(),
         allow_non_restored_state: allow_nrs,
+        restore_path: Default::default(),
         key_groups_layout: flinspect::probe::key_groups_layout(&md, snapshot.parent().unwrap()),
         state_files: None,
     };

@@ -24,7 +24,11 @@ job file does not describe chaining, so flinspect reports an error where the ope
 its task (it has keyed state, which follows a keyBy, or coordinator state, as sources do) or the
 setting is job-wide (it then reaches every task), and a warning otherwise: Flink then fails only
 if the operator heads its task. Recorded with Flink 1.20.3 and 2.3.0 (testdata/restore, cases
-maxpar-explicit-changed*).",
+maxpar-explicit-changed*). Restored from the HA store (`--restore-path ha`), the same change fails
+in StateAssignmentOperation.checkParallelismPreconditions with \"The maximum parallelism (128) with
+which the latest checkpoint of the execution job vertex … has been taken and the current maximum
+parallelism (256) changed. This is currently not supported.\" (recorded with 1.20.3, 2.1.1, 2.3.0,
+cases ha-maxpar-explicit-changed*).",
         flink_error: Some(
             "Failed to rollback to checkpoint/savepoint %s. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator %s with max parallelism %d to new program with max parallelism %d. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
         ),
@@ -67,10 +71,19 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 ),
             });
         }
-        f.flink_error = Some(format!(
-            "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {} to new program with max parallelism {m}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
-            op.id, op.max_parallelism
-        ));
+        f.flink_error = Some(if cx.options.restore_path == crate::check::RestorePath::Ha {
+            // StateAssignmentOperation.checkParallelismPreconditions; Flink prints the vertex
+            // object's identity hash where `<vertex>` stands.
+            format!(
+                "The maximum parallelism ({}) with which the latest checkpoint of the execution job vertex <vertex> has been taken and the current maximum parallelism ({m}) changed. This is currently not supported.",
+                op.max_parallelism
+            )
+        } else {
+            format!(
+                "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {} to new program with max parallelism {m}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
+                op.id, op.max_parallelism
+            )
+        });
         if certain {
             f.notes.push(
                 "Flink refuses the job at submission; --allowNonRestoredState does not help".into(),

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::{Rule, RuleInfo};
-use crate::check::{Context, Severity, Sink};
+use crate::check::{Context, RestorePath, Severity, Sink};
 use crate::units::human_bytes;
 
 pub(super) const RULE: Rule = Rule {
@@ -19,7 +19,15 @@ no operator of the new job has its id, Flink refuses the restore at submission
 (StateAssignmentOperation.checkStateMappingCompleteness) unless --allowNonRestoredState is given.
 With it, the restore goes on and that state is dropped for good: this rule then reports a warning
 that lists what is lost (operator state names, keyed state bytes, coordinator state such as a
-source's split enumerator).",
+source's split enumerator).
+
+Restored from the HA store instead (`check --restore-path ha`: JobManager failover, the
+Kubernetes operator's last-state upgrade), Flink passes allowNonRestoredState = false whatever the
+job says and requires every operator of the checkpoint, with or without state: \"There is no
+operator for the state <id>\" (CheckpointCoordinator.restoreInitialCheckpointIfPresent,
+StateAssignmentOperation.checkStateMappingCompleteness). Recorded with Flink 1.20.3, 2.1.1 and
+2.3.0 (testdata/restore, cases ha-*: a stateful and a stateless operator removed, a uid renamed,
+each with and without allowNonRestoredState).",
         flink_error: Some(
             "Failed to rollback to checkpoint/savepoint %s. Cannot map checkpoint/savepoint state for operator %s to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",
         ),
@@ -29,8 +37,10 @@ source's split enumerator).",
 };
 
 fn check(cx: &Context<'_, '_>, out: &mut Sink) {
+    let ha = cx.options.restore_path == RestorePath::Ha;
     for op in &cx.md.operators {
-        if !op.has_state() || cx.claimant(op).is_some() {
+        // From the HA store Flink requires every operator of the checkpoint, stateless ones too.
+        if (!op.has_state() && !ha) || cx.claimant(op).is_some() {
             continue;
         }
         let r = cx.snapshot_ref(op);
@@ -86,7 +96,18 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 ));
             }
         }
-        if cx.allow_non_restored_state {
+        if ha {
+            f.message = format!(
+                "operator {} of the checkpoint is not in the new job, and a restore from the HA store accepts no missing operator{}",
+                r.describe(),
+                if op.has_state() { "" } else { ", even one without state" }
+            );
+            f.flink_error = Some(format!("There is no operator for the state {}", op.id));
+            f.notes.push(
+                "restored from the HA store (JobManager failover, the Kubernetes operator's last-state upgrade): Flink ignores allowNonRestoredState there and refuses the job at submission (StateAssignmentOperation.checkStateMappingCompleteness)".into(),
+            );
+            f.help = Some("restore from a savepoint (`-s`, or the Kubernetes operator's `savepoint` upgrade mode) with the operator's old uid or with --allowNonRestoredState; or keep the operator (with its uid) in the new job".into());
+        } else if cx.allow_non_restored_state {
             f.severity = Severity::Warning;
             f.message = format!(
                 "state of operator {} will be dropped (--allow-non-restored-state): no operator of the new job claims it",
