@@ -1462,7 +1462,11 @@ public class RestoreGroundTruth {
         }
         Graph g = graphOf(conf, cs.spec);
         Files.write(caseDir.resolve("graph.json"), graphJson(g).getBytes(StandardCharsets.UTF_8));
-        Files.write(caseDir.resolve("job.yaml"), jobYaml(cs.spec, allow, g).getBytes(StandardCharsets.UTF_8));
+        // not expressible in a job file yet: the restore path
+        String yaml = jobYaml(cs.spec, allow, g).replaceFirst("\noperators:\n",
+                "\n# restored from the HA store (JobManager failover / last-state upgrade), not from a savepoint path"
+                        + (allow ? "; execution.state-recovery.path names the same checkpoint" : "") + "\noperators:\n");
+        Files.write(caseDir.resolve("job.yaml"), yaml.getBytes(StandardCharsets.UTF_8));
         Set<String> ids = new HashSet<>(knownIds);
         ids.addAll(g.ids);
 
