@@ -216,9 +216,10 @@ CheckpointCoordinator's "Restoring job … from Checkpoint N …" line. Taken wi
 """)
 lines.append("## Outcomes\n")
 lines.append(
-    "n/a: not recorded for that version: 2.1.1 holds only the State Processor API and unaligned\n"
-    "cases (`spa-*`, `ua-*`), 2.0.1 and 1.18.1 only the `spa-*` cases, 1.13.6 has no native savepoints,\n"
-    "no `flink-state-processor-api` fixtures and no unaligned cases.\n"
+    "n/a: not recorded for that version: 2.1.1 holds only the State Processor API, unaligned and HA\n"
+    "cases (`spa-*`, `ua-*`, `ha-*`), 2.0.1 and 1.18.1 only the `spa-*` cases, 1.13.6 has no native savepoints,\n"
+    "no `flink-state-processor-api` fixtures and no unaligned cases; the `ha-*` cases (restored from the\n"
+    "HA store, `restore_path: ha`) exist for 1.20.3, 2.1.1 and 2.3.0.\n"
 )
 hdr = "| case | snapshot | " + " | ".join(versions) + " |"
 lines.append(hdr)
@@ -267,6 +268,32 @@ lines.append("""### Observations (1.13.6, 1.20.3, 2.3.0 agree unless stated)
   on RocksDB (a backend switch, as from any canonical savepoint). `spa-removed`
   restores into job v1 (`op-state` has no entry and starts empty; allowNonRestoredState is not
   needed) and into job v1 without `op-state`.
+""")
+lines.append("""### Observations on the HA path (`ha-*`: 1.20.3, 2.1.1, 2.3.0 agree)
+
+* Every `ha-*` job logged "Restoring job 0000000000000000000000000000f1a5 from Checkpoint 2 … located
+  at …/ha-checkpoint/checkpoints/…/chk-2" (`details.json` `coordinator_log`): the state came from the
+  HA store, also in the `-allow` cases that name the same checkpoint as savepoint path.
+* Restored: the unchanged job and the whole job at parallelism 3, with and without the flag.
+* `restoreInitialCheckpointIfPresent` passes allowNonRestoredState = false, so the job's setting has no
+  effect: a renamed keyed uid (`ha-uid-renamed`) and a removed stateful operator
+  (`ha-stateful-removed`) fail at submission with "There is no operator for the state <operator id>"
+  (`StateAssignmentOperation.checkStateMappingCompleteness`), also with the flag set; through the
+  savepoint path the same changes fail with "Failed to rollback to checkpoint/savepoint … Cannot map
+  checkpoint/savepoint state for operator …" without it and restore with it.
+* The mapping check does not skip operators without state: removing the stateless map
+  (`ha-stateless-removed`, whose checkpoint entry has no state) fails the same way, with or without
+  the flag, where the savepoint path skips the empty entry ("Skipping empty savepoint state") and
+  restores (compare `stateless-uid-removed`).
+* An explicit max parallelism different from the checkpoint's (`ha-maxpar-explicit-changed`, 128 →
+  256): "The maximum parallelism (128) with which the latest checkpoint of the execution job vertex
+  <ExecutionJobVertex@hash> has been taken and the current maximum parallelism (256) changed. This is
+  currently not supported." (`StateAssignmentOperation.checkParallelismPreconditions`; the vertex is
+  printed as a Java object, so no id) instead of the savepoint path's "Max parallelism mismatch …".
+* Parallelism 130 above the state's max parallelism 128 (`ha-parallelism-above-maxpar`): "The state for
+  task <vertex id> can not be restored. The maximum parallelism (128) of the restored state is lower
+  than the configured parallelism (130). …", the same message as through the savepoint path; which
+  vertex is named varies between runs.
 """)
 lines.append("""### Observations on the unaligned checkpoint (`ua-*`: 1.20.3, 2.1.1, 2.3.0)
 
