@@ -6,8 +6,9 @@
 #        STEP=cases CASES='uid-renamed.*' testdata/generate/restore/run-restore.sh 2.3.0
 #          STEP: all (default) | snapshots | cases | spa-source (only snapshots/hashmap-canonical, the
 #          source of testdata/generate/spa/run-spa.sh) | unaligned (only snapshots/unaligned-checkpoint,
-#          the back-pressured unaligned checkpoint the ua-* cases restore) ; CASES: regex over case
-#          names (cases step only)
+#          the back-pressured unaligned checkpoint the ua-* cases restore) | ha (snapshots/ha-checkpoint
+#          under ZooKeeper HA, then the ha-* cases, restored from the HA store) | ha-snapshot | ha-cases ;
+#          CASES: regex over case names (cases and ha steps)
 #        STEP=unaligned testdata/generate/restore/run-restore.sh 1.20.3 && \
 #          STEP=cases CASES='ua-.*' testdata/generate/restore/run-restore.sh 1.20.3
 # Needs: Java 11+ (javac), python3 + pip only when the Flink jars are not cached yet.

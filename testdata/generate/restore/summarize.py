@@ -43,7 +43,7 @@ for v in versions:
 
 def order(c):
     base = c[:-6] if c.endswith("-allow") else c
-    groups = ["unchanged", "uid-renamed", "keyed-uid", "stateful-removed", "stateless", "rescaled", "maxpar", "parallelism", "backend", "spa", "ua-"]
+    groups = ["unchanged", "uid-renamed", "keyed-uid", "stateful-removed", "stateless", "rescaled", "maxpar", "parallelism", "backend", "spa", "ua-", "ha-"]
     g = next((i for i, x in enumerate(groups) if base.startswith(x)), len(groups))
     return (g, base, c.endswith("-allow"))
 
@@ -64,6 +64,11 @@ def short(o):
     elif "Max parallelism mismatch" in m:
         mm = re.search(r"with max parallelism (\d+) to new program with max parallelism (\d+)", m)
         s = f"max parallelism mismatch, operator {op}…: {mm.group(1)} → {mm.group(2)}" if mm else "max parallelism mismatch"
+    elif "There is no operator for the state" in m:
+        s = f"no operator for the state {op}… (HA path)"
+    elif "with which the latest checkpoint of the execution job vertex" in m:
+        mm = re.search(r"maximum parallelism \((\d+)\) with which .* current maximum parallelism \((\d+)\) changed", m)
+        s = f"max parallelism of vertex {op}… changed: {mm.group(1)} → {mm.group(2)}" if mm else "max parallelism changed"
     elif "is lower than the configured parallelism" in m:
         mm = re.search(r"maximum parallelism \((\d+)\) of the restored state is lower than the configured parallelism \((\d+)\)", m)
         s = f"task {op}…: state max parallelism {mm.group(1)} < parallelism {mm.group(2)}"
@@ -94,7 +99,7 @@ lines.append("Regenerate (all versions, ~2-5 min each):\n")
 lines.append("```sh\ntestdata/generate/restore/run-restore.sh 2.3.0 1.20.3 1.13.6\n```\n")
 lines.append(
     "Only one part: `STEP=cases CASES='uid-renamed.*' testdata/generate/restore/run-restore.sh 2.3.0`\n"
-    "(STEP = all | snapshots | cases | spa-source | unaligned; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
+    "(STEP = all | snapshots | cases | spa-source | unaligned | ha | ha-snapshot | ha-cases; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
     "copied back to `/tmp/flinspect-restore/flink-<ver>/snapshots/` before every case).\n"
 )
 lines.append("""## Job v1
@@ -143,6 +148,7 @@ unaligned checkpoints on/off (a comment line states them; `graph.json` has the c
 | spa-bootstrap | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("keyed"))`, then `withOperator(forUid("keyed"), bootstrapWith(fromSequence(0, 799)).keyBy(v % 8).transform(...))` writing ValueState `count` |
 | spa-removed | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("op-state"))` |
 | unaligned-checkpoint | the unaligned job, retained unaligned checkpoint with in-flight data (1.20.3, 2.3.0, 2.1.1) |
+| ha-checkpoint | v1 on HashMap under ZooKeeper HA, stopped by losing its JobManager: the HA store's latest completed checkpoint (`checkpoints/<job id>/chk-N`), its pointer file (`ha-storage/`) and the znodes (`zookeeper.jsonl`) |
 
 Each holds `snapshot.json` (`metadata_dir`: the directory with `_metadata`, relative to the snapshot
 dir; `original_path`: where it was written and restored from) and `graph.json` (job v1's graph). All
@@ -186,11 +192,34 @@ vertex); in task-restore failures the first failing subtask decides the root exc
 reading a heap snapshot fails with `ArrayIndexOutOfBoundsException` in one subtask, `EOFException`
 in the other).
 """)
+lines.append("""## Restores from the HA store (snapshot `ha-checkpoint`, cases `ha-*`)
+
+Every other case restores through the savepoint path (`execution.state-recovery.path`, `-s`):
+`Checkpoints.loadAndValidateCheckpoint`. The `ha-*` cases (`"restore_path": "ha"` in `outcome.json`)
+take the path of a JobManager failover or a Kubernetes operator `last-state` upgrade: the JobMaster
+finds completed checkpoints for its JobID in the HA store and restores the latest
+(`CheckpointCoordinator.restoreInitialCheckpointIfPresent`; the savepoint path is then not used).
+How: an in-process ZooKeeper server (the one shaded into flink-dist) serves
+`high-availability.type: zookeeper` (`cluster-id` `flinspect-ha`, `storageDir`
+`/tmp/flinspect-restore/flink-<ver>/snapshots/ha-checkpoint/ha-storage`) to a MiniCluster. Job v1 runs
+with the fixed JobID `0000000000000000000000000000f1a5` (a fixed-delay restart strategy, so that task
+failures during the shutdown do not fail it) until two checkpoints completed; the MiniCluster is then
+closed with `closeAsyncWithoutCleaningHighAvailabilityData()`: the job is SUSPENDED, not cancelled,
+and the HA store keeps its latest checkpoint. Before each case the HA data is put back as v1 left it,
+except the job graph znode (`jobgraphs/<id>`, 2.x `execution-plans/<id>`), which a `last-state`
+upgrade deletes so that the new job graph is used; the changed job is then submitted under the same
+JobID to a new MiniCluster (restart strategy none) with no savepoint path. `-allow` cases also set
+`execution.state-recovery.path` to the same checkpoint with `ignore-unclaimed-state: true` (a job
+carries allowNonRestoredState only together with a path). `details.json` has `coordinator_log`: the
+CheckpointCoordinator's "Restoring job … from Checkpoint N …" line. Taken with
+`STEP=ha testdata/generate/restore/run-restore.sh <ver>` (`ha-snapshot` / `ha-cases` for one half).
+""")
 lines.append("## Outcomes\n")
 lines.append(
-    "n/a: not recorded for that version: 2.1.1 holds only the State Processor API and unaligned\n"
-    "cases (`spa-*`, `ua-*`), 2.0.1 and 1.18.1 only the `spa-*` cases, 1.13.6 has no native savepoints,\n"
-    "no `flink-state-processor-api` fixtures and no unaligned cases.\n"
+    "n/a: not recorded for that version: 2.1.1 holds only the State Processor API, unaligned and HA\n"
+    "cases (`spa-*`, `ua-*`, `ha-*`), 2.0.1 and 1.18.1 only the `spa-*` cases, 1.13.6 has no native savepoints,\n"
+    "no `flink-state-processor-api` fixtures and no unaligned cases; the `ha-*` cases (restored from the\n"
+    "HA store, `restore_path: ha`) exist for 1.20.3, 2.1.1 and 2.3.0.\n"
 )
 hdr = "| case | snapshot | " + " | ".join(versions) + " |"
 lines.append(hdr)
@@ -239,6 +268,32 @@ lines.append("""### Observations (1.13.6, 1.20.3, 2.3.0 agree unless stated)
   on RocksDB (a backend switch, as from any canonical savepoint). `spa-removed`
   restores into job v1 (`op-state` has no entry and starts empty; allowNonRestoredState is not
   needed) and into job v1 without `op-state`.
+""")
+lines.append("""### Observations on the HA path (`ha-*`: 1.20.3, 2.1.1, 2.3.0 agree)
+
+* Every `ha-*` job logged "Restoring job 0000000000000000000000000000f1a5 from Checkpoint 2 … located
+  at …/ha-checkpoint/checkpoints/…/chk-2" (`details.json` `coordinator_log`): the state came from the
+  HA store, also in the `-allow` cases that name the same checkpoint as savepoint path.
+* Restored: the unchanged job and the whole job at parallelism 3, with and without the flag.
+* `restoreInitialCheckpointIfPresent` passes allowNonRestoredState = false, so the job's setting has no
+  effect: a renamed keyed uid (`ha-uid-renamed`) and a removed stateful operator
+  (`ha-stateful-removed`) fail at submission with "There is no operator for the state <operator id>"
+  (`StateAssignmentOperation.checkStateMappingCompleteness`), also with the flag set; through the
+  savepoint path the same changes fail with "Failed to rollback to checkpoint/savepoint … Cannot map
+  checkpoint/savepoint state for operator …" without it and restore with it.
+* The mapping check does not skip operators without state: removing the stateless map
+  (`ha-stateless-removed`, whose checkpoint entry has no state) fails the same way, with or without
+  the flag, where the savepoint path skips the empty entry ("Skipping empty savepoint state") and
+  restores (compare `stateless-uid-removed`).
+* An explicit max parallelism different from the checkpoint's (`ha-maxpar-explicit-changed`, 128 →
+  256): "The maximum parallelism (128) with which the latest checkpoint of the execution job vertex
+  <ExecutionJobVertex@hash> has been taken and the current maximum parallelism (256) changed. This is
+  currently not supported." (`StateAssignmentOperation.checkParallelismPreconditions`; the vertex is
+  printed as a Java object, so no id) instead of the savepoint path's "Max parallelism mismatch …".
+* Parallelism 130 above the state's max parallelism 128 (`ha-parallelism-above-maxpar`): "The state for
+  task <vertex id> can not be restored. The maximum parallelism (128) of the restored state is lower
+  than the configured parallelism (130). …", the same message as through the savepoint path; which
+  vertex is named varies between runs.
 """)
 lines.append("""### Observations on the unaligned checkpoint (`ua-*`: 1.20.3, 2.1.1, 2.3.0)
 

@@ -1,4 +1,14 @@
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.CreateMode;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.ZKUtil;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.ZooDefs;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.ZooKeeper;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.data.Stat;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.server.ServerCnxnFactory;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.server.ZooKeeperServer;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -243,7 +253,9 @@ public class RestoreGroundTruth {
         if (spec.newMap) {
             s = apply(s.map(new Identity()), "new-map", "new-map", spec);
         }
-        s = apply(s.map(new Identity()), "stateless", "stateless", spec);
+        if (spec.withStateless) {
+            s = apply(s.map(new Identity()), "stateless", "stateless", spec);
+        }
         DataStreamSink<Long> sink = discardingSink(s);
         if (!spec.noUid.contains("sink")) {
             sink.uid("sink");
@@ -1068,48 +1080,54 @@ public class RestoreGroundTruth {
             outcome.put("message", "job " + finalStatus + " but no checkpoint completed within 30 s after submission");
             outcome.put("operator_id", null);
         } else {
-            List<Throwable> chain = new ArrayList<>();
-            for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
-                chain.add(t);
-            }
-            Throwable root = chain.get(chain.size() - 1);
-            boolean submission = !submitted;
-            for (Throwable t : chain) {
-                String cn = t.getClass().getName();
-                if (cn.endsWith("JobInitializationException") || cn.endsWith("JobSubmissionException")) {
-                    submission = true;
-                }
-            }
-            String message = null;
-            for (int i = chain.size() - 1; i >= 0 && message == null; i--) {
-                message = chain.get(i).getMessage();
-            }
-            String opId = null;
-            if (message != null) {
-                opId = firstKnownId(message, ids);
-            }
-            for (int i = chain.size() - 1; i >= 0 && opId == null; i--) {
-                opId = firstKnownId(String.valueOf(chain.get(i).getMessage()), ids);
-            }
-            outcome.put("phase", submission ? "submission" : "task-restore");
-            outcome.put("exception_class", root.getClass().getName());
-            outcome.put("message", message);
-            outcome.put("operator_id", opId);
-            List<Object> cc = new ArrayList<>();
-            for (Throwable t : chain) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("class", t.getClass().getName());
-                m.put("message", t.getMessage());
-                cc.add(m);
-            }
-            details.put("cause_chain", cc);
-            Files.write(caseDir.resolve("stacktrace.txt"), compactTrace(chain).getBytes(StandardCharsets.UTF_8));
+            recordFailure(failure, submitted, ids, outcome, details, caseDir);
         }
         Files.write(caseDir.resolve("outcome.json"), (Json.obj(outcome) + "\n").getBytes(StandardCharsets.UTF_8));
         Files.write(caseDir.resolve("details.json"), (Json.obj(details) + "\n").getBytes(StandardCharsets.UTF_8));
         log(caseName + ": " + (restored ? "restored" : outcome.get("phase") + " " + outcome.get("exception_class")
                 + ": " + outcome.get("message")));
         deleteTree(scratch);
+    }
+
+    /** outcome/details fields (phase, root cause, message, operator id, cause chain) and stacktrace.txt of a failure. */
+    static void recordFailure(Throwable failure, boolean submitted, Set<String> ids, Map<String, Object> outcome,
+                              Map<String, Object> details, Path caseDir) throws IOException {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        Throwable root = chain.get(chain.size() - 1);
+        boolean submission = !submitted;
+        for (Throwable t : chain) {
+            String cn = t.getClass().getName();
+            if (cn.endsWith("JobInitializationException") || cn.endsWith("JobSubmissionException")) {
+                submission = true;
+            }
+        }
+        String message = null;
+        for (int i = chain.size() - 1; i >= 0 && message == null; i--) {
+            message = chain.get(i).getMessage();
+        }
+        String opId = null;
+        if (message != null) {
+            opId = firstKnownId(message, ids);
+        }
+        for (int i = chain.size() - 1; i >= 0 && opId == null; i--) {
+            opId = firstKnownId(String.valueOf(chain.get(i).getMessage()), ids);
+        }
+        outcome.put("phase", submission ? "submission" : "task-restore");
+        outcome.put("exception_class", root.getClass().getName());
+        outcome.put("message", message);
+        outcome.put("operator_id", opId);
+        List<Object> cc = new ArrayList<>();
+        for (Throwable t : chain) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("class", t.getClass().getName());
+            m.put("message", t.getMessage());
+            cc.add(m);
+        }
+        details.put("cause_chain", cc);
+        Files.write(caseDir.resolve("stacktrace.txt"), compactTrace(chain).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Watches a RUNNING job for ms milliseconds; true when it ends (fails) meanwhile. */
@@ -1163,9 +1181,426 @@ public class RestoreGroundTruth {
         return sb.toString();
     }
 
+    // ---------------------------------------------------------------- restores from the HA store
+
+    /*
+     * snapshots/ha-checkpoint and the ha-* cases: restores that take Flink's HA path
+     * (CheckpointCoordinator.restoreInitialCheckpointIfPresent) instead of the savepoint path
+     * (execution.state-recovery.path). An in-process ZooKeeper server (the one bundled, shaded, in
+     * flink-dist) serves ZooKeeper HA for MiniClusters. Job v1 runs with a fixed JobID until two
+     * checkpoints completed; the MiniCluster is then closed without cleaning the HA data (as a lost
+     * JobManager leaves it: job SUSPENDED, completed checkpoints kept in ZooKeeper + storageDir).
+     * For each case the HA data is put back as v1 left it, minus the job graph (what a last-state
+     * upgrade of the Kubernetes operator does: HA data kept, job graph deleted), and the changed job
+     * is submitted under the same JobID to a new MiniCluster on the same ZooKeeper and storageDir.
+     */
+
+    static final String HA_SNAP = "ha-checkpoint";
+    static final String HA_CLUSTER_ID = "flinspect-ha";
+    static final String HA_ZK_ROOT = "/flink";
+    static final JobID HA_JOB_ID = JobID.fromHexString("0000000000000000000000000000f1a5");
+    static ServerCnxnFactory zkFactory;
+
+    static void startZooKeeper() throws Exception {
+        if (zkFactory != null) {
+            return;
+        }
+        Path d = tmpRoot.resolve("zookeeper");
+        deleteTree(d);
+        Files.createDirectories(d);
+        System.setProperty("zookeeper.preAllocSize", "64");
+        System.setProperty("zookeeper.admin.enableServer", "false");
+        ZooKeeperServer zks = new ZooKeeperServer(d.toFile(), d.toFile(), 500);
+        zkFactory = ServerCnxnFactory.createFactory(new java.net.InetSocketAddress("127.0.0.1", 0), 100);
+        zkFactory.startup(zks);
+        log("zookeeper on 127.0.0.1:" + zkFactory.getLocalPort());
+    }
+
+    static ZooKeeper zkClient() throws Exception {
+        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + zkFactory.getLocalPort(), 30_000, e -> { });
+        long end = System.currentTimeMillis() + 30_000;
+        while (!zk.getState().isConnected()) {
+            if (System.currentTimeMillis() > end) {
+                throw new IllegalStateException("no ZooKeeper connection");
+            }
+            Thread.sleep(50);
+        }
+        return zk;
+    }
+
+    static Path haDir() {
+        return tmpRoot.resolve("snapshots").resolve(HA_SNAP);
+    }
+
+    static Configuration haConf(JobSpec spec) {
+        Configuration c = baseConf(spec, haDir().resolve("checkpoints"), false);
+        set(c, "zookeeper", "high-availability.type");
+        set(c, "127.0.0.1:" + zkFactory.getLocalPort(), "high-availability.zookeeper.quorum");
+        set(c, HA_ZK_ROOT, "high-availability.zookeeper.path.root");
+        set(c, HA_CLUSTER_ID, "high-availability.cluster-id");
+        set(c, "file://" + haDir().resolve("ha-storage"), "high-availability.storageDir");
+        set(c, "0", "rest.port");
+        return c;
+    }
+
+    static MiniCluster startCluster(Configuration conf, JobSpec spec) throws Exception {
+        int slots = spec.parallelism;
+        for (int p : spec.opPar.values()) {
+            slots = Math.max(slots, p);
+        }
+        MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
+        mc.start();
+        return mc;
+    }
+
+    static JobGraph haJobGraph(Configuration conf, JobSpec spec, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, spec);
+        StreamGraph sg = env.getStreamGraph();
+        sg.setJobName(name);
+        JobGraph jg = StreamingJobGraphGenerator.createJobGraph(sg);
+        jg.setJobID(HA_JOB_ID);
+        return jg;
+    }
+
+    /** Persistent znodes under the cluster's root, parents first, with their data (ephemeral ones left out). */
+    static void dumpZk(ZooKeeper zk, String path, List<String[]> out) throws Exception {
+        Stat st = new Stat();
+        byte[] data = zk.getData(path, false, st);
+        if (st.getEphemeralOwner() != 0) {
+            return;
+        }
+        out.add(new String[] {path, data == null ? null : java.util.Base64.getEncoder().encodeToString(data)});
+        List<String> children = new ArrayList<>(zk.getChildren(path, false));
+        java.util.Collections.sort(children);
+        for (String ch : children) {
+            dumpZk(zk, path + "/" + ch, out);
+        }
+    }
+
+    static void takeHa() throws Exception {
+        startZooKeeper();
+        Path dir = haDir();
+        deleteTree(dir);
+        deleteTree(outRoot.resolve("snapshots").resolve(HA_SNAP));
+        Files.createDirectories(dir);
+        JobSpec spec = new JobSpec();
+        Configuration conf = haConf(spec);
+        // task failures while the cluster shuts down must not fail the job (a FAILED job's HA data is
+        // cleaned up): with restarts left, the JobManager's shutdown suspends it instead
+        set(conf, "fixed-delay", "restart-strategy", "restart-strategy.type");
+        set(conf, "1000", "restart-strategy.fixed-delay.attempts");
+        set(conf, "10 s", "restart-strategy.fixed-delay.delay");
+        Graph g = graphOf(conf, spec);
+        try (ZooKeeper zk = zkClient()) {
+            if (zk.exists(HA_ZK_ROOT + "/" + HA_CLUSTER_ID, false) != null) {
+                ZKUtil.deleteRecursive(zk, HA_ZK_ROOT + "/" + HA_CLUSTER_ID);
+            }
+        }
+        MiniCluster mc = startCluster(conf, spec);
+        Path ckDir = dir.resolve("checkpoints").resolve(HA_JOB_ID.toString());
+        try {
+            mc.submitJob(haJobGraph(conf, spec, "v1-ha")).get(60, TimeUnit.SECONDS);
+            log("v1 ha: submitted as " + HA_JOB_ID);
+            long end = System.currentTimeMillis() + 120_000;
+            while (countMetadata(ckDir) < 2) {
+                JobStatus st = mc.getJobStatus(HA_JOB_ID).get(10, TimeUnit.SECONDS);
+                if (st.isTerminalState() || System.currentTimeMillis() > end) {
+                    throw new IllegalStateException("v1 ha: " + st + ", checkpoints " + completedCheckpoints(ckDir));
+                }
+                Thread.sleep(300);
+            }
+        } finally {
+            // the JobManager goes away; the job is not cancelled, its HA data stays
+            mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
+        }
+        List<String[]> nodes = new ArrayList<>();
+        try (ZooKeeper zk = zkClient()) {
+            dumpZk(zk, HA_ZK_ROOT + "/" + HA_CLUSTER_ID, nodes);
+        }
+        List<Path> done = completedCheckpoints(ckDir);
+        Path chk = done.get(done.size() - 1);
+        try (Stream<Path> s = Files.list(ckDir)) {
+            for (Path p : s.collect(Collectors.toList())) {
+                if (p.getFileName().toString().startsWith("chk-") && !p.equals(chk)) {
+                    deleteTree(p);
+                }
+            }
+        }
+        // keep the completed checkpoints' pointers; the job graph, blobs and job results are not needed
+        List<String> storage = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir.resolve("ha-storage"))) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                String rel = dir.resolve("ha-storage").relativize(p).toString();
+                if (Files.isDirectory(p)) {
+                    try (Stream<Path> in = Files.list(p)) {
+                        if (!in.findAny().isPresent() && !rel.isEmpty()) {
+                            Files.delete(p);
+                        }
+                    }
+                } else if (p.getFileName().toString().startsWith("completedCheckpoint")) {
+                    storage.add(rel);
+                } else {
+                    Files.delete(p);
+                }
+            }
+        }
+        java.util.Collections.sort(storage);
+        StringBuilder zj = new StringBuilder();
+        List<String> paths = new ArrayList<>();
+        for (String[] n : nodes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", n[0]);
+            m.put("data_base64", n[1]);
+            zj.append(Json.obj(m)).append('\n');
+            paths.add(n[0]);
+        }
+        Files.write(dir.resolve("zookeeper.jsonl"), zj.toString().getBytes(StandardCharsets.UTF_8));
+        log("v1 ha: latest completed checkpoint " + chk + "; znodes " + paths);
+        addSnap(HA_SNAP, "checkpoint", null, "hashmap", false, null, chk.toString(), g);
+        // snapshot.json: add what the HA store held
+        Path sj = dir.resolve("snapshot.json");
+        String j = new String(Files.readAllBytes(sj), StandardCharsets.UTF_8).trim();
+        Map<String, Object> ha = new LinkedHashMap<>();
+        ha.put("type", "zookeeper");
+        ha.put("cluster_id", HA_CLUSTER_ID);
+        ha.put("zookeeper_root", HA_ZK_ROOT);
+        ha.put("job_id", HA_JOB_ID.toString());
+        ha.put("storage_dir", "ha-storage");
+        ha.put("storage_files", new ArrayList<Object>(storage));
+        ha.put("znodes", "zookeeper.jsonl");
+        ha.put("note", "job v1 stopped by closing its MiniCluster without cleaning HA data (job SUSPENDED, not cancelled)");
+        j = j.substring(0, j.length() - 1).trim() + ", \"ha\": " + Json.val(ha) + " }\n";
+        Files.write(sj, j.getBytes(StandardCharsets.UTF_8));
+        copyTree(dir, outRoot.resolve("snapshots").resolve(HA_SNAP));
+    }
+
+    /** Puts the HA data back as v1 left it (files from the committed copy, znodes from zookeeper.jsonl) minus the job graph. */
+    static List<String> restoreHaStore() throws Exception {
+        startZooKeeper();
+        deleteTree(haDir());
+        copyTree(outRoot.resolve("snapshots").resolve(HA_SNAP), haDir());
+        List<String> skipped = new ArrayList<>();
+        try (ZooKeeper zk = zkClient()) {
+            String root = HA_ZK_ROOT + "/" + HA_CLUSTER_ID;
+            if (zk.exists(root, false) != null) {
+                ZKUtil.deleteRecursive(zk, root);
+            }
+            if (zk.exists(HA_ZK_ROOT, false) == null) {
+                zk.create(HA_ZK_ROOT, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+            for (String line : Files.readAllLines(haDir().resolve("zookeeper.jsonl"), StandardCharsets.UTF_8)) {
+                if (line.trim().isEmpty()) {
+                    continue;
+                }
+                String path = Json.field(line, "path");
+                String b64 = Json.field(line, "data_base64");
+                if (path.matches(".*/(jobgraphs|execution-plans|applications)/.+")) {
+                    skipped.add(path);
+                    continue;
+                }
+                byte[] data = b64 == null ? null : java.util.Base64.getDecoder().decode(b64);
+                zk.create(path, data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+        }
+        return skipped;
+    }
+
+    static String haCheckpointDir() throws IOException {
+        String j = new String(Files.readAllBytes(outRoot.resolve("snapshots").resolve(HA_SNAP).resolve("snapshot.json")),
+                StandardCharsets.UTF_8);
+        return Json.field(j, "original_path");
+    }
+
+    static List<Case> haCases() {
+        List<Case> l = new ArrayList<>();
+        JobSpec v1 = new JobSpec();
+        JobSpec s;
+        l.add(new Case("ha-unchanged", HA_SNAP, v1.copy(), "job v1 unchanged, restored from the HA store"));
+        s = v1.copy();
+        s.keyedUid = "keyed-v2";
+        l.add(new Case("ha-uid-renamed", HA_SNAP, s, "uid of the keyed operator: keyed -> keyed-v2 (its keyed state unmapped)"));
+        s = v1.copy();
+        s.withOpState = false;
+        l.add(new Case("ha-stateful-removed", HA_SNAP, s, "operator op-state (operator ListState) removed"));
+        s = v1.copy();
+        s.withStateless = false;
+        l.add(new Case("ha-stateless-removed", HA_SNAP, s,
+                "the stateless map (chained behind keyed; its checkpoint entry has no state) removed"));
+        s = v1.copy();
+        s.parallelism = 3;
+        l.add(new Case("ha-rescaled-up", HA_SNAP, s, "whole job parallelism 2 -> 3"));
+        s = v1.copy();
+        s.jobMaxPar = 256;
+        l.add(new Case("ha-maxpar-explicit-changed", HA_SNAP, s,
+                "checkpoint max parallelism 128 (derived); new job sets job-wide max parallelism 256"));
+        s = v1.copy();
+        s.parallelism = 130;
+        l.add(new Case("ha-parallelism-above-maxpar", HA_SNAP, s,
+                "whole job parallelism 130, checkpoint max parallelism 128"));
+        return l;
+    }
+
+    /**
+     * One HA-path restore. allow: the job also sets execution.state-recovery.path (the same
+     * checkpoint) with ignore-unclaimed-state true, the only way a job carries allowNonRestoredState
+     * (SavepointRestoreSettings has it only together with a path).
+     */
+    static void runHaCase(Case cs, boolean allow, Set<String> knownIds) throws Exception {
+        String caseName = cs.name + (allow ? "-allow" : "");
+        Path caseDir = outRoot.resolve("cases").resolve(caseName);
+        deleteTree(caseDir);
+        Files.createDirectories(caseDir);
+        List<String> skipped = restoreHaStore();
+        String chk = haCheckpointDir();
+        long chkId = Long.parseLong(Paths.get(chk).getFileName().toString().substring(4));
+        Configuration conf = haConf(cs.spec);
+        if (allow) {
+            set(conf, "file://" + chk, "execution.savepoint.path", "execution.state-recovery.path");
+            set(conf, "true", "execution.savepoint.ignore-unclaimed-state", "execution.state-recovery.ignore-unclaimed-state");
+        }
+        Graph g = graphOf(conf, cs.spec);
+        Files.write(caseDir.resolve("graph.json"), graphJson(g).getBytes(StandardCharsets.UTF_8));
+        // not expressible in a job file yet: the restore path
+        String yaml = jobYaml(cs.spec, allow, g).replaceFirst("\noperators:\n",
+                "\n# restored from the HA store (JobManager failover / last-state upgrade), not from a savepoint path"
+                        + (allow ? "; execution.state-recovery.path names the same checkpoint" : "") + "\noperators:\n");
+        Files.write(caseDir.resolve("job.yaml"), yaml.getBytes(StandardCharsets.UTF_8));
+        Set<String> ids = new HashSet<>(knownIds);
+        ids.addAll(g.ids);
+
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        outcome.put("flink_version", version);
+        outcome.put("snapshot", "snapshots/" + HA_SNAP);
+        outcome.put("allow_non_restored_state", allow);
+        outcome.put("restore_path", "ha");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("case", caseName);
+        details.put("description", cs.note);
+        details.put("snapshot_metadata_dir", "snapshots/" + HA_SNAP + "/" + haDir().relativize(Paths.get(chk)));
+        details.put("restore_path", "ha");
+        details.put("high_availability", "zookeeper (in-process server), cluster-id " + HA_CLUSTER_ID + ", job id " + HA_JOB_ID
+                + ", storageDir snapshots/" + HA_SNAP + "/ha-storage");
+        details.put("ha_znodes_not_restored", new ArrayList<Object>(skipped));
+        details.put("savepoint_restore_settings", allow
+                ? "execution.state-recovery.path file://" + chk + ", ignore-unclaimed-state true" : "none");
+        details.put("backend", cs.spec.backend);
+        details.put("incremental", false);
+        details.put("restart_strategy", "none");
+
+        Path log = Paths.get(System.getProperty("restore.log.file"));
+        long logFrom = Files.exists(log) ? Files.size(log) : 0;
+        Path ckDir = haDir().resolve("checkpoints").resolve(HA_JOB_ID.toString());
+        long t0 = System.currentTimeMillis();
+        Throwable failure = null;
+        boolean submitted = false;
+        boolean restored = false;
+        String finalStatus = null;
+        MiniCluster mc = null;
+        try {
+            mc = startCluster(conf, cs.spec);
+            mc.submitJob(haJobGraph(conf, cs.spec, caseName)).get(60, TimeUnit.SECONDS);
+            submitted = true;
+            long end = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < end) {
+                JobStatus st = mc.getJobStatus(HA_JOB_ID).get(10, TimeUnit.SECONDS);
+                if (st.isGloballyTerminalState()) {
+                    break;
+                }
+                if (st == JobStatus.RUNNING && countMetadata(ckDir) > chkId) {
+                    restored = true;
+                    List<Path> cks = completedCheckpoints(ckDir);
+                    details.put("first_checkpoint_after_restore", cks.get(cks.size() - 1).getFileName().toString());
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            if (!restored) {
+                try {
+                    org.apache.flink.runtime.jobmaster.JobResult r = mc.requestJobResult(HA_JOB_ID).get(20, TimeUnit.SECONDS);
+                    r.toJobExecutionResult(RestoreGroundTruth.class.getClassLoader());
+                } catch (java.util.concurrent.TimeoutException e) {
+                    finalStatus = mc.getJobStatus(HA_JOB_ID).get(10, TimeUnit.SECONDS).toString();
+                } catch (Exception e) {
+                    failure = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                }
+            }
+            if (finalStatus == null) {
+                try {
+                    finalStatus = mc.getJobStatus(HA_JOB_ID).get(10, TimeUnit.SECONDS).toString();
+                } catch (Exception e) {
+                    finalStatus = failure != null ? "FAILED" : null;
+                }
+            }
+            if (!mc.getJobStatus(HA_JOB_ID).get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                mc.cancelJob(HA_JOB_ID).get(60, TimeUnit.SECONDS);
+                try {
+                    mc.requestJobResult(HA_JOB_ID).get(60, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // cancelled
+                }
+            }
+        } catch (Throwable t) {
+            if (failure == null) {
+                failure = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+            }
+        } finally {
+            if (mc != null) {
+                mc.closeAsync().get(120, TimeUnit.SECONDS);
+            }
+        }
+        details.put("seconds", (System.currentTimeMillis() - t0) / 1000.0);
+        details.put("job_status", finalStatus);
+        // what the CheckpointCoordinator said it restored from ("Restoring job ... from Checkpoint N ...")
+        String restoredFrom = null;
+        if (Files.exists(log)) {
+            byte[] all = Files.readAllBytes(log);
+            String tail = new String(all, (int) Math.min(logFrom, all.length), (int) (all.length - Math.min(logFrom, all.length)),
+                    StandardCharsets.UTF_8);
+            for (String line : tail.split("\n")) {
+                if (line.contains("Restoring job " + HA_JOB_ID)) {
+                    restoredFrom = line.replaceAll("^\\S+ +\\S+ +\\S+ - ", "");
+                    break;
+                }
+            }
+        }
+        details.put("coordinator_log", restoredFrom);
+
+        outcome.put("restored", restored);
+        if (restored) {
+            outcome.put("phase", "restored");
+            outcome.put("exception_class", null);
+            outcome.put("message", null);
+            outcome.put("operator_id", null);
+        } else if (failure == null) {
+            outcome.put("phase", "restored");
+            outcome.put("exception_class", null);
+            outcome.put("message", "job " + finalStatus + " but no checkpoint completed within 30 s after submission");
+            outcome.put("operator_id", null);
+        } else {
+            recordFailure(failure, submitted, ids, outcome, details, caseDir);
+        }
+        Files.write(caseDir.resolve("outcome.json"), (Json.obj(outcome) + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(caseDir.resolve("details.json"), (Json.obj(details) + "\n").getBytes(StandardCharsets.UTF_8));
+        log(caseName + ": " + (restored ? "restored" : outcome.get("phase") + " " + outcome.get("exception_class")
+                + ": " + outcome.get("message")) + " | " + restoredFrom);
+    }
+
+
     // ---------------------------------------------------------------- main
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // the in-process ZooKeeper server's threads would keep the JVM alive
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    static void run(String[] args) throws Exception {
         version = EnvironmentInformation.getVersion();
         String[] vp = version.split("\\.");
         major = Integer.parseInt(vp[0]);
@@ -1190,6 +1625,9 @@ public class RestoreGroundTruth {
         if (what.equals("unaligned")) {
             takeUnaligned();
         }
+        if (what.equals("all") || what.equals("ha") || what.equals("ha-snapshot")) {
+            takeHa();
+        }
         if (what.equals("all") || what.equals("cases")) {
             snaps.clear();
             loadSnapshots();
@@ -1211,6 +1649,26 @@ public class RestoreGroundTruth {
                     runCase(cs, allow, known);
                 }
             }
+        }
+        if (what.equals("all") || what.equals("ha") || what.equals("ha-cases")) {
+            Set<String> known = new HashSet<>();
+            Matcher m = HEX32.matcher(new String(Files.readAllBytes(outRoot.resolve("snapshots").resolve(HA_SNAP)
+                    .resolve("graph.json")), StandardCharsets.UTF_8));
+            while (m.find()) {
+                known.add(m.group());
+            }
+            for (Case cs : haCases()) {
+                for (boolean allow : new boolean[] {false, true}) {
+                    String n = cs.name + (allow ? "-allow" : "");
+                    if (filter != null && !filter.matcher(n).matches()) {
+                        continue;
+                    }
+                    runHaCase(cs, allow, known);
+                }
+            }
+        }
+        if (zkFactory != null) {
+            zkFactory.shutdown();
         }
         log("done");
         System.exit(0);
