@@ -71,19 +71,21 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 ),
             });
         }
-        f.flink_error = Some(if cx.options.restore_path == crate::check::RestorePath::Ha {
-            // StateAssignmentOperation.checkParallelismPreconditions; Flink prints the vertex
-            // object's identity hash where `<vertex>` stands.
-            format!(
+        f.flink_error = Some(
+            if cx.options.restore_path == crate::check::RestorePath::Ha {
+                // StateAssignmentOperation.checkParallelismPreconditions; Flink prints the vertex
+                // object's identity hash where `<vertex>` stands.
+                format!(
                 "The maximum parallelism ({}) with which the latest checkpoint of the execution job vertex <vertex> has been taken and the current maximum parallelism ({m}) changed. This is currently not supported.",
                 op.max_parallelism
             )
-        } else {
-            format!(
+            } else {
+                format!(
                 "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {} to new program with max parallelism {m}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
                 op.id, op.max_parallelism
             )
-        });
+            },
+        );
         if certain {
             f.notes.push(
                 "Flink refuses the job at submission; --allowNonRestoredState does not help".into(),
