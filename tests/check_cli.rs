@@ -949,3 +949,29 @@ fn colour_is_for_people_only() {
         assert!(!stdout(&o).contains('\x1b'), "{format}");
     }
 }
+
+/// `--restore-path ha`: a removed stateless operator that a savepoint restore skips fails a
+/// restore from the HA store, with Flink's message, whatever allowNonRestoredState says
+/// (recorded: testdata/restore/flink-2.3.0/cases/ha-stateless-removed*).
+#[test]
+fn the_ha_restore_path_requires_every_operator() {
+    let base = "testdata/restore/flink-2.3.0";
+    let chk = format!(
+        "{base}/snapshots/ha-checkpoint/checkpoints/0000000000000000000000000000f1a5/chk-2"
+    );
+    let job = format!("{base}/cases/ha-stateless-removed/job.yaml");
+    let o = flinspect(&["check", &chk, "--job", &job]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    for extra in [&[][..], &["--allow-non-restored-state"][..]] {
+        let mut args = vec!["check", &chk, "--job", &job, "--restore-path", "ha"];
+        args.extend_from_slice(extra);
+        let o = flinspect(&args);
+        assert_eq!(code(&o), 1, "{extra:?}: {}", stdout(&o));
+        assert!(
+            stdout(&o)
+                .contains("There is no operator for the state d0789e9215b62d82b2c539b86e82c353"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}
