@@ -25,8 +25,8 @@ ForSt (Flink 2.x, state.backend.type: forst) restores only IncrementalRemoteKeye
 RocksDB's and its own native savepoints and checkpoints. Any other keyed handle, canonical
 savepoints included, fails at task restore with \"Not support restoring yet for
 ForStStateBackend\" (UnsupportedOperationException, ForStSyncKeyedStateBackendBuilder: the
-recorded job uses the synchronous state API). RocksDB
-restores ForSt's native savepoints and checkpoints, and hashmap refuses them like RocksDB's.
+recorded job uses the synchronous state API). RocksDB restores ForSt's native savepoints and
+checkpoints, and hashmap refuses them like RocksDB's.
 Recorded with Flink 2.0.1, 2.1.1 and 2.3.0 (cases backend-*-forst-*, backend-forst-*, unchanged-forst-*):
 
   snapshot of job v1             restored with: hashmap     rocksdb       forst
@@ -36,7 +36,8 @@ Recorded with Flink 2.0.1, 2.1.1 and 2.3.0 (cases backend-*-forst-*, backend-for
   rocksdb native, checkpoint                    FAILED (c)  restored      restored
   forst native, checkpoint                      FAILED (c)  restored      restored
   (a) UnsupportedOperationException: Not support restoring yet for ForStStateBackend
-  (b) EOFException: Caught unexpected exception.
+  (b) EOFException: Caught unexpected exception., or ArrayIndexOutOfBoundsException: Index 0
+      out of bounds for length 0 (per subtask and run)
   (c) IllegalStateException: Unexpected state handle type, ... but found: class
       org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. ...
 
