@@ -35,14 +35,17 @@ impl SnapshotKind {
 /// How the keyed state is laid out, which decides which backends can restore it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KeyedLayout {
-    /// Code 7: the canonical, backend-neutral layout. Any backend restores it.
+    /// Code 7: the canonical, backend-neutral layout. hashmap and RocksDB restore it; ForSt
+    /// (Flink 2.x) restores only code 11/5 and fails on it (recorded with 2.0.1, 2.1.1 and 2.3.0).
     Canonical,
     /// Codes 3/12 in a V4+ file: the heap backend's own format.
     Heap,
     /// Codes 3/12 in a V2/V3 file: heap, or a RocksDB full checkpoint (≤1.15), which only the
     /// state files can tell apart.
     HeapOrRocksDbFull,
-    /// Codes 5/11: RocksDB (or ForSt) native files.
+    /// Codes 5/11: RocksDB (or ForSt) native files. Nothing in a snapshot tells the two apart for
+    /// sure (same handles, file names and keyed-backend meta file; only the OPTIONS files' settings
+    /// differ by default), and both restore them (recorded with Flink 2.0.1, 2.1.1 and 2.3.0).
     RocksDb,
     /// Codes 3/12 whose state files hold RocksDB's full-snapshot layout (a RocksDB full
     /// checkpoint of Flink <= 1.15); only known after probing the files ([`crate::probe`]).
@@ -440,7 +443,7 @@ impl Summarizer {
                 }
             };
             let why = match value {
-            BackendFamily::Portable => "keyed state handle code 7 (KeyGroupsSavepointStateHandle): canonical layout any backend restores",
+            BackendFamily::Portable => "keyed state handle code 7 (KeyGroupsSavepointStateHandle): canonical layout hashmap and RocksDB restore, ForSt does not",
             BackendFamily::Heap => "keyed state handle code 12/3 (KeyGroupsStateHandle) in a V4+ file: the heap backend's format",
             BackendFamily::HeapOrRocksDb => "keyed state handle code 12/3 (KeyGroupsStateHandle) in a V2/V3 file: heap, or a RocksDB full checkpoint of Flink <= 1.15",
             BackendFamily::RocksDb => "keyed state handle code 11/5 (IncrementalRemoteKeyedStateHandle): RocksDB (or ForSt) native files",

@@ -12,13 +12,41 @@ pub(super) const RULE: Rule = Rule {
     info: RuleInfo {
         id: "state_backend_mismatch",
         severity: Severity::Error,
-        summary: "keyed state in a backend-specific layout, restored with a different state backend",
+        summary: "keyed state in a layout the new job's state backend does not restore",
         explanation: "\
 Checkpoints and native savepoints store keyed state in the writing backend's own layout: the
 heap (hashmap) backend writes KeyGroupsStateHandle files, RocksDB and ForSt write their SST files
-(IncrementalRemoteKeyedStateHandle). Only canonical savepoints (KeyGroupsSavepointStateHandle,
-handle code 7; also Flink 1.15 native RocksDB savepoints taken without incremental checkpoints)
-are portable between backends. flinspect decides by the handle types in _metadata, not by labels.
+(IncrementalRemoteKeyedStateHandle). Canonical savepoints (KeyGroupsSavepointStateHandle, handle
+code 7; also Flink 1.15 native RocksDB savepoints taken without incremental checkpoints) are
+portable between hashmap and RocksDB. flinspect decides by the handle types in _metadata, not by
+labels.
+
+ForSt (Flink 2.x, state.backend.type: forst) restores only IncrementalRemoteKeyedStateHandle:
+RocksDB's and its own native savepoints and checkpoints. Any other keyed handle, canonical
+savepoints included, fails at task restore with \"Not support restoring yet for
+ForStStateBackend\" (UnsupportedOperationException, ForStSyncKeyedStateBackendBuilder: the
+recorded job uses the synchronous state API). RocksDB restores ForSt's native savepoints and
+checkpoints, and hashmap refuses them like RocksDB's.
+Recorded with Flink 2.0.1, 2.1.1 and 2.3.0 (cases backend-*-forst-*, backend-forst-*, unchanged-forst-*):
+
+  snapshot of job v1             restored with: hashmap     rocksdb       forst
+  hashmap canonical                             restored    restored      FAILED (a)
+  hashmap native, checkpoint                    restored    FAILED (b)    FAILED (a)
+  rocksdb canonical                             restored    restored      FAILED (a)
+  rocksdb native, checkpoint                    FAILED (c)  restored      restored
+  forst native, checkpoint                      FAILED (c)  restored      restored
+  (a) UnsupportedOperationException: Not support restoring yet for ForStStateBackend
+  (b) EOFException: Caught unexpected exception., or ArrayIndexOutOfBoundsException: Index 0
+      out of bounds for length 0 (per subtask and run)
+  (c) IllegalStateException: Unexpected state handle type, ... but found: class
+      org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. ...
+
+ForSt takes no canonical savepoint: asked for one, its tasks fail the checkpoint with
+\"Configured state backend (ForStStateBackend{...}) does not support CANONICAL savepoints\", and the
+job fails (restart strategy none). Nothing in a snapshot tells ForSt's native files from RocksDB's
+for sure (same handle types, file names, directory layout, keyed-backend meta file, OPTIONS key
+set and rocksdb_version 8.10.0; only ForSt's default settings differ), and flinspect does not need
+to: the two restore each other's native files.
 
 Restoring a backend-specific layout with another backend is not caught at submission: the job is
 accepted, its tasks fail while restoring state, and with a restart strategy the job restarts in a
@@ -36,7 +64,7 @@ files cannot be read it reports a warning and the verdict \"unknown\" (recorded 
         flink_error: Some(
             "Unexpected state handle type, expected one of: %s, but found: %s. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.",
         ),
-        help: "restore with the backend that wrote the snapshot, then take a canonical savepoint (`flink savepoint --type canonical`, the default) and restore that with the new backend",
+        help: "restore with the backend that wrote the snapshot, then take a canonical savepoint (`flink savepoint --type canonical`, the default) and restore that with the new backend; to move to ForSt, which restores no canonical savepoint, restore with RocksDB and take a native savepoint (`--type native`) or checkpoint instead",
     },
     check,
 };
@@ -80,15 +108,20 @@ pub(super) fn op_layouts(
 /// Whether `backend` restores `layout`: Some(true) yes, Some(false) no, None unknown.
 pub(super) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<bool> {
     match (layout, backend) {
+        // ForSt restores IncrementalRemoteKeyedStateHandle only (recorded: Flink 2.0.1, 2.1.1, 2.3.0).
+        (KeyedLayout::Canonical, StateBackend::Forst) => Some(false),
         (KeyedLayout::Canonical, _) => Some(true),
         (KeyedLayout::Heap, StateBackend::Hashmap) => Some(true),
         (KeyedLayout::Heap, _) => Some(false),
-        (KeyedLayout::RocksDb, StateBackend::Rocksdb) => Some(true),
+        // RocksDB and ForSt restore each other's native files (recorded: Flink 2.0.1, 2.1.1, 2.3.0).
+        (KeyedLayout::RocksDb, StateBackend::Rocksdb | StateBackend::Forst) => Some(true),
         (KeyedLayout::RocksDb, StateBackend::Hashmap) => Some(false),
-        (KeyedLayout::RocksDb, StateBackend::Forst) => None,
         (KeyedLayout::RocksDbFull, StateBackend::Rocksdb) => Some(true),
         (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => Some(false),
-        (KeyedLayout::RocksDbFull, StateBackend::Forst) => None,
+        // KeyGroupsStateHandle, whichever backend wrote it: ForSt refuses the handle type.
+        (KeyedLayout::RocksDbFull | KeyedLayout::HeapOrRocksDbFull, StateBackend::Forst) => {
+            Some(false)
+        }
         (KeyedLayout::HeapOrRocksDbFull, _) => None,
         // The changelog wrapper itself restores with changelog on or off (from Flink 1.16);
         // its materialized part is judged by its own layout.
@@ -147,6 +180,9 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 ),
             );
             match (layout, backend) {
+                (_, StateBackend::Forst) => {
+                    f.flink_error = Some("Not support restoring yet for ForStStateBackend (java.lang.UnsupportedOperationException: ForSt restores only IncrementalRemoteKeyedStateHandle, the native files of RocksDB and ForSt; recorded with Flink 2.0.1, 2.1.1 and 2.3.0)".into());
+                }
                 (KeyedLayout::RocksDb, StateBackend::Hashmap) => {
                     f.flink_error = Some("Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.".into());
                 }
@@ -169,11 +205,11 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                     true,
                 );
                 f.severity = Severity::Warning;
-                f.notes.push(match layout {
-                    KeyedLayout::HeapOrRocksDbFull => "handle codes 3/12 in a V2/V3 file are written by the heap backend and by RocksDB full checkpoints alike; only the state files tell them apart".to_string(),
-                    _ => "RocksDB and ForSt write the same handle type; flinspect cannot tell which wrote it, and they do not restore each other's native files".to_string(),
-                });
+                f.notes.push("handle codes 3/12 in a V2/V3 file are written by the heap backend and by RocksDB full checkpoints alike; only the state files tell them apart".to_string());
             } else {
+                if layout == KeyedLayout::Canonical {
+                    f.notes.push("ForSt restores only native RocksDB/ForSt files (IncrementalRemoteKeyedStateHandle), not canonical savepoints; restore with hashmap or RocksDB, then take a native savepoint or checkpoint with RocksDB and restore that with ForSt".into());
+                }
                 f.notes.push("the job is accepted at submission and its tasks fail while restoring; with a restart strategy it restarts in a loop".into());
             }
             out.push(f);

@@ -7,10 +7,14 @@
 #          STEP: all (default) | snapshots | cases | spa-source (only snapshots/hashmap-canonical, the
 #          source of testdata/generate/spa/run-spa.sh) | unaligned (only snapshots/unaligned-checkpoint,
 #          the back-pressured unaligned checkpoint the ua-* cases restore) | ha (snapshots/ha-checkpoint
-#          under ZooKeeper HA, then the ha-* cases, restored from the HA store) | ha-snapshot | ha-cases ;
+#          under ZooKeeper HA, then the ha-* cases, restored from the HA store) | ha-snapshot | ha-cases |
+#          forst (2.x: only the forst-native and forst-checkpoint snapshots, plus the hashmap-* and
+#          rocksdb-* ones where the version has none yet) ;
 #          CASES: regex over case names (cases and ha steps)
 #        STEP=unaligned testdata/generate/restore/run-restore.sh 1.20.3 && \
 #          STEP=cases CASES='ua-.*' testdata/generate/restore/run-restore.sh 1.20.3
+#        STEP=forst testdata/generate/restore/run-restore.sh 2.3.0 && \
+#          STEP=cases CASES='(unchanged|backend)-.*forst.*(?<!-allow)' testdata/generate/restore/run-restore.sh 2.3.0
 # Needs: Java 11+ (javac), python3 + pip only when the Flink jars are not cached yet.
 # Runs one MiniCluster at a time; ~10 min per version.
 set -euo pipefail

@@ -99,7 +99,7 @@ lines.append("Regenerate (all versions, ~2-5 min each):\n")
 lines.append("```sh\ntestdata/generate/restore/run-restore.sh 2.3.0 1.20.3 1.13.6\n```\n")
 lines.append(
     "Only one part: `STEP=cases CASES='uid-renamed.*' testdata/generate/restore/run-restore.sh 2.3.0`\n"
-    "(STEP = all | snapshots | cases | spa-source | unaligned | ha | ha-snapshot | ha-cases; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
+    "(STEP = all | snapshots | cases | spa-source | unaligned | ha | ha-snapshot | ha-cases | forst; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
     "copied back to `/tmp/flinspect-restore/flink-<ver>/snapshots/` before every case).\n"
 )
 lines.append("""## Job v1
@@ -143,6 +143,8 @@ unaligned checkpoints on/off (a comment line states them; `graph.json` has the c
 | rocksdb-canonical | v1 on RocksDB (incremental on), canonical savepoint |
 | rocksdb-native | v1 on RocksDB (incremental on), native savepoint (1.15+) |
 | rocksdb-checkpoint | v1 on RocksDB, retained incremental checkpoint (`<jobid>/chk-N` + `<jobid>/shared/`) |
+| forst-native | v1 on ForSt (`state.backend.type: forst`, incremental on), native savepoint (2.x) |
+| forst-checkpoint | v1 on ForSt, retained incremental checkpoint (`<jobid>/chk-N` + `<jobid>/shared/`) (2.x) |
 | maxpar256 | v1 with explicit job max parallelism 256, HashMap, canonical savepoint |
 | spa-uid-repair | hashmap-canonical re-written by the State Processor API: `changeOperatorIdentifier(forUid("keyed"), forUid("keyed-v2"))` |
 | spa-bootstrap | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("keyed"))`, then `withOperator(forUid("keyed"), bootstrapWith(fromSequence(0, 799)).keyBy(v % 8).transform(...))` writing ValueState `count` |
@@ -165,6 +167,13 @@ their `_metadata` ends with a Java-serialized null (`ac ed 00 05 70`) and `expec
 where Maven Central has no artifact for the patch release, the newest one of the same minor release,
 run on the runtime of `flink_version`), `derived_from`, `calls` and `description`; their `graph.json` is
 the graph of the job the savepoint was re-written for (`graph` in `snapshot.json`), not job v1's.
+ForSt takes no canonical savepoint: the ForSt run asks for one last, the tasks refuse it and the
+job fails; `forst-native/snapshot.json` keeps what was answered (`canonical_savepoint_request`:
+the client's `CheckpointException` "Checkpoint Coordinator is suspending." and the job's root
+cause, `IllegalStateException` "Configured state backend (ForStStateBackend{...}) does not support
+CANONICAL savepoints"). `STEP=forst` takes only the ForSt snapshots and, for a version without
+them (2.0.1, 2.1.1), `hashmap-native`, `hashmap-checkpoint` and the `rocksdb-*` ones, keeping an existing
+`hashmap-canonical` (there the State Processor API source, taken in an earlier run).
 For versions without the other snapshots, `hashmap-canonical` alone is taken by
 `STEP=spa-source testdata/generate/restore/run-restore.sh <ver>` (same job and savepoint as in the
 full run).
@@ -216,10 +225,12 @@ CheckpointCoordinator's "Restoring job … from Checkpoint N …" line. Taken wi
 """)
 lines.append("## Outcomes\n")
 lines.append(
-    "n/a: not recorded for that version: 2.1.1 holds only the State Processor API, unaligned and HA\n"
-    "cases (`spa-*`, `ua-*`, `ha-*`), 2.0.1 and 1.18.1 only the `spa-*` cases, 1.13.6 has no native savepoints,\n"
-    "no `flink-state-processor-api` fixtures and no unaligned cases; the `ha-*` cases (restored from the\n"
-    "HA store, `restore_path: ha`) exist for 1.20.3, 2.1.1 and 2.3.0.\n"
+    "n/a: not recorded for that version: 2.1.1 and 2.0.1 hold the State Processor API cases (`spa-*`),\n"
+    "the backend cases (`unchanged-*`, `backend-*`, without `-allow`: no operator is left unmapped there)\n"
+    "and, 2.1.1 only, the unaligned and HA cases (`ua-*`, `ha-*`); 1.18.1 only the `spa-*` cases, 1.13.6 has\n"
+    "no native savepoints, no `flink-state-processor-api` fixtures and no unaligned cases; the ForSt cases\n"
+    "(`*forst*`, no `-allow` variant) exist only for 2.x; the `ha-*` cases (restored from the HA store,\n"
+    "`restore_path: ha`) exist for 1.20.3, 2.1.1 and 2.3.0.\n"
 )
 hdr = "| case | snapshot | " + " | ".join(versions) + " |"
 lines.append(hdr)
@@ -295,6 +306,30 @@ lines.append("""### Observations on the HA path (`ha-*`: 1.20.3, 2.1.1, 2.3.0 ag
   than the configured parallelism (130). …", the same message as through the savepoint path; which
   vertex is named varies between runs.
 """)
+lines.append("""### Observations on ForSt (`*forst*`: 2.0.1, 2.1.1, 2.3.0; the three agree)
+
+Job v1 uses the synchronous state API, so ForSt runs its `ForStSyncKeyedStateBackend`.
+
+* ForSt restores its own native savepoint and checkpoint, and RocksDB's native savepoint and
+  checkpoint. RocksDB restores ForSt's native savepoint and checkpoint. The two write the same
+  `IncrementalRemoteKeyedStateHandle` layout.
+* ForSt restores no other keyed handle: the HashMap canonical, native and checkpoint snapshots and
+  the RocksDB canonical savepoint all fail at task restore with `UnsupportedOperationException: Not
+  support restoring yet for ForStStateBackend` (`ForStSyncKeyedStateBackendBuilder.
+  getForStDBRestoreOperation`), under "Could not restore keyed state backend for
+  KeyedProcessOperator_<keyed id>_(i/2) ...". A canonical savepoint is therefore no way into ForSt;
+  RocksDB's native savepoint or checkpoint is.
+* HashMap reading ForSt state fails as it does with RocksDB state: `IllegalStateException: Unexpected
+  state handle type ... IncrementalRemoteKeyedStateHandle ...`.
+* ForSt refuses CANONICAL savepoints (see Snapshots).
+* Nothing in the snapshot tells ForSt's native files from RocksDB's for sure: same handle types,
+  same private files (`CURRENT`, `MANIFEST-*`, `OPTIONS-*`) and shared `*.sst` names, same
+  directory layout, byte-identical keyed-backend meta files for the same job, the same OPTIONS keys
+  and `rocksdb_version=8.10.0`. The OPTIONS values differ only by settings: ForSt writes
+  `db_log_dir=<its local working dir>/db` and, by default, partitioned index/filters
+  (`partition_filters=true`, `index_type=kTwoLevelIndexSearch`); RocksDB can be configured the same
+  way. Since the two restore each other's native files, the outcome does not depend on it.
+""")
 lines.append("""### Observations on the unaligned checkpoint (`ua-*`: 1.20.3, 2.1.1, 2.3.0)
 
 * Restored in all three releases, with and without allowNonRestoredState: the unchanged job;
@@ -337,7 +372,10 @@ for c in case_names:
     if base in seen:
         continue
     seen.add(base)
-    lines.append(f"* `{base}` (and `{base}-allow` with allowNonRestoredState): {descr.get(c, '')}")
+    if base + "-allow" in case_names:
+        lines.append(f"* `{base}` (and `{base}-allow` with allowNonRestoredState): {descr.get(c, '')}")
+    else:
+        lines.append(f"* `{base}`: {descr.get(c, '')}")
 lines.append("")
 lines.append("### Full messages\n")
 for v in versions:

@@ -46,6 +46,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -573,46 +574,12 @@ public class RestoreGroundTruth {
 
     static void takeSnapshots() throws Exception {
         Path snapRoot = tmpRoot.resolve("snapshots");
-        for (String backend : new String[] {"hashmap", "rocksdb"}) {
-            JobSpec spec = new JobSpec();
-            spec.backend = backend;
-            boolean incremental = backend.equals("rocksdb");
-            Path ckDir = snapRoot.resolve(backend + "-checkpoint");
-            Configuration conf = baseConf(spec, ckDir, incremental);
-            set(conf, "RETAIN_ON_CANCELLATION", "execution.checkpointing.externalized-checkpoint-retention");
-            Graph g = graphOf(conf, spec);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            build(env, spec);
-            log("v1 " + backend + ": starting");
-            JobClient c = env.executeAsync("v1-" + backend);
-            try {
-                waitForCheckpoints(c, ckDir, 2, 120_000);
-                String can = triggerSavepoint(c, "file://" + snapRoot.resolve(backend + "-canonical"), "CANONICAL");
-                log("v1 " + backend + ": canonical savepoint " + can);
-                addSnap(backend + "-canonical", "savepoint", "CANONICAL", backend, incremental, null, can, g);
-                if (nativeSupported()) {
-                    String nat = triggerSavepoint(c, "file://" + snapRoot.resolve(backend + "-native"), "NATIVE");
-                    log("v1 " + backend + ": native savepoint " + nat);
-                    addSnap(backend + "-native", "savepoint", "NATIVE", backend, incremental, null, nat, g);
-                }
-                long last = countMetadata(ckDir);
-                waitForCheckpoints(c, ckDir, (int) last + 1, 60_000);
-            } finally {
-                c.cancel().get(60, TimeUnit.SECONDS);
-                waitTerminal(c);
-            }
-            List<Path> done = completedCheckpoints(ckDir);
-            Path chk = done.get(done.size() - 1);
-            // drop any incomplete chk-* directory left behind by the cancel
-            try (Stream<Path> s = Files.list(chk.getParent())) {
-                for (Path p : s.collect(Collectors.toList())) {
-                    if (p.getFileName().toString().startsWith("chk-") && !p.equals(chk)) {
-                        deleteTree(p);
-                    }
-                }
-            }
-            log("v1 " + backend + ": retained checkpoint " + chk);
-            addSnap(backend + "-checkpoint", "checkpoint", null, backend, incremental, null, chk.toString(), g);
+        List<String> backends = new ArrayList<>(Arrays.asList("hashmap", "rocksdb"));
+        if (major >= 2) {
+            backends.add("forst");
+        }
+        for (String backend : backends) {
+            takeBackendSnapshots(backend);
         }
         // maxpar256: v1 with explicit job-wide max parallelism 256, hashmap, canonical savepoint
         {
@@ -642,6 +609,152 @@ public class RestoreGroundTruth {
             Path to = outRoot.resolve("snapshots").resolve(s.name);
             deleteTree(to);
             copyTree(from, to);
+        }
+    }
+
+    /** Incremental checkpoints for the RocksDB and ForSt backends, full ones for HashMap. */
+    static boolean incrementalFor(String backend) {
+        return !backend.equals("hashmap");
+    }
+
+    /**
+     * v1 on one backend: BACKEND-canonical (not for ForSt, which refuses CANONICAL savepoints: the
+     * refusal is recorded in forst-native/snapshot.json), BACKEND-native (1.15+) and
+     * BACKEND-checkpoint (the last retained checkpoint).
+     */
+    static void takeBackendSnapshots(String backend) throws Exception {
+        Path snapRoot = tmpRoot.resolve("snapshots");
+        JobSpec spec = new JobSpec();
+        spec.backend = backend;
+        boolean incremental = incrementalFor(backend);
+        boolean forst = backend.equals("forst");
+        Path ckDir = snapRoot.resolve(backend + "-checkpoint");
+        Configuration conf = baseConf(spec, ckDir, incremental);
+        set(conf, "RETAIN_ON_CANCELLATION", "execution.checkpointing.externalized-checkpoint-retention");
+        Graph g = graphOf(conf, spec);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, spec);
+        log("v1 " + backend + ": starting");
+        JobClient c = env.executeAsync("v1-" + backend);
+        Map<String, Object> refusal = null;
+        try {
+            waitForCheckpoints(c, ckDir, 2, 120_000);
+            if (!forst) {
+                String can = triggerSavepoint(c, "file://" + snapRoot.resolve(backend + "-canonical"), "CANONICAL");
+                log("v1 " + backend + ": canonical savepoint " + can);
+                addSnap(backend + "-canonical", "savepoint", "CANONICAL", backend, incremental, null, can, g);
+            }
+            if (nativeSupported()) {
+                String nat = triggerSavepoint(c, "file://" + snapRoot.resolve(backend + "-native"), "NATIVE");
+                log("v1 " + backend + ": native savepoint " + nat);
+                addSnap(backend + "-native", "savepoint", "NATIVE", backend, incremental, null, nat, g);
+            }
+            long last = countMetadata(ckDir);
+            waitForCheckpoints(c, ckDir, (int) last + 1, 60_000);
+            if (forst) {
+                // ask for a CANONICAL savepoint anyway, last, and keep what Flink answers
+                Path canDir = tmpRoot.resolve("scratch").resolve("forst-canonical");
+                refusal = new LinkedHashMap<>();
+                try {
+                    String can = triggerSavepoint(c, "file://" + canDir, "CANONICAL");
+                    refusal.put("refused", false);
+                    refusal.put("path", can);
+                } catch (Exception e) {
+                    Throwable root = e;
+                    List<String> chain = new ArrayList<>();
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        chain.add(t.getClass().getName() + ": " + t.getMessage());
+                        root = t;
+                    }
+                    refusal.put("refused", true);
+                    refusal.put("exception_class", root.getClass().getName());
+                    refusal.put("message", root.getMessage());
+                    refusal.put("cause_chain", chain);
+                    // the tasks refuse the savepoint and fail, so the job fails (restart strategy none):
+                    // the job's own failure says why
+                    try {
+                        c.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+                    } catch (Exception jf) {
+                        Throwable jr = jf;
+                        List<String> jchain = new ArrayList<>();
+                        for (Throwable t = jf; t != null; t = t.getCause()) {
+                            jchain.add(t.getClass().getName() + ": " + t.getMessage());
+                            jr = t;
+                        }
+                        refusal.put("job_failure_exception_class", jr.getClass().getName());
+                        refusal.put("job_failure_message", jr.getMessage());
+                        refusal.put("job_failure_cause_chain", jchain);
+                    }
+                }
+                log("v1 forst: canonical savepoint request: " + refusal);
+                deleteTree(canDir);
+            }
+        } finally {
+            try {
+                c.cancel().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log("v1 " + backend + ": cancel: " + e);
+            }
+            waitTerminal(c);
+        }
+        List<Path> done = completedCheckpoints(ckDir);
+        Path chk = done.get(done.size() - 1);
+        // drop any incomplete chk-* directory left behind by the cancel
+        try (Stream<Path> s = Files.list(chk.getParent())) {
+            for (Path p : s.collect(Collectors.toList())) {
+                if (p.getFileName().toString().startsWith("chk-") && !p.equals(chk)) {
+                    deleteTree(p);
+                }
+            }
+        }
+        log("v1 " + backend + ": retained checkpoint " + chk);
+        addSnap(backend + "-checkpoint", "checkpoint", null, backend, incremental, null, chk.toString(), g);
+        if (refusal != null && snaps.containsKey("forst-native")) {
+            Path sj = snapRoot.resolve("forst-native").resolve("snapshot.json");
+            String j = new String(Files.readAllBytes(sj), StandardCharsets.UTF_8).trim();
+            j = j.substring(0, j.length() - 1).trim() + ", \"canonical_savepoint_request\": " + Json.val(refusal) + " }\n";
+            Files.write(sj, j.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * The ForSt snapshots (forst-native, forst-checkpoint) and, where this version has none yet,
+     * the HashMap and RocksDB ones the backend-*-forst cases restore; leaves every other snapshot
+     * alone.
+     */
+    static void takeForst() throws Exception {
+        Path snapRoot = tmpRoot.resolve("snapshots");
+        List<String> backends = new ArrayList<>();
+        for (String b : new String[] {"hashmap", "rocksdb"}) {
+            if (!Files.exists(outRoot.resolve("snapshots").resolve(b + "-checkpoint"))) {
+                backends.add(b);
+            }
+        }
+        backends.add("forst");
+        for (String b : backends) {
+            // a snapshot this version already has (e.g. hashmap-canonical, the State Processor API
+            // source) is kept as it is; the ForSt ones are always taken anew
+            Set<String> keep = new HashSet<>();
+            for (String kind : new String[] {"canonical", "native", "checkpoint"}) {
+                String n = b + "-" + kind;
+                deleteTree(snapRoot.resolve(n));
+                if (!b.equals("forst") && Files.exists(outRoot.resolve("snapshots").resolve(n))) {
+                    keep.add(n);
+                } else {
+                    deleteTree(outRoot.resolve("snapshots").resolve(n));
+                }
+            }
+            takeBackendSnapshots(b);
+            for (String kind : new String[] {"canonical", "native", "checkpoint"}) {
+                String n = b + "-" + kind;
+                if (keep.contains(n)) {
+                    log("kept the existing snapshot " + n);
+                    deleteTree(snapRoot.resolve(n));
+                    copyTree(outRoot.resolve("snapshots").resolve(n), snapRoot.resolve(n));
+                } else if (snaps.containsKey(n)) {
+                    copyTree(snapRoot.resolve(n), outRoot.resolve("snapshots").resolve(n));
+                }
+            }
         }
     }
 
@@ -848,7 +961,14 @@ public class RestoreGroundTruth {
         s.opPar.put("keyed", 130);
         l.add(new Case("parallelism-above-maxpar-keyed", "hashmap-canonical", s,
                 "keyed operator parallelism 130, snapshot max parallelism 128"));
-        for (String[] sw : new String[][] {{"hashmap", "rocksdb"}, {"rocksdb", "hashmap"}}) {
+        // ForSt (2.x; skipped where the snapshot does not exist; ForSt takes no canonical savepoint)
+        for (String sn : new String[] {"forst-native", "forst-checkpoint"}) {
+            s = v1.copy();
+            s.backend = "forst";
+            l.add(new Case("unchanged-" + sn, sn, s, "job v1 unchanged, same backend as the snapshot"));
+        }
+        for (String[] sw : new String[][] {{"hashmap", "rocksdb"}, {"rocksdb", "hashmap"}, {"forst", "hashmap"},
+                {"forst", "rocksdb"}, {"hashmap", "forst"}, {"rocksdb", "forst"}}) {
             for (String kind : new String[] {"canonical", "native", "checkpoint"}) {
                 s = v1.copy();
                 s.backend = sw[1];
@@ -965,7 +1085,7 @@ public class RestoreGroundTruth {
 
         Path scratch = tmpRoot.resolve("scratch").resolve(caseName);
         deleteTree(scratch);
-        boolean incremental = cs.spec.backend.equals("rocksdb");
+        boolean incremental = incrementalFor(cs.spec.backend);
         Configuration conf = baseConf(cs.spec, scratch, incremental);
         set(conf, "file://" + snap.metadataDir, "execution.savepoint.path", "execution.state-recovery.path");
         set(conf, Boolean.toString(allow), "execution.savepoint.ignore-unclaimed-state",
@@ -1627,6 +1747,9 @@ public class RestoreGroundTruth {
         }
         if (what.equals("all") || what.equals("ha") || what.equals("ha-snapshot")) {
             takeHa();
+        }
+        if (what.equals("forst")) {
+            takeForst();
         }
         if (what.equals("all") || what.equals("cases")) {
             snaps.clear();
