@@ -25,7 +25,9 @@ import java.util.Locale;
  *       then {@code COMPILE PLAN 'PLAN.json' FOR <the script's INSERT>};
  *   <li>run: another environment (parallelism 2, HashMap backend) loads that file with
  *       {@code TableEnvironment.loadPlan(PlanReference.fromFile(...))} and executes it; a canonical
- *       savepoint is taken once the job runs, and the job is cancelled.
+ *       savepoint is taken once the job runs, and the job is cancelled;
+ *   <li>restore: the plan runs again from that savepoint (allowNonRestoredState off) and takes
+ *       another savepoint (not kept): the plan's savepoint restores into the plan.
  * </ol>
  * Prints the savepoint path (last line).
  */
@@ -60,6 +62,23 @@ public class PlanGroundTruth {
         conf.setString("taskmanager.memory.managed.size", "128 mb");
         conf.setString("taskmanager.memory.network.min", "64 mb");
         conf.setString("taskmanager.memory.network.max", "64 mb");
+        String path = runAndSavepoint(conf, plan, args[2]);
+        System.err.println("savepoint: " + path);
+
+        // The plan restores from its own savepoint (allowNonRestoredState off): the job comes up
+        // and takes another savepoint, else this program fails.
+        Configuration restore = conf.clone();
+        restore.setString("execution.savepoint.path", path);
+        restore.setString("execution.state-recovery.path", path);
+        restore.setString("execution.savepoint.ignore-unclaimed-state", "false");
+        String again = runAndSavepoint(restore, plan, args[2] + "-restored");
+        System.err.println("restored from " + path + ", then savepoint " + again);
+        System.out.println(path);
+        System.exit(0);
+    }
+
+    /** Runs the plan on a MiniCluster with conf until a canonical savepoint is taken; cancels it. */
+    static String runAndSavepoint(Configuration conf, File plan, String dir) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
         TableResult result = tEnv.loadPlan(PlanReference.fromFile(plan)).execute();
@@ -78,16 +97,15 @@ public class PlanGroundTruth {
                 }
                 Thread.sleep(1000);
                 try {
-                    path = SqlGroundTruth.trigger(c, "file://" + Paths.get(args[2]).toAbsolutePath());
+                    path = SqlGroundTruth.trigger(c, "file://" + Paths.get(dir).toAbsolutePath());
                 } catch (Exception e) {
                     System.err.println("savepoint not yet: " + e);
                 }
             }
-            System.out.println(path);
+            return path.startsWith("file:") ? path.substring("file:".length()) : path;
         } finally {
             c.cancel().get(60, java.util.concurrent.TimeUnit.SECONDS);
         }
-        System.exit(0);
     }
 
     /** The script's statements: '--' comment lines dropped, split at ';' (job.sql has no ';' in strings). */

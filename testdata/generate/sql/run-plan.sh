@@ -4,8 +4,10 @@
 # compiled plan (testdata/sql/plan/flink-RELEASE/plan.json), then a local MiniCluster loads that
 # file (TableEnvironment.loadPlan) and runs it, and one canonical savepoint of it is stored beside
 # the plan (replacing the previous ones), with Flink's own reading of it (expected.json,
-# testdata/generate/oracle/). Java: PlanGroundTruth.java (and SqlGroundTruth.java for the
-# savepoint trigger). Needs java and javac 17; Flink's jars come from testdata/generate/flink-jars.sh.
+# testdata/generate/oracle/). The plan is then restored from that savepoint (allowNonRestoredState
+# off) and must come up and take another savepoint, else the script fails. Java:
+# PlanGroundTruth.java (and SqlGroundTruth.java for the savepoint trigger). Needs java and javac
+# 17; Flink's jars come from testdata/generate/flink-jars.sh.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -30,7 +32,6 @@ for v in "$@"; do
   rm -rf "$out"; mkdir -p "$out"
   sp="$(java -Xmx1g "${opens[@]}" -Dlog4j2.configurationFile="$root/testdata/generate/job/log4j2.properties" \
         -cp "$build:$cp" PlanGroundTruth "$root/testdata/sql/job.sql" "$out/plan.json" "$tmp" | tail -n1)"
-  sp="${sp#file:}"
   cp -r "$sp" "$out/"
   # Flink's own reading of it, as for every _metadata in testdata/ (tests/oracle.rs)
   "$root/testdata/generate/oracle/run-oracle.sh" "$v" "$out/$(basename "$sp")/_metadata" "$sp"
