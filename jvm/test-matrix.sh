@@ -3,8 +3,9 @@
 # Builds the graph companion and the example jobs for each Flink release (Maven, -Dflink.version)
 # and runs `cargo test --test graph` against that release's jars (PyPI apache-flink-libraries,
 # via testdata/generate/flink-jars.sh): OperatorIDs, chains and max parallelism against the real
-# graph.json files and snapshots in testdata/. One release at a time (-T1, -j2); prints one result
-# line per release and a summary, and exits non-zero when any release failed.
+# graph.json files and snapshots in testdata/ (testdata/sql/plan/ for compiled plans). One release
+# at a time (-T1, -j2); prints one result line per release and a summary, and exits non-zero when
+# any release failed.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -27,7 +28,8 @@ for v in "${releases[@]}"; do
   secs=$(( $(date +%s) - start ))
   fixture=$(grep -o 'fixture cases checked: .*' "$logdir/$v.log" | sed 's/fixture cases checked: //' | wc -w)
   restore=$(grep -o 'restore cases checked: .*' "$logdir/$v.log" | sed 's/restore cases checked: //' | wc -w)
-  line="$v: $status in ${secs}s (fixture cases: $fixture, restore cases: $restore; log $logdir/$v.log)"
+  plan=$(grep -q "compiled plans checked: $v " "$logdir/$v.log" && echo checked || echo none)
+  line="$v: $status in ${secs}s (fixture cases: $fixture, restore cases: $restore, compiled plan: $plan; log $logdir/$v.log)"
   echo "$line"
   summary+=("$line")
 done

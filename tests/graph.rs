@@ -880,6 +880,153 @@ fn sql_script_ids_equal_the_real_savepoint() {
     eprintln!("SQL checked: {}", checked.join(" "));
 }
 
+/// A compiled plan (testdata/sql/plan/flink-RELEASE/plan.json: Flink's own `COMPILE PLAN` of
+/// job.sql's INSERT), loaded by the companion with `TableEnvironment.loadPlan`, has exactly the
+/// OperatorIDs of the real savepoint that plan wrote when Flink ran it
+/// (testdata/generate/sql/run-plan.sh), and every operator carries the uid the planner derives
+/// from its plan node (`<id>_<transformation>` from 1.16, `<id>_<type>_<version>_<transformation>`
+/// in 1.15). `check SAVEPOINT --sql PLAN.json` equals `graph` + `check --job` and finds the plan
+/// restorable, as the generator's restore of the plan from that savepoint was.
+#[test]
+fn compiled_plan_ids_and_uids_equal_the_real_savepoint() {
+    let bin = env!("CARGO_BIN_EXE_flinspect");
+    let mut checked = Vec::new();
+    for version in versions() {
+        let dir = Path::new(ROOT).join(format!("testdata/sql/plan/flink-{version}"));
+        if !dir.is_dir() {
+            continue;
+        }
+        let p = prepare(&version);
+        let conf = tempfile::tempdir().unwrap();
+        let config = conf.path().join("sql.yaml");
+        std::fs::write(&config, "parallelism.default: 2\n").unwrap();
+        let plan_file = dir.join("plan.json");
+        let plan_text = std::fs::read_to_string(&plan_file).unwrap();
+        assert!(flinspect::graph::is_compiled_plan(&plan_text));
+        let plan: Value = serde_json::from_str(&plan_text).unwrap();
+        let out = {
+            let _permit = Permit::take();
+            run_graph(&GraphRequest {
+                jar: plan_file.clone(),
+                entry_class: None,
+                flink_home: Some(p.flink_home.clone()),
+                config: Some(config.clone()),
+                args: vec![],
+                timeout: Some(std::time::Duration::from_secs(300)),
+            })
+            .unwrap_or_else(|e| panic!("Flink {version}: {e}"))
+        };
+        assert_schema(&out.json, "plan");
+        let doc = out.document;
+        assert_eq!(doc.entry_class, "flinspect.companion.SqlPlan");
+        let snapshots = metadata_files(&dir);
+        assert_eq!(snapshots.len(), 1, "{}", dir.display());
+        assert_eq!(
+            snapshot_ids(&snapshots[0]),
+            ids(&doc),
+            "Flink {version} compiled plan"
+        );
+        // The planner's uids: one per operator, each naming a node of the plan.
+        let nodes: Vec<(u64, String)> = plan["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["id"].as_u64().unwrap(),
+                    n["type"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let mut uids = Vec::new();
+        for o in &doc.operators {
+            let uid = o
+                .uid
+                .clone()
+                .unwrap_or_else(|| panic!("Flink {version}: {} has no uid", o.name));
+            let (id, ty) = nodes
+                .iter()
+                .find(|(id, _)| uid.starts_with(&format!("{id}_")))
+                .unwrap_or_else(|| panic!("Flink {version}: uid {uid} names no plan node"));
+            let rest = &uid[format!("{id}_").len()..];
+            if version.starts_with("1.15.") {
+                // <id>_<type>_<version>_<transformation>; the plan's type is <type>_<version>
+                assert!(
+                    rest.starts_with(&format!("{ty}_")),
+                    "Flink {version}: {uid}"
+                );
+            } else {
+                assert!(
+                    !rest.is_empty() && !rest.contains(&ty[..]) && !rest.contains('_'),
+                    "Flink {version}: {uid} is not <id>_<transformation>"
+                );
+            }
+            uids.push(uid);
+        }
+        let job = graph_to_job(&doc, "plan.json", false).unwrap();
+        assert!(job.operators.iter().all(|o| !o.id_from_hash));
+
+        // check SAVEPOINT --sql PLAN.json: the graph, then the verdict on the real savepoint.
+        let savepoint = snapshots[0].parent().unwrap();
+        let permit = Permit::take();
+        let by_plan = Command::new(bin)
+            .arg("check")
+            .arg(savepoint)
+            .arg("--sql")
+            .arg(&plan_file)
+            .arg("--flink-home")
+            .arg(&p.flink_home)
+            .arg("--config")
+            .arg(&config)
+            .arg("--json")
+            .output()
+            .unwrap();
+        let lock = conf.path().join("plan.lock.json");
+        let graph_run = Command::new(bin)
+            .arg("graph")
+            .arg(&plan_file)
+            .arg("--flink-home")
+            .arg(&p.flink_home)
+            .arg("--config")
+            .arg(&config)
+            .arg("-o")
+            .arg(&lock)
+            .output()
+            .unwrap();
+        drop(permit);
+        assert!(
+            graph_run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&graph_run.stderr)
+        );
+        let by_lock = Command::new(bin)
+            .arg("check")
+            .arg(savepoint)
+            .arg("--job")
+            .arg(&lock)
+            .arg("--json")
+            .output()
+            .unwrap();
+        let what = format!("Flink {version} check --sql plan.json");
+        assert_eq!(
+            by_plan.status.code(),
+            Some(0),
+            "{what}: {}{}",
+            String::from_utf8_lossy(&by_plan.stdout),
+            String::from_utf8_lossy(&by_plan.stderr)
+        );
+        assert_eq!(by_lock.status.code(), Some(0), "{what}");
+        let mut a: Value = serde_json::from_slice(&by_plan.stdout).unwrap();
+        let mut b: Value = serde_json::from_slice(&by_lock.stdout).unwrap();
+        assert_eq!(a["job"]["kind"], "program");
+        a["job"] = Value::Null;
+        b["job"] = Value::Null;
+        assert_eq!(a, b, "{what}: check --sql and graph + check --job");
+        checked.push(format!("{version} ({})", uids.join(" ")));
+    }
+    eprintln!("compiled plans checked: {}", checked.join(", "));
+}
+
 /// `check SNAPSHOT --jar JOB.jar` equals running `graph` and then `check --job` on its output,
 /// and both equal the real restore outcome: for the restore cases `unchanged` and `uid-renamed`
 /// (with and without allowNonRestoredState) of every release under test.

@@ -89,8 +89,9 @@ pub struct Args {
     /// `graph` and then `check --job` on its output)
     #[arg(long, value_name = "JOB.jar", conflicts_with_all = ["against", "sql"])]
     jar: Option<PathBuf>,
-    /// The new job as a SQL script, planned by Flink's own planner (as `flinspect graph`)
-    #[arg(long, value_name = "SCRIPT.sql", conflicts_with = "against")]
+    /// The new job as a SQL script or a compiled plan (`COMPILE PLAN` JSON), planned by Flink's
+    /// own planner (as `flinspect graph`)
+    #[arg(long, value_name = "SCRIPT.sql|PLAN.json", conflicts_with = "against")]
     sql: Option<PathBuf>,
     /// With --jar/--sql: how the program runs (as `flinspect graph`)
     #[command(flatten)]

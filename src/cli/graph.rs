@@ -1,4 +1,5 @@
-//! `flinspect graph`: the new job's graph, OperatorIDs included, from its jar or SQL script.
+//! `flinspect graph`: the new job's graph, OperatorIDs included, from its jar, SQL script or
+//! compiled plan.
 
 use std::path::PathBuf;
 
@@ -12,16 +13,19 @@ Runs the job's main() in a JVM with Flink's client classes (the companion, jvm/c
 until its first execute(): no cluster is started and the job never runs. Needs java (JAVA_HOME \
 or PATH), a Flink distribution (--flink-home or FLINK_HOME) and the companion jar built for that \
 Flink release (FLINSPECT_COMPANION_JAR, next to the flinspect binary, or \
-jvm/companion/target/flink-RELEASE/ in a source checkout). The JSON format is \
-docs/graph.schema.json.
+jvm/companion/target/flink-RELEASE/ in a source checkout). A SQL script (.sql) runs through \
+Flink's planner; a compiled plan (the JSON COMPILE PLAN writes, recognized by its flinkVersion \
+and nodes) is loaded with TableEnvironment.loadPlan, and its operators carry the uids the planner \
+derives from the plan's nodes. The JSON format is docs/graph.schema.json.
 
 Examples:
   flinspect graph my-job.jar --flink-home /opt/flink-1.20.3
   flinspect graph my-job.jar --class com.example.Job -o graph.json -- --input s3://bucket/in
-  flinspect graph pipeline.sql --flink-home /opt/flink-2.3.0 --config prod.yaml")]
+  flinspect graph pipeline.sql --flink-home /opt/flink-2.3.0 --config prod.yaml
+  flinspect graph plan.json --flink-home /opt/flink-2.3.0")]
 pub struct Args {
-    /// The job jar, or a SQL script (.sql)
-    #[arg(value_name = "JOB.jar|SCRIPT.sql")]
+    /// The job jar, a SQL script (.sql), or a compiled plan (COMPILE PLAN JSON)
+    #[arg(value_name = "JOB.jar|SCRIPT.sql|PLAN.json")]
     jar: PathBuf,
     #[command(flatten)]
     program: ProgramArgs,

@@ -26,8 +26,8 @@ use crate::model::keygroups::UPPER_BOUND_MAX_PARALLELISM;
 use crate::model::OperatorId;
 
 pub use run::{
-    companion_jar_name, find_companion, find_flink, find_java, run_graph, FlinkHome, GraphOutput,
-    GraphRequest, COMPANION_JAR_ENV,
+    companion_jar_name, find_companion, find_flink, find_java, is_compiled_plan, run_graph,
+    FlinkHome, GraphOutput, GraphRequest, COMPANION_JAR_ENV,
 };
 
 /// The `schema_version` this crate reads and writes.

@@ -33,8 +33,9 @@ const ADD_OPENS: &[&str] = &[
 /// What to run the companion on.
 #[derive(Clone, Debug, Default)]
 pub struct GraphRequest {
-    /// The job: a jar, or a SQL script (`.sql`: CREATE/SET statements and INSERTs, alone or in
-    /// a statement set, planned by Flink's own planner).
+    /// The job: a jar, a SQL script (`.sql`: CREATE/SET statements and INSERTs, alone or in
+    /// a statement set, planned by Flink's own planner), or a compiled plan (`COMPILE PLAN` JSON,
+    /// recognized by its content: [`is_compiled_plan`]).
     pub jar: PathBuf,
     /// The main class, when the jar's manifest does not name it (or to pick another).
     pub entry_class: Option<String>,
@@ -212,25 +213,91 @@ fn process_env(name: &str) -> Option<OsString> {
     std::env::var_os(name)
 }
 
-/// Runs the companion on a job jar and returns its document. Never starts a cluster: the job's
+/// What kind of job a file is: by its `.sql` extension, else by its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum JobKind {
+    Jar,
+    SqlScript,
+    CompiledPlan,
+}
+
+impl JobKind {
+    fn companion_option(self) -> &'static str {
+        match self {
+            JobKind::Jar => "--jar",
+            JobKind::SqlScript => "--sql",
+            JobKind::CompiledPlan => "--plan",
+        }
+    }
+}
+
+/// A compiled plan (what Flink's `COMPILE PLAN ... FOR INSERT ...` writes, 1.15+): a JSON object
+/// with `flinkVersion` and `nodes`.
+pub fn is_compiled_plan(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v.get("flinkVersion").is_some() && v.get("nodes").is_some())
+}
+
+/// The kind of job at `path` (which exists): `.sql` is a script; a file whose content is JSON is a
+/// compiled plan when it has `flinkVersion` and `nodes`, else an error (a `graph` document or
+/// another JSON file is not a job); anything else is taken as a job jar.
+fn job_kind(path: &Path, shown: &str) -> Result<JobKind, GraphError> {
+    if path.extension().is_some_and(|e| e == "sql") {
+        return Ok(JobKind::SqlScript);
+    }
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| GraphError::new(format!("{shown}: cannot read it: {e}")))?;
+    let json_like = head[..n]
+        .iter()
+        .find(|b| !b" \t\r\n".contains(b))
+        .is_some_and(|&b| b == b'{');
+    if !json_like {
+        return Ok(JobKind::Jar);
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| GraphError::new(format!("{shown}: cannot read it: {e}")))?;
+    if is_compiled_plan(&text) {
+        Ok(JobKind::CompiledPlan)
+    } else if super::is_graph_document(&text) {
+        Err(GraphError::new(format!(
+            "{shown}: a flinspect graph document, not a job (give it to `check --job`)"
+        )))
+    } else {
+        Err(GraphError::new(format!(
+            "{shown}: a JSON file but not a compiled plan (no flinkVersion and nodes): expected a job jar, a SQL script (.sql) or a compiled plan (COMPILE PLAN JSON)"
+        )))
+    }
+}
+
+/// Runs the companion on a job jar, a SQL script or a compiled plan and returns its document. Never starts a cluster: the job's
 /// `main()` runs in the companion's JVM only until its first `execute()`.
 pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
     let jar_name = req.jar.display().to_string();
-    let sql = req.jar.extension().is_some_and(|e| e == "sql");
     if req.jar.extension().is_some_and(|e| e == "py") {
         return Err(GraphError::new(format!(
             "{jar_name}: Python jobs are not supported (only DataStream job jars)"
         )));
     }
     if !req.jar.is_file() {
-        let expected = if sql { "a SQL script" } else { "a job jar" };
+        let expected = if req.jar.extension().is_some_and(|e| e == "sql") {
+            "a SQL script"
+        } else {
+            "a job jar"
+        };
         return Err(GraphError::new(format!(
             "{jar_name}: no such file (expected {expected})"
         )));
     }
-    if sql && req.entry_class.is_some() {
+    let kind = job_kind(&req.jar, &jar_name)?;
+    if kind != JobKind::Jar && req.entry_class.is_some() {
+        let what = match kind {
+            JobKind::CompiledPlan => "compiled plans",
+            _ => "SQL scripts",
+        };
         return Err(GraphError::new(format!(
-            "{jar_name}: --class applies to job jars, not to SQL scripts"
+            "{jar_name}: --class applies to job jars, not to {what}"
         )));
     }
     if let Some(c) = &req.config {
@@ -267,7 +334,7 @@ pub fn run_graph(req: &GraphRequest) -> Result<GraphOutput, GraphError> {
     cmd.arg("-cp")
         .arg(&classpath)
         .arg("flinspect.companion.Graph")
-        .arg(if sql { "--sql" } else { "--jar" })
+        .arg(kind.companion_option())
         .arg(&req.jar)
         .arg("--output")
         .arg(&out);

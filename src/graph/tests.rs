@@ -315,3 +315,49 @@ fn a_sql_script_takes_no_main_class() {
         "missing.sql: no such file (expected a SQL script)"
     );
 }
+
+#[test]
+fn a_compiled_plan_is_recognized_by_its_content() {
+    let plan =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sql/plan/flink-2.3.0/plan.json");
+    assert!(is_compiled_plan(&std::fs::read_to_string(&plan).unwrap()));
+    let e = run_graph(&GraphRequest {
+        jar: plan,
+        entry_class: Some("Main".into()),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        e.message
+            .ends_with("--class applies to job jars, not to compiled plans"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("graph.json");
+    std::fs::write(
+        &doc,
+        "{\"schema_version\": 1, \"captured\": \"first_execute\"}",
+    )
+    .unwrap();
+    let e = run_graph(&GraphRequest {
+        jar: doc,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        e.message
+            .ends_with("a flinspect graph document, not a job (give it to `check --job`)"),
+        "{e}"
+    );
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, " {\"flinkVersion\": \"1.20\"}").unwrap();
+    let e = run_graph(&GraphRequest {
+        jar: other,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        e.message.contains("a JSON file but not a compiled plan"),
+        "{e}"
+    );
+}

@@ -115,6 +115,7 @@ public final class Graph {
     static final class Args {
         String jar;
         String sql;
+        String plan;
         String entryClass;
         String confDir;
         String config;
@@ -141,6 +142,9 @@ public final class Graph {
                     case "--sql":
                         a.sql = v;
                         break;
+                    case "--plan":
+                        a.plan = v;
+                        break;
                     case "--class":
                         a.entryClass = v;
                         break;
@@ -157,8 +161,9 @@ public final class Graph {
                         throw new Failure("unknown option " + s);
                 }
             }
-            if ((a.jar == null) == (a.sql == null)) {
-                throw new Failure("give one job: --jar JOB.jar or --sql SCRIPT.sql");
+            int jobs = (a.jar == null ? 0 : 1) + (a.sql == null ? 0 : 1) + (a.plan == null ? 0 : 1);
+            if (jobs != 1) {
+                throw new Failure("give one job: --jar JOB.jar, --sql SCRIPT.sql or --plan PLAN.json");
             }
             return a;
         }
@@ -168,7 +173,10 @@ public final class Graph {
 
     static Map<String, Object> run(Args args) throws Exception {
         if (args.sql != null) {
-            return runSql(args);
+            return runSql(args, args.sql, SqlScript.class, "a SQL script");
+        }
+        if (args.plan != null) {
+            return runSql(args, args.plan, SqlPlan.class, "a compiled plan");
         }
         File jar = new File(args.jar);
         jobJar = args.jar;
@@ -212,8 +220,9 @@ public final class Graph {
             // suppressOutput = true: Flink buffers the program's stdout/stderr while main() runs.
             pipeline = PackagedProgramUtils.getPipelineFromProgram(program, conf, parallelism, true);
         } catch (Throwable t) {
-            String who = mainClass.equals(SqlScript.class.getName())
-                    ? "the SQL script" : "the job's main() (" + mainClass + ")";
+            String who = mainClass.equals(SqlScript.class.getName()) ? "the SQL script"
+                    : mainClass.equals(SqlPlan.class.getName()) ? "the compiled plan"
+                    : "the job's main() (" + mainClass + ")";
             throw new Failure(what + ": " + who + " failed: " + userFailure(t));
         } finally {
             inUserMain = false;
@@ -243,28 +252,28 @@ public final class Graph {
     }
 
     /**
-     * A SQL script: run as a program whose main() is {@link SqlScript} (on the companion's own
-     * class path, with the distribution's Table API and planner), so that the planner's StreamGraph
-     * is captured exactly where a job jar's would be.
+     * A SQL script or a compiled plan: run as a program whose main() is {@link SqlScript} or
+     * {@link SqlPlan} (on the companion's own class path, with the distribution's Table API and
+     * planner), so that the planner's StreamGraph is captured exactly where a job jar's would be.
      */
-    static Map<String, Object> runSql(Args args) throws Exception {
-        jobJar = args.sql;
-        if (!Files.isRegularFile(Paths.get(args.sql))) {
-            throw new Failure(args.sql + ": no such file (expected a SQL script)");
+    static Map<String, Object> runSql(Args args, String file, Class<?> main, String expected) throws Exception {
+        jobJar = file;
+        if (!Files.isRegularFile(Paths.get(file))) {
+            throw new Failure(file + ": no such file (expected " + expected + ")");
         }
         Configuration conf = loadConfiguration(args);
         int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
         PackagedProgram program;
         try {
             program = PackagedProgram.newBuilder()
-                    .setEntryPointClassName(SqlScript.class.getName())
+                    .setEntryPointClassName(main.getName())
                     .setConfiguration(conf)
-                    .setArguments(args.sql)
+                    .setArguments(file)
                     .build();
         } catch (Exception e) {
-            throw new Failure(args.sql + ": cannot set up the SQL program: " + messageChain(e));
+            throw new Failure(file + ": cannot set up the SQL program: " + messageChain(e));
         }
-        return capture(program, args.sql, conf, parallelism);
+        return capture(program, file, conf, parallelism);
     }
 
     static Map<Integer, byte[]> hashes(String hasherClass, StreamGraph sg) throws Exception {
