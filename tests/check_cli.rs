@@ -814,23 +814,8 @@ fn a_job_flink_will_not_start_is_a_finding_in_every_format() {
 #[test]
 fn a_savepoint_copy_missing_a_state_file_is_incompatible() {
     let src = root().join(snapshot());
-    let tmp = tempfile::tempdir().unwrap();
-    let copy = tmp.path().join("savepoint-copy");
-    std::fs::create_dir(&copy).unwrap();
-    let mut victim = None;
-    for e in std::fs::read_dir(src.parent().unwrap()).unwrap().flatten() {
-        let name = e.file_name();
-        if name == "expected.json" {
-            continue;
-        }
-        if victim.is_none() && name != "_metadata" {
-            victim = Some(name.to_string_lossy().into_owned());
-            continue;
-        }
-        std::fs::copy(e.path(), copy.join(&name)).unwrap();
-    }
-    let victim = victim.expect("a state file");
-    let shown = copy.display().to_string();
+    let (_tmp, copy, victim) = savepoint_copy_without_one_file(&src);
+    let shown = copy.parent().unwrap().display().to_string();
     let o = flinspect(&["check", &shown, "--job", OK_JOB]);
     assert_eq!(code(&o), 1, "{}", stdout(&o));
     assert!(stdout(&o).contains("state_files_missing"), "{}", stdout(&o));

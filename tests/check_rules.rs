@@ -102,31 +102,8 @@ fn trigger_parallelism_above_max_parallelism() -> Report {
 
 /// A copy of a savepoint with one referenced state file deleted.
 fn trigger_state_files_missing() -> Report {
-    let (_tmp, metadata) = savepoint_copy_without_one_file();
+    let (_tmp, metadata, _) = savepoint_copy_without_one_file(&hashmap_canonical());
     run_with_files(&metadata, &unchanged())
-}
-
-/// A temporary copy of the 1.20.3 hashmap canonical savepoint with one of its state files
-/// deleted; returns the temp dir (keep it alive) and the copy's `_metadata`.
-fn savepoint_copy_without_one_file() -> (tempfile::TempDir, std::path::PathBuf) {
-    let src = hashmap_canonical();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("savepoint-copy");
-    std::fs::create_dir(&dir).unwrap();
-    let mut deleted = false;
-    for e in std::fs::read_dir(src.parent().unwrap()).unwrap().flatten() {
-        let name = e.file_name();
-        if name == "expected.json" {
-            continue;
-        }
-        if !deleted && name != "_metadata" {
-            deleted = true;
-            continue;
-        }
-        std::fs::copy(e.path(), dir.join(&name)).unwrap();
-    }
-    assert!(deleted, "the savepoint has state files");
-    (tmp, dir.join("_metadata"))
 }
 
 /// `check` as the CLI runs it: with the referenced files as scan finds them.

@@ -135,3 +135,31 @@ pub fn all_metadata() -> Vec<PathBuf> {
     walk(&root().join("testdata"), &mut out);
     out
 }
+
+/// A temporary copy of a savepoint directory without one of its state files (and without
+/// flinspect's own `expected.json`): the temp dir (keep it alive), the copy's `_metadata`, and the
+/// name of the file left out.
+pub fn savepoint_copy_without_one_file(
+    metadata: &Path,
+) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("savepoint-copy");
+    std::fs::create_dir(&dir).unwrap();
+    let mut victim = None;
+    for e in std::fs::read_dir(metadata.parent().unwrap())
+        .unwrap()
+        .flatten()
+    {
+        let name = e.file_name();
+        if name == "expected.json" {
+            continue;
+        }
+        if victim.is_none() && name != "_metadata" {
+            victim = Some(name.to_string_lossy().into_owned());
+            continue;
+        }
+        std::fs::copy(e.path(), dir.join(&name)).unwrap();
+    }
+    let victim = victim.expect("the savepoint has state files");
+    (tmp, dir.join("_metadata"), victim)
+}

@@ -22,7 +22,11 @@ not start, so flinspect reports it as a finding with Flink's message.
 - A max parallelism outside 1 - 32768 (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM): the
   job's main() fails in setMaxParallelism (\"Maximum parallelism must be between 1 and 32768.
   Found: …\"), so no job is submitted.
-- A parallelism below 1: setParallelism rejects it in main().",
+- A parallelism below 1: setParallelism rejects it in main().
+
+No run with these settings is recorded in testdata/: the messages are taken from Flink's source
+(ExecutionJobVertex's constructor; Transformation.setMaxParallelism's precondition), not from a
+recorded restore.",
         flink_error: Some(
             "Vertex %s's parallelism (%s) is higher than the max parallelism (%s). Please lower the parallelism or increase the max parallelism.",
         ),

@@ -15,8 +15,9 @@ checkpoints, chk-N/ files, file-merging segments), wherever Flink wrote them. Ev
 when the tasks restore, so a missing or truncated file fails the restore, or, with a restart
 strategy, makes the job loop in RESTARTING. flinspect checks each referenced file as `scan` does
 (it exists, with at least the recorded size or segment end), after inferring where a moved tree's
-recorded absolute paths live now. There is no recorded Flink message for this case (the exception
-is the file system's, e.g. java.io.FileNotFoundException naming the path).
+recorded absolute paths live now. No restore with a missing file is recorded in testdata/, so
+there is no recorded Flink message for this case (the exception is the file system's, e.g.
+java.io.FileNotFoundException naming the path); the files' existence is what is checked.
 
 When none of the referenced files is found (only _metadata was copied), or they are on remote
 storage, they are not checked: that is listed under \"not checked\", and the verdict speaks only
