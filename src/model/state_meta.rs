@@ -219,6 +219,11 @@ pub enum SnapshotLayout {
     Enum,
     /// `AvroSerializerSnapshot`: runtime type and schema.
     Avro,
+    /// A legacy `TypeSerializerConfigSnapshot` (written by user serializers up to Flink 1.16;
+    /// Flink 1.17+ refuses to read it): the Java-serialized serializer's class is in
+    /// `details` (`legacy_serializer`); the content after it has no length, so decoding of the
+    /// header stopped here.
+    Legacy,
     /// Any other class flinspect knows the layout of (table runtime serializers, TTL-aware
     /// wrapper, Scala enum, …): what it records is in `details` and `children`.
     Custom,
@@ -237,6 +242,7 @@ impl SnapshotLayout {
             SnapshotLayout::Kryo => "kryo",
             SnapshotLayout::Enum => "enum",
             SnapshotLayout::Avro => "avro",
+            SnapshotLayout::Legacy => "legacy",
             SnapshotLayout::Custom => "custom",
             SnapshotLayout::Unknown => "unknown",
         }
@@ -284,22 +290,26 @@ impl SerializerSnapshot {
         tail.rsplit('$').next().unwrap_or(tail)
     }
 
-    /// The serializer this snapshot describes, for people: the outer class of a nested snapshot
-    /// class (`LongSerializer$LongSerializerSnapshot` → `LongSerializer`), else the snapshot's
-    /// simple name without a trailing `Snapshot` (`PojoSerializerSnapshot` → `PojoSerializer`).
+    /// The serializer this snapshot describes, for people: the snapshot class's simple name
+    /// without its `Snapshot` suffix when that names a serializer
+    /// (`LongSerializer$LongSerializerSnapshot` → `LongSerializer`,
+    /// `TimeWindow$Serializer$TimeWindowSerializerSnapshot` → `TimeWindowSerializer`,
+    /// `PojoSerializerSnapshot` → `PojoSerializer`), else the outermost class's name.
     pub fn serializer_name(&self) -> &str {
         let tail = self
             .class_name
             .rsplit('.')
             .next()
             .unwrap_or(&self.class_name);
-        let mut parts = tail.split('$');
-        let first = parts.next().unwrap_or(tail);
-        if first.ends_with("Serializer") || parts.next().is_none() {
-            first.strip_suffix("Snapshot").unwrap_or(first)
-        } else {
-            first
+        let last = tail.rsplit('$').next().unwrap_or(tail);
+        for suffix in ["SnapshotV2", "ConfigSnapshot", "Snapshot"] {
+            if let Some(stem) = last.strip_suffix(suffix) {
+                if stem.ends_with("Serializer") {
+                    return stem;
+                }
+            }
         }
+        tail.split('$').next().unwrap_or(tail)
     }
 
     pub fn detail(&self, name: &str) -> Option<&str> {
@@ -342,6 +352,7 @@ impl Nested {
     pub fn label(&self) -> String {
         match &self.role {
             NestedRole::Position { index, name } => match name {
+                Some("field") => format!("field {index}"),
                 Some(n) => (*n).to_string(),
                 None => format!("nested {index}"),
             },
@@ -358,7 +369,8 @@ impl Nested {
 pub enum NestedRole {
     /// The `index`-th nested snapshot of a composite (or a `RowDataSerializer`), with the name
     /// Flink's class gives that position when flinspect knows it (`element`, `key`, `value`,
-    /// `timestamp`, `field 0`, `left`, `right`, `namespace`…).
+    /// `timestamp`, `left`, `right`, `namespace`…; `field` for the fields of tuples, rows and
+    /// case classes, labelled `field <index>`).
     Position {
         index: u32,
         name: Option<&'static str>,
