@@ -253,6 +253,35 @@ pub fn load_with(path: &Path, strategy: Strategy) -> Result<Loaded, LoadError> {
     })
 }
 
+/// Bytes read from a fallback (a file that cannot be mapped) at most: state headers are small.
+pub const MAX_HEAD_READ: u64 = 64 * 1024 * 1024;
+
+/// Maps a state file read-only so that a header at its head can be decoded in place: only the
+/// pages the decoder touches are read. A file that cannot be mapped is read instead, its first
+/// [`MAX_HEAD_READ`] bytes at most.
+pub fn map_file(path: &Path) -> Result<Bytes, LoadError> {
+    let err = |e: std::io::Error| LoadError {
+        path: path.to_path_buf(),
+        message: io_message(&e),
+    };
+    let file = File::open(path).map_err(err)?;
+    let meta = file.metadata().map_err(err)?;
+    if !meta.is_file() {
+        return Err(LoadError {
+            path: path.to_path_buf(),
+            message: "not a regular file".to_string(),
+        });
+    }
+    if meta.len() > 0 {
+        if let Some(m) = map(&file) {
+            return Ok(Bytes::Mapped(Arc::new(m)));
+        }
+    }
+    let mut v = Vec::new();
+    file.take(MAX_HEAD_READ).read_to_end(&mut v).map_err(err)?;
+    Ok(Bytes::Owned(v))
+}
+
 fn map(file: &File) -> Option<memmap2::Mmap> {
     // SAFETY: the map is read-only and lives no longer than the `Loaded` that owns it. The one
     // hazard of file-backed maps is another process truncating or rewriting the file while it

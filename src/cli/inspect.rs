@@ -36,6 +36,17 @@ pub struct Args {
     /// (the exit status is still 2)
     #[arg(long)]
     lossy: bool,
+    /// Read the state files' headers and show each operator's states: name, kind (value, list,
+    /// map, reducing, aggregating, timers, operator list/union, broadcast), TTL, and the key,
+    /// namespace and value serializer snapshots (class, version, nested serializers, POJO
+    /// fields, Kryo registrations). Reads only the head of each file; no state value
+    #[arg(long)]
+    states: bool,
+    /// With --states: read recorded paths that start with PREFIX under LOCALDIR (repeatable;
+    /// the longest matching prefix wins). Without it, missing absolute references are looked up
+    /// near the snapshot by their trailing path
+    #[arg(long = "map", value_name = "PREFIX=LOCALDIR", value_parser = flinspect::scan::paths::PathMap::parse)]
+    maps: Vec<flinspect::scan::paths::PathMap>,
 }
 
 /// What the decoding pass keeps of one operator.
@@ -214,6 +225,14 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
                     "\nDAMAGED     decoding stopped: {e}\n            the {decoded} operator(s) above were decoded before it; the rest of the file is unread\n"
                 ));
             }
+            if a.states {
+                let full = format::parse_lossy(bytes).metadata;
+                if let Some(full) = &full {
+                    let states =
+                        flinspect::scan::states::operator_states(full, &loaded.path, &a.maps);
+                    out.push_str(&render::states::human(&states, full, labels));
+                }
+            }
             emit(&out)?;
         } else {
             let mut doc = render::json::snapshot(&shown, md, &summary, labels, false);
@@ -235,6 +254,14 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
                         },
                     )
                 })));
+            }
+            let full = a
+                .states
+                .then(|| format::parse_lossy(bytes).metadata)
+                .flatten();
+            if let Some(full) = &full {
+                let states = flinspect::scan::states::operator_states(full, &loaded.path, &a.maps);
+                doc.states = Some(render::states::json(&states, full, labels));
             }
             doc.damage = error.as_ref().map(|e| render::json::Damage {
                 offset: e.offset(),

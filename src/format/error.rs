@@ -33,6 +33,9 @@ pub enum ErrorKind {
     },
     /// The Java-serialized `CheckpointProperties` trailer could not be decoded.
     Trailer { reason: String },
+    /// Something valid that flinspect cannot decode (a serializer snapshot class of unknown
+    /// layout, a legacy format without lengths): `what` names it.
+    Unsupported { what: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,6 +113,7 @@ impl fmt::Display for ErrorKind {
                 write!(f, "{what} {found} exceeds the limit of {limit}")
             }
             ErrorKind::Trailer { reason } => write!(f, "unreadable checkpoint properties: {reason}"),
+            ErrorKind::Unsupported { what } => write!(f, "cannot decode {what}"),
         }
     }
 }

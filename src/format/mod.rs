@@ -11,6 +11,7 @@ mod handles;
 mod javaser;
 pub mod limits;
 mod reader;
+pub mod state_meta;
 
 pub use error::{Error, ErrorKind, Result};
 

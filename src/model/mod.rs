@@ -8,6 +8,7 @@ mod handle;
 mod ids;
 pub mod keygroups;
 mod properties;
+pub mod state_meta;
 mod version;
 
 pub use bytes::{BeI64s, JavaStr};

@@ -42,6 +42,9 @@ pub struct Snapshot<'x> {
     pub operators: Seq<'x, Operator>,
     /// Every referenced file, only with `--files` (null otherwise).
     pub files: Option<Seq<'x, FileJson>>,
+    /// Only with `--states` (null otherwise): each operator's state meta information, read
+    /// from the headers of its state files (see [`super::states`] for every field).
+    pub states: Option<Vec<super::states::OperatorStatesJson>>,
     /// Bytes after the end of the metadata, which Flink ignores (normally 0).
     pub trailing_bytes: usize,
     /// Null for an intact file. With `inspect --lossy` on a damaged file: where decoding
@@ -357,6 +360,7 @@ pub fn snapshot<'x>(
         operators: Seq::Items(md.operators.iter().map(|op| operator(op, labels)).collect()),
         files: with_files
             .then(|| Seq::Items(md.operators.iter().flat_map(operator_files).collect())),
+        states: None,
         trailing_bytes: md.trailing_bytes,
         damage: None,
     }

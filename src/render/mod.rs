@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod pretty;
 pub mod scan;
+pub mod states;
 
 use std::collections::HashMap;
 

@@ -19,6 +19,7 @@
 pub mod group;
 pub mod paths;
 pub mod relocate;
+pub mod states;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashMap};
