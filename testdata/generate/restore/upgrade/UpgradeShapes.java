@@ -2,9 +2,6 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,7 +12,6 @@ import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.flink.types.Row;
 
 import java.io.IOException;
@@ -75,6 +71,49 @@ public final class UpgradeShapes {
         @Override
         public String toString() {
             return getClass().getSimpleName() + "{key=" + key + ", count=" + count + ", sensor=" + sensor + ", tags=" + tags + "}";
+        }
+    }
+
+    /**
+     * Not a POJO either, but with fields of primitive types and a String only (no collection, no
+     * nested object): what Kryo's FieldSerializer writes the same way in Kryo 2 and Kryo 5, or not.
+     */
+    public static class SimpleReading implements Serializable {
+        final long key;
+        final long count;
+        final int bucket;
+        final double ratio;
+        final boolean even;
+        final String sensor;
+
+        public SimpleReading(long key, long count) {
+            this.key = key;
+            this.count = count;
+            this.bucket = (int) (count % 7);
+            this.ratio = count / 4.0;
+            this.even = count % 2 == 0;
+            this.sensor = "sensor-" + key;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof SimpleReading)) {
+                return false;
+            }
+            SimpleReading r = (SimpleReading) o;
+            return r.key == key && r.count == count && r.bucket == bucket && r.ratio == ratio && r.even == even
+                    && Objects.equals(r.sensor, sensor);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(key, count);
+        }
+
+        @Override
+        public String toString() {
+            return "SimpleReading{key=" + key + ", count=" + count + ", bucket=" + bucket + ", ratio=" + ratio
+                    + ", even=" + even + ", sensor=" + sensor + "}";
         }
     }
 
@@ -311,12 +350,6 @@ public final class UpgradeShapes {
         }
     }
 
-    static final Schema AVRO_SCHEMA = new Schema.Parser().parse(
-            "{\"type\":\"record\",\"name\":\"Event\",\"namespace\":\"flinspect.upgrade\",\"fields\":["
-                    + "{\"name\":\"key\",\"type\":\"long\"},{\"name\":\"count\",\"type\":\"long\"},"
-                    + "{\"name\":\"label\",\"type\":\"string\"},"
-                    + "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}}]}");
-
     // ------------------------------------------------------------ shapes
 
     /** Where the shape's state lives. */
@@ -376,7 +409,23 @@ public final class UpgradeShapes {
         }
     }
 
+    /** Every shape; the Avro one only with flink-avro on the class path. */
     static List<Shape> all() {
+        List<Shape> l = new ArrayList<>();
+        l.addAll(every());
+        return l;
+    }
+
+    static boolean avroOnClassPath() {
+        try {
+            Class.forName("org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo");
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    static List<Shape> every() {
         List<Shape> l = new ArrayList<>();
         l.add(new ReadingShape("kryo-value", "readings", Kind.VALUE,
                 "ValueState of a generic (non-POJO) class, not registered with Kryo: KryoSerializer") {
@@ -386,6 +435,42 @@ public final class UpgradeShapes {
 
             Object make(long k, long c) {
                 return new Reading(k, c);
+            }
+        });
+        l.add(new Shape("kryo-simple", "simple-readings", Kind.VALUE,
+                "ValueState of a generic (non-POJO) class with primitive and String fields only, not registered: KryoSerializer") {
+            TypeInformation<Object> typeInfo() {
+                return ti(TypeInformation.of(SimpleReading.class));
+            }
+
+            Object make(long k, long c) {
+                return new SimpleReading(k, c);
+            }
+
+            long keyOf(Object v) {
+                return ((SimpleReading) v).key;
+            }
+
+            long countOf(Object v) {
+                return ((SimpleReading) v).count;
+            }
+        });
+        l.add(new Shape("kryo-simple-list-state", "simple-readings", Kind.LIST,
+                "ListState of the generic class with primitive and String fields only: ListSerializer > KryoSerializer") {
+            TypeInformation<Object> typeInfo() {
+                return ti(TypeInformation.of(SimpleReading.class));
+            }
+
+            Object make(long k, long c) {
+                return new SimpleReading(k, c);
+            }
+
+            long keyOf(Object v) {
+                return ((SimpleReading) v).key;
+            }
+
+            long countOf(Object v) {
+                return ((SimpleReading) v).count;
             }
         });
         l.add(new ReadingShape("kryo-registered", "readings", Kind.VALUE,
@@ -547,38 +632,14 @@ public final class UpgradeShapes {
                 return ((PlainPojo) v).count;
             }
         });
-        l.add(new Shape("avro-generic", "events", Kind.VALUE,
-                "ValueState<GenericRecord> with GenericRecordAvroTypeInfo: AvroSerializer (flink-avro)") {
-            TypeInformation<Object> typeInfo() {
-                return ti(new GenericRecordAvroTypeInfo(AVRO_SCHEMA));
+        if (avroOnClassPath()) {
+            try {
+                // a class of its own: loading it needs Avro on the class path
+                l.add((Shape) Class.forName("UpgradeAvroShape").getMethod("create").invoke(null));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
             }
-
-            Object make(long k, long c) {
-                GenericRecord r = new GenericData.Record(AVRO_SCHEMA);
-                r.put("key", k);
-                r.put("count", c);
-                r.put("label", "k" + k + "c" + c);
-                r.put("tags", new GenericData.Array<>(AVRO_SCHEMA.getField("tags").schema(),
-                        Arrays.asList("k" + k, "c" + c)));
-                return r;
-            }
-
-            long keyOf(Object v) {
-                return (Long) ((GenericRecord) v).get("key");
-            }
-
-            long countOf(Object v) {
-                return (Long) ((GenericRecord) v).get("count");
-            }
-
-            boolean consistent(Object v) {
-                // Avro reads strings as Utf8: compare field by field as text
-                GenericRecord r = (GenericRecord) v;
-                GenericRecord m = (GenericRecord) make(keyOf(v), countOf(v));
-                return String.valueOf(r.get("label")).equals(String.valueOf(m.get("label")))
-                        && String.valueOf(r.get("tags")).equals(String.valueOf(m.get("tags")));
-            }
-        });
+        }
         l.add(new Shape("custom-typeserializer", "counters", Kind.VALUE,
                 "ValueState with a hand-written TypeSerializer (TypeSerializerSingleton) and its SimpleTypeSerializerSnapshot") {
             TypeInformation<Object> typeInfo() {
@@ -648,7 +709,7 @@ public final class UpgradeShapes {
 
     static Map<String, Shape> byName() {
         Map<String, Shape> m = new LinkedHashMap<>();
-        for (Shape s : all()) {
+        for (Shape s : every()) {
             m.put(s.name, s);
         }
         return m;

@@ -9,6 +9,10 @@
 #        STEP=restore testdata/generate/restore/upgrade/run-upgrade.sh 2.3.0    (restores only, one target)
 #        STEP=restore CASES='kryo-.*' testdata/generate/restore/upgrade/run-upgrade.sh 2.1.1
 #        STEP: all (default) | snapshot | restore ; CASES: regex over case names (<shape>-<backend>)
+# Every step runs twice: without flink-avro on the class path (snapshot hashmap-canonical, every
+# shape but Avro) and with it (snapshot hashmap-canonical-with-flink-avro, cases *-with-flink-avro:
+# Avro, one Kryo shape and the POJO control), because flink-avro changes the Kryo registrations
+# every KryoSerializer snapshot records.
 # Needs: Java 17 (javac), Maven (flink-avro and Avro from Maven Central), the Flink jars
 # (testdata/generate/flink-jars.sh). One MiniCluster at a time; ~10 s per case, 30 cases per release.
 set -euo pipefail
@@ -54,16 +58,19 @@ for p in java.base/java.util java.base/java.lang java.base/java.lang.reflect jav
   opens+=("--add-opens=$p=ALL-UNNAMED")
 done
 
+# run VERSION FLAVOUR ARGS...: FLAVOUR plain (no flink-avro) or avro (flink-avro and Avro on the class path)
 run() {
-  local ver="$1"; shift
-  local lib cp build
+  local ver="$1" flavour="$2"; shift 2
+  local lib cp build extra
   lib="$("$gen/flink-jars.sh" "$ver")"
-  cp="$(ls "$lib"/*.jar | grep -v -E 'table-planner|table-api-java-uber|flink-python' | tr '\n' ':')$(extra_jars "$ver")"
+  extra="$(extra_jars "$ver")"
+  cp="$(ls "$lib"/*.jar | grep -v -E 'table-planner|table-api-java-uber|flink-python' | tr '\n' ':')"
   build="$build_root/flink-$ver"
   rm -rf "$build/classes"
   mkdir -p "$build/classes"
-  javac -nowarn -d "$build/classes" -cp "$cp" "$here/UpgradeShapes.java" "$here/UpgradeGroundTruth.java"
-  echo "run-upgrade.sh: Flink $ver $* (log: $build/flink.log)" >&2
+  javac -nowarn -d "$build/classes" -cp "$cp$extra" "$here/UpgradeShapes.java" "$here/UpgradeAvroShape.java" "$here/UpgradeGroundTruth.java"
+  [ "$flavour" = avro ] && cp="$cp$extra"
+  echo "run-upgrade.sh: Flink $ver $flavour $* (log: $build/flink.log)" >&2
   java -Xmx1g "${opens[@]}" \
     -Dlog4j.configurationFile="$gen/restore/log4j2.properties" -Drestore.log.file="$build/flink.log" \
     -cp "$build/classes:$cp" UpgradeGroundTruth "$@"
@@ -71,11 +78,13 @@ run() {
 
 mkdir -p "$out"
 if [ "$step" = all ] || [ "$step" = snapshot ]; then
-  run "$source_version" snapshot "$out"
+  run "$source_version" plain snapshot "$out"
+  run "$source_version" avro snapshot "$out"
 fi
 if [ "$step" = all ] || [ "$step" = restore ]; then
   for t in "${targets[@]}"; do
-    run "$t" restore "$out" ${CASES:+"$CASES"}
+    run "$t" plain restore "$out" ${CASES:+"$CASES"}
+    run "$t" avro restore "$out" ${CASES:+"$CASES"}
   done
 fi
-python3 "$here/summarize.py" "$out"
+python3 "$here/summarize.py" --readme "$out"
