@@ -25,6 +25,7 @@ struct Snapshot {
     master_states: Vec<MasterState>,
     operators: Vec<Operator>,
     files: Option<Vec<FileRef>>,
+    states: Option<Vec<OperatorStates>>,
     trailing_bytes: u64,
     damage: Option<Damage>,
 }
@@ -174,6 +175,123 @@ struct FileRef {
     path: Option<String>,
     offset: Option<i64>,
     size: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OperatorStates {
+    operator: String,
+    uid: Option<String>,
+    name: Option<String>,
+    key_serializers: Vec<Serializer>,
+    states: Vec<State>,
+    headers: Vec<StateHeader>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct State {
+    scope: String,
+    name: String,
+    kind: String,
+    backend_state_type: String,
+    ttl: bool,
+    options: std::collections::BTreeMap<String, String>,
+    serializers: std::collections::BTreeMap<String, Serializer>,
+    subtasks: Vec<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Serializer {
+    class: String,
+    serializer: String,
+    version: i32,
+    layout: String,
+    outer_version: Option<i32>,
+    type_class: Option<String>,
+    children: Vec<SerializerChild>,
+    pojo: Option<PojoSnapshot>,
+    kryo: Option<KryoSnapshot>,
+    details: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SerializerChild {
+    role: String,
+    snapshot: Option<Serializer>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PojoSnapshot {
+    fields: Vec<String>,
+    registered_subclasses: Vec<String>,
+    non_registered_subclasses: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KryoSnapshot {
+    registrations: Vec<KryoRegistration>,
+    default_serializers: Vec<KryoDefault>,
+    default_serializer_classes: Vec<KryoDefault>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KryoRegistration {
+    name: String,
+    registered_class: Option<String>,
+    serializer: KryoDefinition,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KryoDefinition {
+    #[serde(rename = "type")]
+    kind: String,
+    class: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KryoDefault {
+    type_class: String,
+    serializer_class: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct StateHeader {
+    subtask: u32,
+    source: String,
+    handle: String,
+    location: String,
+    version: Option<i32>,
+    compression: Option<bool>,
+    states: Option<u32>,
+    error: Option<String>,
+    stopped: Option<Stopped>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Stopped {
+    offset: u64,
+    message: String,
 }
 
 fn inspect_json(path: &std::path::Path, extra: &[&str]) -> (Snapshot, serde_json::Value) {
@@ -418,4 +536,96 @@ fn uid_flag_labels_operators() {
     assert_eq!(src.uid.as_deref(), Some("my-source"));
     assert_eq!(src.uid_source.as_deref(), Some("user"));
     assert_eq!(doc.operators.iter().filter(|o| o.uid.is_some()).count(), 1);
+}
+
+/// `--states`: the `states` array's fields, on one fixture of each backend layout (heap
+/// savepoint, RocksDB incremental checkpoint, ForSt native savepoint, changelog checkpoint, a SQL
+/// job's savepoint), with values cross-checked: the keyed operator of the fixture job has its
+/// five states with their kinds and serializers, every header was read completely, and every
+/// state's subtasks are the operator's.
+#[test]
+fn states_field_names_kinds_and_serializers() {
+    let td = common::testdata();
+    let pick = |sub: &str, want: &str| -> std::path::PathBuf {
+        common::all_metadata_files()
+            .into_iter()
+            .find(|p| {
+                let s = p.to_string_lossy();
+                s.contains(sub) && s.contains(want)
+            })
+            .unwrap_or_else(|| panic!("a fixture under {sub} with {want}"))
+    };
+    let cases = [
+        pick("flink-1.13.6/hashmap/", "savepoint-"),
+        pick("flink-1.20.3/rocksdb-incremental/", "/chk-"),
+        pick("flink-2.3.0/forst/", "savepoint-"),
+        pick("flink-2.1.1/changelog/", "savepoint-"),
+        pick("sql/flink-2.3.0/", "savepoint-"),
+    ];
+    let (doc, raw) = inspect_json(&cases[0], &["--states"]);
+    assert!(raw["states"].is_array());
+    let states = doc.states.expect("--states gives the states array");
+    let keyed = states
+        .iter()
+        .find(|o| o.operator == flinspect::model::OperatorId::from_uid("my-keyed").to_string())
+        .expect("my-keyed has state");
+    let kinds: Vec<(&str, &str)> = keyed
+        .states
+        .iter()
+        .map(|s| (s.name.as_str(), s.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("_timer_state/event_user-timers", "priority-queue"),
+            ("_timer_state/processing_user-timers", "priority-queue"),
+            ("buckets", "map"),
+            ("count", "value"),
+            ("recent", "list"),
+        ]
+    );
+    let count = keyed.states.iter().find(|s| s.name == "count").unwrap();
+    assert_eq!(count.scope, "keyed");
+    assert_eq!(count.backend_state_type, "KEY_VALUE");
+    assert_eq!(count.options["KEYED_STATE_TYPE"], "VALUE");
+    assert_eq!(
+        count.serializers["VALUE_SERIALIZER"].serializer,
+        "LongSerializer"
+    );
+    assert_eq!(count.serializers["VALUE_SERIALIZER"].layout, "simple");
+    let buckets = keyed.states.iter().find(|s| s.name == "buckets").unwrap();
+    let map = &buckets.serializers["VALUE_SERIALIZER"];
+    assert_eq!(map.layout, "composite");
+    let roles: Vec<&str> = map.children.iter().map(|c| c.role.as_str()).collect();
+    assert_eq!(roles, ["key", "value"]);
+    assert_eq!(keyed.key_serializers.len(), 1);
+    assert_eq!(keyed.key_serializers[0].serializer, "LongSerializer");
+    for path in &cases {
+        let (doc, _) = inspect_json(path, &["--states"]);
+        let states = doc.states.expect("states");
+        assert!(!states.is_empty(), "{}", path.display());
+        for o in &states {
+            let all: std::collections::BTreeSet<u32> =
+                o.headers.iter().map(|h| h.subtask).collect();
+            for h in &o.headers {
+                assert!(
+                    h.error.is_none() || h.location == "-",
+                    "{}: {:?}",
+                    path.display(),
+                    h.error
+                );
+                assert!(
+                    h.stopped.is_none(),
+                    "{}: {:?}",
+                    path.display(),
+                    h.stopped.as_ref().map(|s| &s.message)
+                );
+            }
+            for s in &o.states {
+                assert!(s.subtasks.iter().all(|i| all.contains(i)));
+                assert!(["keyed", "operator", "broadcast"].contains(&s.scope.as_str()));
+            }
+        }
+    }
+    let _ = td;
 }

@@ -209,7 +209,14 @@ fn inspect_json_of_every_fixture_matches_the_schema() {
     assert!(files.len() > 100, "fixtures found: {}", files.len());
     let docs = par_map(&files, |p| {
         let plain = document(&["inspect", s(p), "--json"]);
-        let full = document(&["inspect", s(p), "--json", "--subtasks", "--files"]);
+        let full = document(&[
+            "inspect",
+            s(p),
+            "--json",
+            "--subtasks",
+            "--files",
+            "--states",
+        ]);
         assert_valid(&v, "inspect.schema.json", &plain, s(p));
         assert_valid(
             &v,
@@ -219,6 +226,11 @@ fn inspect_json_of_every_fixture_matches_the_schema() {
         );
         assert!(
             plain["files"].is_null() && full["files"].is_array(),
+            "{}",
+            s(p)
+        );
+        assert!(
+            plain["states"].is_null() && full["states"].is_array(),
             "{}",
             s(p)
         );
@@ -232,6 +244,10 @@ fn inspect_json_of_every_fixture_matches_the_schema() {
         "\"channels\":",
         "\"shared_files\":",
         "\"role\":\"coordinator\"",
+        "\"layout\":\"composite\"",
+        "\"kind\":\"priority-queue\"",
+        "\"scope\":\"broadcast\"",
+        "\"logical_types\":",
         "\"uid_source\":\"metadata\"",
         "\"snapshot_type\":\"SavepointType\"",
     ] {

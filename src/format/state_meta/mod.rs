@@ -198,3 +198,23 @@ fn state(r: &mut Reader<'_>, cx: &mut Ctx, out: &mut Vec<StateMetaInfo>) -> R<()
     }
     Ok(())
 }
+
+/// One serializer snapshot as `TypeSerializerSnapshotSerializationUtil.writeSerializerSnapshot`
+/// writes it (the proxy's version, then the versioned snapshot), starting at `start` in `data`:
+/// the snapshot as far as it was decoded, where decoding stopped (if it did), and the offset
+/// just after the bytes read.
+pub fn serializer_snapshot_at(
+    data: &[u8],
+    start: usize,
+) -> (
+    Option<crate::model::state_meta::SerializerSnapshot>,
+    Option<Stopped>,
+    usize,
+) {
+    let mut r = Reader::new(data).at(start);
+    let mut cx = Ctx::default();
+    let mut out = None;
+    let _ = serializer_snapshot(&mut r, &mut cx, &mut out);
+    let end = r.pos();
+    (out, stopped(cx), end)
+}
