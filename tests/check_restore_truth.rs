@@ -177,6 +177,7 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
             state_files: flinspect::scan::snapshot_files(&metadata, &[])
                 .ok()
                 .map(|s| s.state_files()),
+            state_meta: check::upgrade::state_meta_for(&md, &job, &metadata),
         };
         let report = check::check(&md, &job, &options);
         let errors: Vec<_> = report

@@ -121,6 +121,7 @@ fn run_with_files(metadata: &std::path::Path, job: &str) -> Report {
                 .unwrap()
                 .state_files(),
         ),
+        state_meta: check::upgrade::state_meta_for(&md, &job, metadata),
     };
     check::check(&md, &job, &options)
 }
@@ -231,6 +232,27 @@ fn trigger_keyed_handle_unsupported() -> Report {
     check::check(&md, &job, &check::Options::default())
 }
 
+fn trigger_upgrade_kryo_state() -> Report {
+    run(
+        &upgrade_snapshot("hashmap-canonical"),
+        &upgrade_job("kryo-value", "2.3", "hashmap"),
+    )
+}
+
+fn trigger_upgrade_pojo_collection_field() -> Report {
+    run(
+        &upgrade_snapshot("hashmap-canonical"),
+        &upgrade_job("pojo-list-field", "2.3", "rocksdb"),
+    )
+}
+
+fn trigger_upgrade_serializer_class_removed() -> Report {
+    run(
+        &upgrade_snapshot("hashmap-canonical-with-flink-avro"),
+        &upgrade_job("kryo-value", "2.0", "hashmap"),
+    )
+}
+
 /// Every rule's triggering case. The catalogue test requires one entry per registered rule.
 /// A rule id and a case that makes it fire.
 type Trigger = (&'static str, fn() -> Report);
@@ -261,6 +283,15 @@ const TRIGGERS: &[Trigger] = &[
         trigger_metadata_version_unsupported,
     ),
     ("keyed_handle_unsupported", trigger_keyed_handle_unsupported),
+    ("upgrade_kryo_state", trigger_upgrade_kryo_state),
+    (
+        "upgrade_pojo_collection_field",
+        trigger_upgrade_pojo_collection_field,
+    ),
+    (
+        "upgrade_serializer_class_removed",
+        trigger_upgrade_serializer_class_removed,
+    ),
 ];
 
 #[test]
@@ -873,6 +904,7 @@ fn every_rule_over_every_snapshot() {
                     .unwrap()
                     .state_files(),
             ),
+            state_meta: None,
         };
         let own = Job::from_snapshot(&md, "self");
         let r = check::check(&md, &own, &options);
@@ -888,6 +920,174 @@ fn every_rule_over_every_snapshot() {
         }
     }
     eprintln!("rules fired over {} snapshots: {fired:?}", all.len());
+}
+
+// --- the 1.x -> 2.x upgrade rules -------------------------------------------------------------
+
+#[test]
+fn upgrade_kryo_state_names_the_state_and_path_and_its_near_misses_do_not_fire() {
+    let r = trigger_upgrade_kryo_state();
+    let f = of(&r, "upgrade_kryo_state");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].severity, Severity::Error);
+    assert!(
+        f[0].message.contains(
+            r#"keyed › kryo-value › "readings" › value › KryoSerializer (UpgradeShapes$Reading)"#
+        ),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(r.verdict(Severity::Error), check::Verdict::Incompatible);
+    let sp = upgrade_snapshot("hashmap-canonical");
+    // the same state on the release that wrote it: no upgrade, no finding
+    assert_none(
+        &run(&sp, &upgrade_job("kryo-value", "1.20", "hashmap")),
+        "upgrade_kryo_state",
+    );
+    // a POJO of basic fields, Tuple, Row on 2.3: nothing (recorded: restored, read correctly)
+    for shape in ["pojo-plain", "tuple", "row"] {
+        let r = run(&sp, &upgrade_job(shape, "2.3", "rocksdb"));
+        assert!(
+            r.findings.iter().all(|f| !f.rule.starts_with("upgrade_")),
+            "{shape}: {:#?}",
+            r.findings
+        );
+        assert_eq!(
+            r.verdict(Severity::Error),
+            check::Verdict::Compatible,
+            "{shape}: {r:#?}"
+        );
+    }
+    // a hand-written TypeSerializer restores fine (recorded), but its snapshot class is the
+    // job's own, which flinspect cannot decode: no finding, and "unknown", never "compatible"
+    let r = run(&sp, &upgrade_job("custom-typeserializer", "2.3", "hashmap"));
+    assert!(
+        r.findings.iter().all(|f| !f.rule.starts_with("upgrade_")),
+        "{r:#?}"
+    );
+    assert_eq!(
+        r.verdict(Severity::Error),
+        check::Verdict::Unknown,
+        "{r:#?}"
+    );
+    // the Kryo state dropped by the new job (not restored): nothing to judge
+    let dropped = upgrade_job("pojo-plain", "2.3", "hashmap");
+    assert_none(&run(&sp, &dropped), "upgrade_kryo_state");
+    // ListState of a Kryo type: the finding names Flink's recorded failure
+    let r = run(&sp, &upgrade_job("kryo-list-state", "2.1", "hashmap"));
+    let f = of(&r, "upgrade_kryo_state");
+    assert!(
+        f[0].flink_error
+            .as_deref()
+            .unwrap()
+            .contains("Encountered unregistered class ID"),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn upgrade_pojo_collection_field_for_list_and_map_fields_only() {
+    let sp = upgrade_snapshot("hashmap-canonical");
+    for (shape, field) in [
+        ("pojo-list-field", "items"),
+        ("pojo-map-field", "attributes"),
+    ] {
+        let r = run(&sp, &upgrade_job(shape, "2.0", "hashmap"));
+        let f = of(&r, "upgrade_pojo_collection_field");
+        assert_eq!(f.len(), 1, "{shape}: {:#?}", r.findings);
+        assert!(
+            f[0].message
+                .contains(&format!("PojoSerializer › field {field} › KryoSerializer")),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].flink_error.as_deref().unwrap().contains("Can not set"),
+            "{f:#?}"
+        );
+        // not reported twice as plain Kryo state
+        assert_none(&r, "upgrade_kryo_state");
+    }
+    // a POJO whose Kryo field is a user class is Kryo state, not a collection field
+    let r = run(&sp, &upgrade_job("pojo-kryo-field", "2.3", "hashmap"));
+    assert_none(&r, "upgrade_pojo_collection_field");
+    assert_eq!(of(&r, "upgrade_kryo_state").len(), 1);
+}
+
+#[test]
+fn upgrade_serializer_class_removed_only_where_the_target_lacks_the_class() {
+    let avro = upgrade_snapshot("hashmap-canonical-with-flink-avro");
+    let r = trigger_upgrade_serializer_class_removed();
+    let f = of(&r, "upgrade_serializer_class_removed");
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!(
+        f[0].flink_error.as_deref(),
+        Some("java.lang.IllegalStateException: Missing value for the key 'org.apache.avro.generic.GenericData$Array'")
+    );
+    // Avro state itself, and a POJO, in the same savepoint: restore fine
+    for shape in ["avro-generic", "pojo-plain"] {
+        let r = run(&avro, &upgrade_job(shape, "2.3", "rocksdb"));
+        assert!(
+            r.findings.iter().all(|f| !f.rule.starts_with("upgrade_")),
+            "{shape}: {r:#?}"
+        );
+    }
+    // without flink-avro the registration names a placeholder 2.x still ships
+    let plain = upgrade_snapshot("hashmap-canonical");
+    assert_none(
+        &run(&plain, &upgrade_job("kryo-value", "2.0", "hashmap")),
+        "upgrade_serializer_class_removed",
+    );
+}
+
+#[test]
+fn upgrade_rules_never_call_unread_state_compatible() {
+    let sp = upgrade_snapshot("hashmap-canonical");
+    let bytes = read(&sp);
+    let md = flinspect::format::parse(&bytes).unwrap();
+    let job = Job::from_yaml(&upgrade_job("pojo-plain", "2.3", "hashmap"), "job").unwrap();
+    // the state files' meta information not read: unknown, never compatible
+    let r = check::check(&md, &job, &check::Options::default());
+    assert_eq!(
+        r.verdict(Severity::Error),
+        check::Verdict::Unknown,
+        "{r:#?}"
+    );
+    assert!(
+        r.not_checked.iter().any(|n| n.contains("was not read")),
+        "{:#?}",
+        r.not_checked
+    );
+    // a release without a recorded class list (2.2): unknown
+    let job22 = Job::from_yaml(&upgrade_job("pojo-plain", "2.2", "hashmap"), "job").unwrap();
+    let options = check::Options {
+        state_meta: check::upgrade::state_meta_for(&md, &job22, &root().join(&sp)),
+        ..Default::default()
+    };
+    let r = check::check(&md, &job22, &options);
+    assert_eq!(
+        r.verdict(Severity::Error),
+        check::Verdict::Unknown,
+        "{r:#?}"
+    );
+    // a header that could not be read (the state meta of a copy without its files)
+    let mut meta = check::upgrade::state_meta_for(&md, &job, &root().join(&sp)).unwrap();
+    let shape = flinspect::model::OperatorId::from_uid("pojo-plain");
+    for ops in meta.iter_mut().filter(|o| o.operator == shape) {
+        for h in &mut ops.headers {
+            h.meta = Err("file not found".into());
+        }
+    }
+    let options = check::Options {
+        state_meta: Some(meta),
+        ..Default::default()
+    };
+    let r = check::check(&md, &job, &options);
+    assert_eq!(
+        r.verdict(Severity::Error),
+        check::Verdict::Unknown,
+        "{r:#?}"
+    );
 }
 
 // --- --against: the new job described by another snapshot -------------------------------------

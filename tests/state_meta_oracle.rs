@@ -250,6 +250,19 @@ fn every_state_header_matches_flinks_reading() {
                 }
             };
             if let Some(s) = meta.stopped() {
+                // A job's own snapshot class (not Flink's) records no length and cannot be
+                // decoded by design (testdata/upgrade: a hand-written TypeSerializer): the stop
+                // must name the class Flink read there; the rest of that header is not compared.
+                let user = s
+                    .message
+                    .strip_prefix("cannot decode serializer snapshot class ")
+                    .and_then(|m| m.split(' ').next())
+                    .filter(|c| !c.starts_with("org.apache.flink.") && !c.starts_with("java."));
+                if let Some(class) = user {
+                    if e.to_string().contains(&format!("\"{class}\"")) {
+                        continue;
+                    }
+                }
                 diffs.push(format!(
                     "{at}: flinspect stopped at {:#x}: {}; Flink: {}",
                     s.offset, s.message, e["error"]

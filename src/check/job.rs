@@ -358,7 +358,8 @@ pub(crate) fn not_a_job_file(bytes: &[u8]) -> Option<String> {
 }
 
 /// The Flink releases flinspect knows: those that write a metadata version it reads or names.
-fn is_known_release(v: FlinkVersion) -> bool {
+/// (`check --flink-version` accepts exactly these.)
+pub fn is_known_release(v: FlinkVersion) -> bool {
     (1..=6).any(|n| {
         MetadataVersion(n)
             .writer_range()

@@ -17,6 +17,7 @@
 pub mod allow;
 pub mod job;
 pub mod rules;
+pub mod upgrade;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -233,6 +234,11 @@ pub struct Options {
     /// What was found of the files the snapshot references (`None`: not looked at, e.g. only
     /// `_metadata` was given to the library). The CLI fills it in with [`crate::scan`].
     pub state_files: Option<StateFiles>,
+    /// The state meta information of the snapshot's state files
+    /// ([`crate::scan::states::operator_states`]), read when the upgrade rules need it (a 1.x
+    /// snapshot and a 2.x job, see [`upgrade`]); `None`: not read. For such an upgrade `None`
+    /// makes the verdict unknown, never compatible.
+    pub state_meta: Option<Vec<crate::model::state_meta::OperatorStates>>,
 }
 
 /// The way the new job is restored, which decides what Flink checks.
@@ -478,6 +484,7 @@ pub fn check(md: &Metadata<'_>, job: &Job, options: &Options) -> Report {
     for rule in RULES {
         (rule.check)(&cx, &mut sink);
     }
+    upgrade::not_checked(&cx, &mut sink);
     let mut findings = sink.findings;
     findings.sort_by(|a, b| {
         a.operator

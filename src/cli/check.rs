@@ -19,6 +19,7 @@ Examples:
   flinspect check sp/ --jar my-job.jar --flink-home /opt/flink-2.3.0 -- --input x   the job itself
   flinspect check sp/ --job flinspect.lock.json                    a `flinspect graph` output
   flinspect check chk-42 --job job.yaml --restore-path ha          a last-state upgrade (HA store)
+  flinspect check sp-1.20/ --job job.yaml --flink-version 2.3      the 1.x -> 2.x upgrade: state serializers too
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif
   flinspect check sp/ --job job.yaml --fail-on warning --allow accepted.yaml
 
@@ -112,6 +113,11 @@ pub struct Args {
         default_missing_value = "true"
     )]
     allow_non_restored_state: Option<bool>,
+    /// The Flink release the new job runs on (`2.3`, `2.3.0`; overrides the job file's
+    /// flink-version). From a Flink 1.x snapshot to a 2.x release, the state files' serializer
+    /// snapshots are read and judged by the 1.x → 2.x upgrade rules (`flinspect rules`)
+    #[arg(long, value_name = "VERSION", value_parser = parse_flink_version)]
+    flink_version: Option<check::FlinkVersion>,
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
     format: OutputFormat,
@@ -133,6 +139,14 @@ pub struct Args {
     /// TERM not dumb), always, never
     #[arg(long, value_enum, default_value = "auto")]
     color: super::color::ColorChoice,
+}
+
+fn parse_flink_version(s: &str) -> Result<check::FlinkVersion, String> {
+    check::FlinkVersion::parse(s)
+        .filter(|v| check::job::is_known_release(*v))
+        .ok_or_else(|| {
+            format!("{s:?} is not a Flink release flinspect knows (1.1 – 1.20, 2.0 – 2.3; e.g. 2.3 or 2.3.0)")
+        })
 }
 
 fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
@@ -243,6 +257,11 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         }
     };
 
+    let mut job = job;
+    if let Some(v) = a.flink_version {
+        job.flink_version = Some(check::FlinkVersions::exact(v));
+    }
+
     let allow = match &a.allow {
         Some(path) => {
             let bytes = read_bytes(path, "allow-list")?;
@@ -261,6 +280,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         },
         key_groups_layout: flinspect::probe::key_groups_layout(&md, &loaded.dir),
         state_files: state_files(&loaded.path),
+        state_meta: check::upgrade::state_meta_for(&md, &job, &loaded.path),
     };
     let mut report = check::check(&md, &job, &options);
     for e in report.apply_allow_list(&allow) {

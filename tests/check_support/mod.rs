@@ -64,6 +64,26 @@ pub fn restore_snapshot(version: &str, name: &str) -> PathBuf {
     dir.join(m).join("_metadata")
 }
 
+/// The `_metadata` of an upgrade-truth snapshot `testdata/upgrade/snapshots/<name>/` (a Flink
+/// 1.20.3 savepoint with one operator per state shape, uid = the shape's name).
+pub fn upgrade_snapshot(name: &str) -> PathBuf {
+    let dir = Path::new("testdata/upgrade/snapshots").join(name);
+    let text = std::fs::read_to_string(root().join(&dir).join("snapshot.json"))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    dir.join(v["metadata_dir"].as_str().unwrap())
+        .join("_metadata")
+}
+
+/// The restore job of an upgrade case: the source, its throttle, one shape's operator and its
+/// sink, on `release` (`"2.3"`) and `backend`, allowNonRestoredState on (the other shapes' state
+/// is dropped).
+pub fn upgrade_job(shape: &str, release: &str, backend: &str) -> String {
+    format!(
+        "flink-version: \"{release}\"\nstate-backend: {backend}\nparallelism: 2\nallow-non-restored-state: true\noperators:\n  - uid: src\n  - uid: throttle\n  - uid: {shape}\n  - uid: sink-{shape}\n"
+    )
+}
+
 pub fn data(name: &str) -> String {
     std::fs::read_to_string(root().join("tests/data/check").join(name)).unwrap()
 }
@@ -101,6 +121,7 @@ pub fn run_job(snapshot: &Path, job: &Job, allow_nrs: Option<bool>) -> Report {
         restore_path: Default::default(),
         key_groups_layout: flinspect::probe::key_groups_layout(&md, snapshot.parent().unwrap()),
         state_files: None,
+        state_meta: check::upgrade::state_meta_for(&md, job, &root().join(snapshot)),
     };
     check::check(&md, job, &options)
 }
@@ -151,7 +172,7 @@ pub fn savepoint_copy_without_one_file(
         .flatten()
     {
         let name = e.file_name();
-        if name == "expected.json" {
+        if name == "expected.json" || name == "expected-states.json" {
             continue;
         }
         if victim.is_none() && name != "_metadata" {

@@ -21,6 +21,9 @@ mod state_backend_portable;
 pub(super) mod state_files_missing;
 mod unmapped_state;
 mod unmapped_stateless;
+mod upgrade_kryo_state;
+mod upgrade_pojo_collection_field;
+mod upgrade_serializer_class_removed;
 
 use super::{Context, Severity, Sink};
 
@@ -66,6 +69,9 @@ pub static RULES: &[&Rule] = &[
     &missing_uid::RULE,
     &metadata_version_unsupported::RULE,
     &keyed_handle_unsupported::RULE,
+    &upgrade_serializer_class_removed::RULE,
+    &upgrade_pojo_collection_field::RULE,
+    &upgrade_kryo_state::RULE,
 ];
 
 /// The rule with this id.

@@ -12,7 +12,8 @@
 # the generators wrote them (/tmp/flinspect-fixtures/, /tmp/flinspect-restore/,
 # /tmp/flinspect-sql/, /tmp/flinspect-plan/). Compiles into testdata/generate/cache/oracle-states-<ver>/
 # (git-ignored) against every jar of the release's lib/ (table runtime serializers need
-# flink-table-runtime and the table API jars).
+# flink-table-runtime and the table API jars). ORACLE_EXTRA_CP: more class path entries for the
+# reading (a job's own serializer snapshot classes, flink-avro: testdata/upgrade, see run-upgrade.sh).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 gen="$(dirname "$here")"
@@ -50,7 +51,7 @@ run_version() {
     --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
     -Xmx512m -Dorg.apache.logging.log4j.level=WARN -Dlog4j2.level=WARN \
     ${ORACLE_JVM_OPTS:-} \
-    -cp "$out:$lib/*" FlinkStateMetaOracle "${maps[@]}" "$@"
+    -cp "$out:$lib/*${ORACLE_EXTRA_CP:+:$ORACLE_EXTRA_CP}" FlinkStateMetaOracle "${maps[@]}" "$@"
 }
 
 if [ "${2:-}" = "--stdout" ]; then

@@ -17,9 +17,22 @@ import java.util.jar.JarFile;
  * class of Flink's Kryo support package (what a KryoSerializer snapshot's registrations name).
  *
  * <p>Usage: java -cp JARS ListSerializerClasses JAR... ; prints "KIND CLASS" lines (KIND: snapshot,
- * serializer, snapshot-abstract, serializer-abstract, kryo-serializer, kryo-support) (sorted by class name), then "# loaded N, unloadable M" on stderr.
+ * serializer, snapshot-abstract, serializer-abstract, kryo-serializer, kryo-serializer-holder,
+ * kryo-support) (sorted by class name), then "# loaded N, unloadable M" on stderr.
  */
 public class ListSerializerClasses {
+    static boolean holdsKryoSerializer(Class<?> c, Class<?> kryoSer) {
+        if (!java.io.Serializable.class.isAssignableFrom(c)) {
+            return false;
+        }
+        for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) && kryoSer.isAssignableFrom(f.getType())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static void main(String[] args) throws Exception {
         ClassLoader cl = ListSerializerClasses.class.getClassLoader();
         Class<?> ser = Class.forName("org.apache.flink.api.common.typeutils.TypeSerializer", false, cl);
@@ -67,6 +80,11 @@ public class ListSerializerClasses {
                             out.put(cn, "serializer");
                         } else if (kryoSer.isAssignableFrom(c)) {
                             out.put(cn, "kryo-serializer");
+                        } else if (holdsKryoSerializer(c, kryoSer)) {
+                            // a Serializable wrapper of a Kryo serializer instance (what a Kryo
+                            // registration with a serializer instance is Java-serialized as, e.g.
+                            // ExecutionConfig$SerializableSerializer)
+                            out.put(cn, "kryo-serializer-holder");
                         } else if (cn.startsWith("org.apache.flink.api.java.typeutils.runtime.kryo.")) {
                             // the placeholder classes Flink registers with Kryo (e.g. Serializers$DummyAvroRegisteredClass)
                             out.put(cn, "kryo-support");

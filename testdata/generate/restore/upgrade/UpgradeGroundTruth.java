@@ -527,11 +527,15 @@ public class UpgradeGroundTruth {
             }
         } catch (Throwable t) {
             // the job ended while we asked for its status: its own result says why
-            if (failure == null && client != null && client.getJobExecutionResult().isDone()) {
+            // (a job that fails at once shuts its per-job MiniCluster down: getJobStatus throws
+            // before the result future has completed, so wait for it)
+            if (failure == null && client != null) {
                 try {
-                    client.getJobExecutionResult().get();
-                } catch (Exception e) {
-                    failure = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    client.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = e.getCause() != null ? e.getCause() : e;
+                } catch (Exception ignored) {
+                    // no result: keep what was thrown
                 }
             }
             if (failure == null) {

@@ -3,7 +3,8 @@
 # (ListSerializerClasses.java loads every org.apache.flink class of the release's lib/ jars and of
 # its flink-avro with the release's class path and keeps the TypeSerializer / TypeSerializerSnapshot
 # ones). Output: src/check/flink_classes/flink-<ver>.txt (compiled into flinspect), one "<kind> <class>" line per class,
-# kind = snapshot | serializer | snapshot-abstract | serializer-abstract | kryo-serializer | kryo-support.
+# kind = snapshot | serializer | snapshot-abstract | serializer-abstract | kryo-serializer |
+# kryo-serializer-holder | kryo-support.
 #
 # Usage: testdata/generate/restore/upgrade/list-classes.sh [VERSION...]   (default: 1.20.3 2.0.1 2.1.1 2.3.0)
 set -euo pipefail

@@ -8,7 +8,7 @@
 #                                                                           on 1.20.3 2.0.1 2.1.1 2.3.0)
 #        STEP=restore testdata/generate/restore/upgrade/run-upgrade.sh 2.3.0    (restores only, one target)
 #        STEP=restore CASES='kryo-.*' testdata/generate/restore/upgrade/run-upgrade.sh 2.1.1
-#        STEP: all (default) | snapshot | restore ; CASES: regex over case names (<shape>-<backend>)
+#        STEP: all (default) | snapshot | oracle | restore ; CASES: regex over case names (<shape>-<backend>)
 # Every step runs twice: without flink-avro on the class path (snapshot hashmap-canonical, every
 # shape but Avro) and with it (snapshot hashmap-canonical-with-flink-avro, cases *-with-flink-avro:
 # Avro, one Kryo shape and the POJO control), because flink-avro changes the Kryo registrations
@@ -80,6 +80,17 @@ mkdir -p "$out"
 if [ "$step" = all ] || [ "$step" = snapshot ]; then
   run "$source_version" plain snapshot "$out"
   run "$source_version" avro snapshot "$out"
+fi
+# Flink's own reading of both savepoints: expected.json (the _metadata) and expected-states.json
+# (every state header; the job's classes and flink-avro on the oracle's class path)
+if [ "$step" = all ] || [ "$step" = snapshot ] || [ "$step" = oracle ]; then
+  "$gen/flink-jars.sh" "$source_version" >/dev/null
+  for snap in "$out"/snapshots/*/; do
+    md="$(ls "$snap"/*/_metadata)"
+    "$gen/oracle/run-oracle.sh" "$source_version" "$md"
+    ORACLE_EXTRA_CP="$build_root/flink-$source_version/classes:$(extra_jars "$source_version")" \
+      "$gen/oracle/run-states-oracle.sh" "$source_version" --stdout "$md" > "$(dirname "$md")/expected-states.json"
+  done
 fi
 if [ "$step" = all ] || [ "$step" = restore ]; then
   for t in "${targets[@]}"; do
