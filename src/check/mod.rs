@@ -233,6 +233,10 @@ pub struct Options {
     /// What was found of the files the snapshot references (`None`: not looked at, e.g. only
     /// `_metadata` was given to the library). The CLI fills it in with [`crate::scan`].
     pub state_files: Option<StateFiles>,
+    /// The state meta information of the snapshot's operators, read from the headers of their
+    /// state files ([`crate::scan::states::operator_states`]): findings that drop state name
+    /// the states (name, kind). `None`: not read.
+    pub states: Option<Vec<crate::model::state_meta::OperatorStates>>,
 }
 
 /// The way the new job is restored, which decides what Flink checks.
