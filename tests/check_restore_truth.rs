@@ -177,7 +177,12 @@ fn check_agrees_with_flink_on_every_recorded_restore() {
             state_files: flinspect::scan::snapshot_files(&metadata, &[])
                 .ok()
                 .map(|s| s.state_files()),
-            state_meta: check::upgrade::state_meta_for(&md, &job, &metadata),
+            // As the CLI does: the state meta information of the state files.
+            states: Some(flinspect::scan::states::operator_states(
+                &md,
+                &metadata,
+                &[],
+            )),
         };
         let report = check::check(&md, &job, &options);
         let errors: Vec<_> = report

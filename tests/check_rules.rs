@@ -121,7 +121,7 @@ fn run_with_files(metadata: &std::path::Path, job: &str) -> Report {
                 .unwrap()
                 .state_files(),
         ),
-        state_meta: check::upgrade::state_meta_for(&md, &job, metadata),
+        states: check::upgrade::state_meta_for(&md, &job, metadata),
     };
     check::check(&md, &job, &options)
 }
@@ -452,6 +452,53 @@ fn unmapped_state_error_then_warning_with_what_is_dropped() {
 
     // Near miss: the unchanged job claims everything.
     assert_none(&run(&hashmap_canonical(), &unchanged()), "unmapped_state");
+}
+
+/// With the state files' headers read (as the CLI does), the finding names every state it drops
+/// with its kind; without them it cannot, and says only what `_metadata` shows.
+#[test]
+fn unmapped_state_names_the_states_it_drops() {
+    let metadata = hashmap_canonical();
+    let bytes = std::fs::read(&metadata).unwrap();
+    let md = flinspect::format::parse(&bytes).unwrap();
+    let job = Job::from_yaml(
+        &fixture_job(&[("  - uid: my-keyed\n    name: keyed\n", "")]),
+        "job",
+    )
+    .unwrap();
+    let mut options = check::Options {
+        snapshot: metadata.parent().unwrap().display().to_string(),
+        allow_non_restored_state: Some(true),
+        states: Some(flinspect::scan::states::operator_states(
+            &md,
+            &metadata,
+            &[],
+        )),
+        ..Default::default()
+    };
+    let r = check::check(&md, &job, &options);
+    let f = of(&r, "unmapped_state");
+    let note = f[0]
+        .notes
+        .iter()
+        .find(|n| n.starts_with("states in the state files: "))
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    for want in [
+        "keyed \"count\" (value)",
+        "keyed \"recent\" (list)",
+        "keyed \"buckets\" (map)",
+        "keyed \"_timer_state/event_user-timers\" (priority-queue)",
+    ] {
+        assert!(note.contains(want), "{want} not in {note}");
+    }
+    // Only the dropped operator's states: the window's are not named.
+    assert!(!note.contains("window-contents"), "{note}");
+    options.states = None;
+    let r = check::check(&md, &job, &options);
+    assert!(of(&r, "unmapped_state")[0]
+        .notes
+        .iter()
+        .all(|n| !n.starts_with("states in the state files")));
 }
 
 #[test]
@@ -904,7 +951,7 @@ fn every_rule_over_every_snapshot() {
                     .unwrap()
                     .state_files(),
             ),
-            state_meta: None,
+            states: None,
         };
         let own = Job::from_snapshot(&md, "self");
         let r = check::check(&md, &own, &options);
@@ -1061,7 +1108,7 @@ fn upgrade_rules_never_call_unread_state_compatible() {
     // a release without a recorded class list (2.2): unknown
     let job22 = Job::from_yaml(&upgrade_job("pojo-plain", "2.2", "hashmap"), "job").unwrap();
     let options = check::Options {
-        state_meta: check::upgrade::state_meta_for(&md, &job22, &root().join(&sp)),
+        states: check::upgrade::state_meta_for(&md, &job22, &root().join(&sp)),
         ..Default::default()
     };
     let r = check::check(&md, &job22, &options);
@@ -1079,7 +1126,7 @@ fn upgrade_rules_never_call_unread_state_compatible() {
         }
     }
     let options = check::Options {
-        state_meta: Some(meta),
+        states: Some(meta),
         ..Default::default()
     };
     let r = check::check(&md, &job, &options);

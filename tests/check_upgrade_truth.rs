@@ -65,7 +65,7 @@ fn judge(outcome: &Value) -> Judged {
         state_files: flinspect::scan::snapshot_files(&md_path, &[])
             .ok()
             .map(|s| s.state_files()),
-        state_meta: check::upgrade::state_meta_for(&md, &job, &md_path),
+        states: check::upgrade::state_meta_for(&md, &job, &md_path),
         ..Default::default()
     };
     let report = check::check(&md, &job, &options);

@@ -198,9 +198,33 @@ struct State {
     kind: String,
     backend_state_type: String,
     ttl: bool,
-    options: std::collections::BTreeMap<String, String>,
-    serializers: std::collections::BTreeMap<String, Serializer>,
+    options: Vec<StateOption>,
+    serializers: Vec<Role>,
     subtasks: Vec<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct StateOption {
+    key: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Role {
+    role: String,
+    snapshot: Serializer,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Detail {
+    name: String,
+    value: String,
 }
 
 #[derive(Deserialize)]
@@ -216,7 +240,7 @@ struct Serializer {
     children: Vec<SerializerChild>,
     pojo: Option<PojoSnapshot>,
     kryo: Option<KryoSnapshot>,
-    details: std::collections::BTreeMap<String, String>,
+    details: Vec<Detail>,
 }
 
 #[derive(Deserialize)]
@@ -587,14 +611,21 @@ fn states_field_names_kinds_and_serializers() {
     let count = keyed.states.iter().find(|s| s.name == "count").unwrap();
     assert_eq!(count.scope, "keyed");
     assert_eq!(count.backend_state_type, "KEY_VALUE");
-    assert_eq!(count.options["KEYED_STATE_TYPE"], "VALUE");
-    assert_eq!(
-        count.serializers["VALUE_SERIALIZER"].serializer,
-        "LongSerializer"
-    );
-    assert_eq!(count.serializers["VALUE_SERIALIZER"].layout, "simple");
+    fn role<'a>(s: &'a State, r: &str) -> &'a Serializer {
+        &s.serializers
+            .iter()
+            .find(|x| x.role == r)
+            .expect(r)
+            .snapshot
+    }
+    assert!(count
+        .options
+        .iter()
+        .any(|o| o.key == "KEYED_STATE_TYPE" && o.value == "VALUE"));
+    assert_eq!(role(count, "VALUE_SERIALIZER").serializer, "LongSerializer");
+    assert_eq!(role(count, "VALUE_SERIALIZER").layout, "simple");
     let buckets = keyed.states.iter().find(|s| s.name == "buckets").unwrap();
-    let map = &buckets.serializers["VALUE_SERIALIZER"];
+    let map = role(buckets, "VALUE_SERIALIZER");
     assert_eq!(map.layout, "composite");
     let roles: Vec<&str> = map.children.iter().map(|c| c.role.as_str()).collect();
     assert_eq!(roles, ["key", "value"]);

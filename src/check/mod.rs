@@ -234,11 +234,12 @@ pub struct Options {
     /// What was found of the files the snapshot references (`None`: not looked at, e.g. only
     /// `_metadata` was given to the library). The CLI fills it in with [`crate::scan`].
     pub state_files: Option<StateFiles>,
-    /// The state meta information of the snapshot's state files
-    /// ([`crate::scan::states::operator_states`]), read when the upgrade rules need it (a 1.x
-    /// snapshot and a 2.x job, see [`upgrade`]); `None`: not read. For such an upgrade `None`
-    /// makes the verdict unknown, never compatible.
-    pub state_meta: Option<Vec<crate::model::state_meta::OperatorStates>>,
+    /// The state meta information of the snapshot's operators, read from the headers of their
+    /// state files ([`crate::scan::states::operator_states`]): findings that drop state name
+    /// the states (name, kind), and the 1.x → 2.x upgrade rules judge their serializers
+    /// ([`upgrade`]). `None`: not read; for such an upgrade that makes the verdict unknown,
+    /// never compatible.
+    pub states: Option<Vec<crate::model::state_meta::OperatorStates>>,
 }
 
 /// The way the new job is restored, which decides what Flink checks.

@@ -116,7 +116,7 @@ pub fn upgrade_of(md: &Metadata<'_>, job: &Job) -> Option<Upgrade> {
     })
 }
 
-/// What a caller passes as [`super::Options::state_meta`]: the meta information of the state
+/// What a caller passes as [`super::Options::states`]: the meta information of the state
 /// files of the snapshot whose `_metadata` is at `metadata`, read when the upgrade rules apply
 /// (see [`upgrade`]), else `None`. Reads only the headers (bytes inline in `_metadata`, or the
 /// head of each state file, mapped).
@@ -221,7 +221,7 @@ pub fn field_name(edge: Option<&Nested>) -> Option<&str> {
 /// The operators whose state meta information was read, with their states, for the operators
 /// the new job restores (state of an operator the job drops is not restored, so it cannot fail).
 pub fn restored_states<'c>(cx: &'c Context<'_, '_>) -> Vec<(&'c OperatorStates, OperatorRef)> {
-    let Some(all) = cx.options.state_meta.as_deref() else {
+    let Some(all) = cx.options.states.as_deref() else {
         return Vec::new();
     };
     all.iter()
@@ -247,7 +247,7 @@ pub fn not_checked(cx: &Context<'_, '_>, out: &mut super::Sink) {
     let Some(up) = upgrade(cx) else {
         return;
     };
-    let Some(all) = cx.options.state_meta.as_deref() else {
+    let Some(all) = cx.options.states.as_deref() else {
         out.not_checked(
             format!(
                 "the Flink {} → {} upgrade of the state's serializers: the state files' meta information was not read (give the snapshot directory)",

@@ -280,7 +280,11 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         },
         key_groups_layout: flinspect::probe::key_groups_layout(&md, &loaded.dir),
         state_files: state_files(&loaded.path),
-        state_meta: check::upgrade::state_meta_for(&md, &job, &loaded.path),
+        states: Some(flinspect::scan::states::operator_states(
+            &md,
+            &loaded.path,
+            &[],
+        )),
     };
     let mut report = check::check(&md, &job, &options);
     for e in report.apply_allow_list(&allow) {

@@ -487,6 +487,9 @@ impl OperatorBackendMeta {
 }
 
 /// Either header.
+// One value per header read (a few per subtask), never in bulk: boxing the larger variant would
+// only make matching on it clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendMeta {
     Keyed(KeyedBackendMeta),

@@ -14,9 +14,9 @@
 //!   `list`, `map`, `reducing`, `aggregating`, `folding`, `keyed-unknown`, `priority-queue`,
 //!   `operator-list`, `operator-union`, `broadcast`, `other`), `backend_state_type` (Flink's
 //!   `BackendStateType` constant name, or the ordinal as a string when unknown), `ttl` (the
-//!   value serializer is Flink's TTL wrapper), `options` (the options map), `serializers`
-//!   (role such as `VALUE_SERIALIZER` → serializer snapshot), `subtasks` (which subtasks'
-//!   headers declare it exactly so).
+//!   value serializer is Flink's TTL wrapper), `options` (the options map as [{`key`,
+//!   `value`}] in file order), `serializers` ([{`role` such as `VALUE_SERIALIZER`, `snapshot`}]
+//!   in file order), `subtasks` (which subtasks' headers declare it exactly so).
 //! * [`SerializerJson`] — one serializer snapshot: `class` (snapshot class binary name),
 //!   `serializer` (the serializer's simple name, for people), `version`, `layout` (`simple`,
 //!   `composite`, `generic`, `pojo`, `kryo`, `enum`, `avro`, `legacy`, `custom`, `unknown`),
@@ -27,14 +27,13 @@
 //!   `non_registered_subclasses`), `kryo` (null, or `registrations` [{`name`,
 //!   `registered_class`, `serializer`: {`type`: `unspecified` | `class` | `instance` |
 //!   `missing` | `other`, `class`}}], `default_serializers` and `default_serializer_classes`
-//!   [{`type_class`, `serializer_class`}]), `details` (other recorded values by name).
+//!   [{`type_class`, `serializer_class`}]), `details` (other recorded values, [{`name`,
+//!   `value`}] in file order).
 //! * [`HeaderJson`] — `subtask`, `source` (`keyed` | `operator`), `handle` (the handle's Java
 //!   class), `location` (a local path, `path@offset` for a segment, `inline`, or `-`),
 //!   `version` and `compression` (of the header, null when it was not read), `states` (how
 //!   many it declares), `error` (why nothing could be read, else null), `stopped` (null, or
 //!   `offset` and `message`: where decoding stopped; the states before it are kept).
-
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -64,9 +63,30 @@ pub struct StateJson {
     pub kind: &'static str,
     pub backend_state_type: String,
     pub ttl: bool,
-    pub options: BTreeMap<String, String>,
-    pub serializers: BTreeMap<String, SerializerJson>,
+    pub options: Vec<OptionJson>,
+    pub serializers: Vec<RoleJson>,
     pub subtasks: Vec<u32>,
+}
+
+/// One option of a state, in file order.
+#[derive(Serialize)]
+pub struct OptionJson {
+    pub key: String,
+    pub value: String,
+}
+
+/// One serializer of a state and its role, in file order.
+#[derive(Serialize)]
+pub struct RoleJson {
+    pub role: String,
+    pub snapshot: SerializerJson,
+}
+
+/// One recorded value of a snapshot, in file order.
+#[derive(Serialize)]
+pub struct DetailJson {
+    pub name: String,
+    pub value: String,
 }
 
 /// One serializer snapshot (a tree).
@@ -81,7 +101,7 @@ pub struct SerializerJson {
     pub children: Vec<ChildJson>,
     pub pojo: Option<PojoJson>,
     pub kryo: Option<KryoJson>,
-    pub details: BTreeMap<String, String>,
+    pub details: Vec<DetailJson>,
 }
 
 #[derive(Serialize)]
@@ -209,7 +229,14 @@ pub fn serializer_json(s: &SerializerSnapshot) -> SerializerJson {
                 default_serializer_classes: defaults(&k.default_serializer_classes),
             }
         }),
-        details: s.details.iter().cloned().collect(),
+        details: s
+            .details
+            .iter()
+            .map(|(name, value)| DetailJson {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -224,12 +251,23 @@ fn state_json(e: &StateEntry) -> StateJson {
             .name()
             .map_or_else(|| e.meta.backend_type.0.to_string(), str::to_string),
         ttl: e.meta.ttl(),
-        options: e.meta.options.iter().cloned().collect(),
+        options: e
+            .meta
+            .options
+            .iter()
+            .map(|(key, value)| OptionJson {
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect(),
         serializers: e
             .meta
             .serializers
             .iter()
-            .map(|(k, v)| (k.clone(), serializer_json(v)))
+            .map(|(role, v)| RoleJson {
+                role: role.clone(),
+                snapshot: serializer_json(v),
+            })
             .collect(),
         subtasks: e.subtasks.clone(),
     }

@@ -8,7 +8,7 @@
 //! There is no ignore list: every file under `shared/`, `taskowned/` and `chk-N/` that no
 //! `_metadata` references is reported, whatever its name, because a name says nothing about
 //! whether Flink still needs a file. (The tests copy fixtures without flinspect's own
-//! `expected.json`, `case.json` and `graph.json` for that reason.)
+//! `expected.json`, `expected-states.json`, `case.json` and `graph.json` for that reason.)
 //!
 //! Architecture invariant: this module only ever reads the file system. It never deletes,
 //! renames, creates or writes anything, not even a lock or cache file; "reclaimable" is a list

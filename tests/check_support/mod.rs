@@ -121,7 +121,7 @@ pub fn run_job(snapshot: &Path, job: &Job, allow_nrs: Option<bool>) -> Report {
         restore_path: Default::default(),
         key_groups_layout: flinspect::probe::key_groups_layout(&md, snapshot.parent().unwrap()),
         state_files: None,
-        state_meta: check::upgrade::state_meta_for(&md, job, &root().join(snapshot)),
+        states: check::upgrade::state_meta_for(&md, job, &root().join(snapshot)),
     };
     check::check(&md, job, &options)
 }
@@ -158,8 +158,8 @@ pub fn all_metadata() -> Vec<PathBuf> {
 }
 
 /// A temporary copy of a savepoint directory without one of its state files (and without
-/// flinspect's own `expected.json`): the temp dir (keep it alive), the copy's `_metadata`, and the
-/// name of the file left out.
+/// flinspect's own `expected.json` and `expected-states.json`): the temp dir (keep it alive),
+/// the copy's `_metadata`, and the name of the file left out.
 pub fn savepoint_copy_without_one_file(
     metadata: &Path,
 ) -> (tempfile::TempDir, std::path::PathBuf, String) {

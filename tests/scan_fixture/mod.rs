@@ -1,7 +1,7 @@
 //! Copies of real Flink fixtures for the scan tests, in a temporary directory.
 //!
 //! `testdata/flink-<version>/<case>/` holds what a Flink job wrote plus flinspect's own test
-//! files (`expected.json`, `case.json`, `graph.json`). Those are not Flink state, so the copy
+//! files (`expected.json`, `expected-states.json`, `case.json`, `graph.json`). Those are not Flink state, so the copy
 //! leaves them out: `scan` reports every unreferenced file under `chk-N/` as reclaimable, and
 //! test files there would read as reclaimable clutter. Absolute paths inside the metadata say
 //! `file:/tmp/flinspect-fixtures/flink-<version>/<case>/…`; [`Copy::map_arg`] maps them onto
@@ -19,7 +19,12 @@ use flinspect::analysis::{self, FileRef};
 pub const RECORDED_ROOT: &str = "file:/tmp/flinspect-fixtures";
 
 /// flinspect's own test files, never Flink state.
-pub const TEST_FILES: [&str; 3] = ["expected.json", "case.json", "graph.json"];
+pub const TEST_FILES: [&str; 4] = [
+    "expected.json",
+    "expected-states.json",
+    "case.json",
+    "graph.json",
+];
 
 pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")

@@ -82,6 +82,30 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             human_bytes(op.state_size()),
             what.join("; ")
         ));
+        if let Some(states) = cx
+            .options
+            .states
+            .as_ref()
+            .and_then(|all| all.iter().find(|o| o.operator == op.id))
+            .filter(|o| !o.states.is_empty())
+        {
+            let mut seen = BTreeSet::new();
+            let named: Vec<String> = states
+                .states
+                .iter()
+                .filter(|e| seen.insert((e.scope, e.meta.name.as_str())))
+                .map(|e| {
+                    format!(
+                        "{} {:?} ({})",
+                        e.scope.as_str(),
+                        e.meta.name,
+                        e.meta.kind().as_str()
+                    )
+                })
+                .collect();
+            f.notes
+                .push(format!("states in the state files: {}", named.join(", ")));
+        }
         if let Some(n) = r.name.as_deref() {
             if let Some(j) = cx
                 .job

@@ -218,3 +218,100 @@ pub fn serializer_snapshot_at(
     let end = r.pos();
     (out, stopped(cx), end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::StreamHandle;
+
+    /// The length of the header at the head of `data` (the shortest prefix that decodes).
+    fn header_len(data: &[u8], decode: impl Fn(&[u8]) -> bool) -> usize {
+        let (mut lo, mut hi) = (0, data.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if decode(&data[..mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        lo
+    }
+
+    /// Real headers — keyed ones of a heap savepoint and of a SQL job (Java-serialized
+    /// `LogicalType`s inside), operator ones inline in `_metadata` — cut at every length and
+    /// with bytes flipped at every position: decoding never panics, and a cut header stops at
+    /// an offset inside what it was given.
+    #[test]
+    fn damaged_headers_stop_with_an_offset_and_never_panic() {
+        let td = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let mut keyed: Vec<Vec<u8>> = vec![std::fs::read(td.join(
+            "flink-2.3.0/hashmap/savepoint-a43d48-74a9f8a50208/ad0e22fc-37df-4168-b43e-6cec33529090",
+        ))
+        .unwrap()];
+        // A SQL job's keyed state is small enough to be inline in its `_metadata`.
+        let sql = td.join("sql/flink-2.3.0");
+        for sp in std::fs::read_dir(&sql).unwrap().flatten() {
+            let Ok(bytes) = std::fs::read(sp.path().join("_metadata")) else {
+                continue;
+            };
+            let md = crate::format::parse(&bytes).unwrap();
+            for op in &md.operators {
+                for st in &op.subtasks {
+                    let mut push = |s: &StreamHandle<'_>| {
+                        if let StreamHandle::ByteStream { data, .. } = s.innermost() {
+                            keyed.push(data.to_vec());
+                        }
+                    };
+                    st.managed_keyed
+                        .iter()
+                        .for_each(|h| h.for_each_stream(&mut |_, s| push(s)));
+                }
+            }
+        }
+        assert!(keyed.len() >= 2);
+        let md_bytes =
+            std::fs::read(td.join("flink-2.3.0/hashmap/savepoint-a43d48-74a9f8a50208/_metadata"))
+                .unwrap();
+        let md = crate::format::parse(&md_bytes).unwrap();
+        let mut operator: Vec<Vec<u8>> = Vec::new();
+        for op in &md.operators {
+            for st in &op.subtasks {
+                if let Some(h) = &st.managed_operator {
+                    if let StreamHandle::ByteStream { data, .. } = h.delegate.innermost() {
+                        operator.push(data.to_vec());
+                    }
+                }
+            }
+        }
+        assert!(!operator.is_empty());
+        let inputs = keyed
+            .iter()
+            .map(|d| (true, d))
+            .chain(operator.iter().map(|d| (false, d)));
+        for (is_keyed, data) in inputs {
+            let stopped = |d: &[u8]| {
+                if is_keyed {
+                    keyed_header(d, 0).stopped
+                } else {
+                    operator_header(d, 0).stopped
+                }
+            };
+            assert!(stopped(data).is_none(), "{:?}", stopped(data));
+            let end = header_len(data, |d| stopped(d).is_none());
+            for cut in 0..end {
+                let s = stopped(&data[..cut]).expect("a cut header stops");
+                assert!(s.offset as usize <= cut, "{} > {cut}", s.offset);
+            }
+            let mut buf = data[..end].to_vec();
+            for i in 0..end {
+                for flip in [0xFFu8, 0x80, 0x01] {
+                    buf[i] ^= flip;
+                    let _ = keyed_header(&buf, 0);
+                    let _ = operator_header(&buf, 0);
+                    buf[i] ^= flip;
+                }
+            }
+        }
+    }
+}
