@@ -37,12 +37,11 @@
 
 use serde::Serialize;
 
-use super::{uid_of, UidLabels};
+use super::UidLabels;
 use crate::model::state_meta::{
-    BackendMeta, KryoSerializerDefinition, OperatorStates, SerializerSnapshot, StateEntry,
-    StateFileMeta,
+    BackendMeta, KryoSerializerDefinition, SerializerSnapshot, StateEntry, StateFileMeta,
 };
-use crate::model::Metadata;
+use crate::scan::states::LabeledStates;
 
 /// One operator with managed state.
 #[derive(Serialize)]
@@ -305,22 +304,23 @@ fn header_json(h: &StateFileMeta) -> HeaderJson {
     }
 }
 
+/// The uid to show: the file's (V5+), else the user's `--uid` whose hash is the id.
+fn uid(s: &LabeledStates, labels: &UidLabels) -> Option<String> {
+    s.uid
+        .clone()
+        .or_else(|| labels.get(&s.states.operator).map(str::to_string))
+}
+
 /// The `states` array.
-pub fn json(
-    states: &[OperatorStates],
-    md: &Metadata<'_>,
-    labels: &UidLabels,
-) -> Vec<OperatorStatesJson> {
+pub fn json(states: &[LabeledStates], labels: &UidLabels) -> Vec<OperatorStatesJson> {
     states
         .iter()
-        .map(|o| {
-            let op = md.operator(&o.operator);
+        .map(|l| {
+            let o = &l.states;
             OperatorStatesJson {
                 operator: o.operator.to_string(),
-                uid: op.and_then(|op| uid_of(op, labels)).map(|(u, _)| u),
-                name: op
-                    .and_then(|op| op.name.as_ref())
-                    .map(|n| n.to_str().into_owned()),
+                uid: uid(l, labels),
+                name: l.name.clone(),
                 key_serializers: o.key_serializers.iter().map(serializer_json).collect(),
                 states: o.states.iter().map(state_json).collect(),
                 headers: o.headers.iter().map(header_json).collect(),
@@ -366,21 +366,18 @@ pub fn serializer_line(s: &SerializerSnapshot) -> String {
 
 /// The text section: per operator, its key serializer, its states (scope, name, kind, value
 /// serializer, namespace when not void, TTL, subtasks when not all) and its problems.
-pub fn human(states: &[OperatorStates], md: &Metadata<'_>, labels: &UidLabels) -> String {
-    let headers: usize = states.iter().map(|o| o.headers.len()).sum();
+pub fn human(states: &[LabeledStates], labels: &UidLabels) -> String {
+    let headers: usize = states.iter().map(|o| o.states.headers.len()).sum();
     let mut out = format!("\nSTATES      from {headers} state header(s)\n");
     if states.is_empty() {
         out.push_str("            no operator has managed state\n");
     }
-    for o in states {
-        let op = md.operator(&o.operator);
-        let label = match (
-            op.and_then(|op| uid_of(op, labels)),
-            op.and_then(|op| op.name.as_ref()),
-        ) {
-            (Some((u, _)), Some(n)) => format!("{u} ({n})"),
-            (Some((u, _)), None) => u,
-            (None, Some(n)) => n.to_str().into_owned(),
+    for l in states {
+        let o = &l.states;
+        let label = match (uid(l, labels), &l.name) {
+            (Some(u), Some(n)) => format!("{u} ({n})"),
+            (Some(u), None) => u,
+            (None, Some(n)) => n.clone(),
             (None, None) => String::new(),
         };
         out.push_str(&format!("  {} {label}\n", o.operator));

@@ -18,17 +18,19 @@
 //! only the header's pages are touched; headers are decoded in parallel.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use super::paths::{resolve_absolute, resolve_relative, PathMap, Resolved};
+use crate::fold::Fold;
 use crate::format::state_meta::{keyed_header, operator_header};
 use crate::load;
 use crate::model::state_meta::{
     BackendMeta, HeaderSource, OperatorStates, SerializerSnapshot, StateEntry, StateFileMeta,
     StateScope,
 };
-use crate::model::{KeyedHandle, Metadata, OperatorId, StreamHandle};
+use crate::model::{KeyedHandle, Metadata, OperatorId, OperatorState, StreamHandle};
 
 /// Where a header's bytes are.
 enum Place<'a> {
@@ -47,52 +49,138 @@ struct Request<'a> {
     note: Option<&'static str>,
 }
 
-/// Reads the state meta information of every operator of `md`, whose `_metadata` is at
-/// `metadata` (relative handles resolve against its directory). `maps` are the user's prefix
-/// maps; when absolute references are missing, the maps inferred by [`super::snapshot_files`]
-/// are added. Operators without managed state are left out; the order is the file's.
+/// Reads the state meta information of operators, one at a time, from the state files of the
+/// snapshot whose `_metadata` is at `metadata` (relative handles resolve against its
+/// directory). `maps` are the user's prefix maps; the first time an operator's absolute
+/// references are missing, the maps [`super::snapshot_files`] infers for the moved tree are
+/// added (once, for all operators). Safe to share between threads.
+pub struct StatesReader {
+    metadata: PathBuf,
+    dir: PathBuf,
+    maps: Vec<PathMap>,
+    inferred: OnceLock<Vec<PathMap>>,
+}
+
+impl StatesReader {
+    pub fn new(metadata: &Path, maps: &[PathMap]) -> Self {
+        StatesReader {
+            metadata: metadata.to_path_buf(),
+            dir: metadata.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            maps: maps.to_vec(),
+            inferred: OnceLock::new(),
+        }
+    }
+
+    /// One operator's states, its headers read in parallel; `None` when it has no managed
+    /// state with a header.
+    pub fn operator(&self, op: &OperatorState<'_>) -> Option<OperatorStates> {
+        let requests = requests(op);
+        if requests.is_empty() {
+            return None;
+        }
+        let missing = |maps: &[PathMap]| {
+            requests
+                .iter()
+                .filter_map(|r| r.stream)
+                .any(|s| match place(s, &self.dir, maps) {
+                    Place::File { path, .. } => !path.exists(),
+                    Place::Unreachable(_) => true,
+                    Place::Inline(_) => false,
+                })
+        };
+        let maps: Vec<PathMap> = if missing(&self.maps) {
+            let inferred = self.inferred.get_or_init(|| {
+                super::snapshot_files(&self.metadata, &self.maps)
+                    .map(|s| s.inferred_maps)
+                    .unwrap_or_default()
+            });
+            self.maps.iter().chain(inferred).cloned().collect()
+        } else {
+            self.maps.clone()
+        };
+        let headers: Vec<StateFileMeta> = requests
+            .par_iter()
+            .map(|r| read(r, &self.dir, &maps))
+            .collect();
+        Some(merge(op.id, headers))
+    }
+}
+
+/// Reads the state meta information of every operator of `md` ([`StatesReader`]). Operators
+/// without managed state are left out; the order is the file's.
 pub fn operator_states(
     md: &Metadata<'_>,
     metadata: &Path,
     maps: &[PathMap],
 ) -> Vec<OperatorStates> {
-    let dir = metadata.parent().unwrap_or(Path::new("."));
-    let requests = requests(md);
-    let mut maps = maps.to_vec();
-    if requests.iter().filter_map(|r| r.stream).any(|s| {
-        matches!(place(s, dir, &maps), Place::File { ref path, .. } if !path.exists())
-            || matches!(place(s, dir, &maps), Place::Unreachable(_))
-    }) {
-        if let Ok(snap) = super::snapshot_files(metadata, &maps) {
-            maps.extend(snap.inferred_maps);
-        }
-    }
-    let headers: Vec<StateFileMeta> = requests.par_iter().map(|r| read(r, dir, &maps)).collect();
-    merge(md, headers)
+    let reader = StatesReader::new(metadata, maps);
+    md.operators
+        .iter()
+        .filter_map(|op| reader.operator(op))
+        .collect()
 }
 
-fn requests<'a>(md: &'a Metadata<'a>) -> Vec<Request<'a>> {
+/// One operator's states with the labels the file gives it (V5+ uid and name), as the
+/// [`StatesFold`] collects them.
+#[derive(Clone, Debug)]
+pub struct LabeledStates {
+    pub states: OperatorStates,
+    /// The uid recorded in the file (V5+), else `None`.
+    pub uid: Option<String>,
+    /// The operator name recorded in the file (V5+), else `None`.
+    pub name: Option<String>,
+}
+
+/// `inspect --states` as one more fold of the decoding pass: each operator's headers are read
+/// when the operator is decoded (on whichever thread decodes it), and kept in file order.
+pub struct StatesFold {
+    reader: StatesReader,
+    pub found: Vec<LabeledStates>,
+}
+
+impl StatesFold {
+    pub fn new(metadata: &Path, maps: &[PathMap]) -> Self {
+        StatesFold {
+            reader: StatesReader::new(metadata, maps),
+            found: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Fold<'a> for StatesFold {
+    type Part = Option<LabeledStates>;
+    fn part(&self, op: &OperatorState<'a>) -> Self::Part {
+        self.reader.operator(op).map(|states| LabeledStates {
+            states,
+            uid: op.uid.as_ref().map(|u| u.to_str().into_owned()),
+            name: op.name.as_ref().map(|n| n.to_str().into_owned()),
+        })
+    }
+    fn absorb(&mut self, part: Self::Part) {
+        self.found.extend(part);
+    }
+}
+
+fn requests<'s>(op: &'s OperatorState<'_>) -> Vec<Request<'s>> {
     let mut out = Vec::new();
-    for op in &md.operators {
-        for st in &op.subtasks {
-            if let Some(h) = &st.managed_keyed {
-                keyed_requests(op.id, st.index, h, h.class_name(), &mut out);
-            }
-            // An empty file-merging handle wrote no bytes: the operator had no operator state.
-            if let Some(h) = st
-                .managed_operator
-                .as_ref()
-                .filter(|h| !matches!(h.delegate.innermost(), StreamHandle::EmptySegment))
-            {
-                out.push(Request {
-                    operator: op.id,
-                    subtask: st.index,
-                    source: HeaderSource::Operator,
-                    handle_class: h.class_name(),
-                    stream: Some(&h.delegate),
-                    note: None,
-                });
-            }
+    for st in &op.subtasks {
+        if let Some(h) = &st.managed_keyed {
+            keyed_requests(op.id, st.index, h, h.class_name(), &mut out);
+        }
+        // An empty file-merging handle wrote no bytes: the operator had no operator state.
+        if let Some(h) = st
+            .managed_operator
+            .as_ref()
+            .filter(|h| !matches!(h.delegate.innermost(), StreamHandle::EmptySegment))
+        {
+            out.push(Request {
+                operator: op.id,
+                subtask: st.index,
+                source: HeaderSource::Operator,
+                handle_class: h.class_name(),
+                stream: Some(&h.delegate),
+                note: None,
+            });
         }
     }
     out
@@ -216,74 +304,63 @@ fn read(r: &Request<'_>, dir: &Path, maps: &[PathMap]) -> StateFileMeta {
     out
 }
 
-fn merge(md: &Metadata<'_>, headers: Vec<StateFileMeta>) -> Vec<OperatorStates> {
-    let mut out: Vec<OperatorStates> = md
-        .operators
-        .iter()
-        .map(|op| OperatorStates {
-            operator: op.id,
-            key_serializers: Vec::new(),
-            states: Vec::new(),
-            headers: Vec::new(),
-        })
-        .collect();
-    let index = |id: &OperatorId| md.operators.iter().position(|o| &o.id == id);
-    for h in headers {
-        let Some(i) = index(&h.operator) else {
+fn merge(operator: OperatorId, mut headers: Vec<StateFileMeta>) -> OperatorStates {
+    let mut ops = OperatorStates {
+        operator,
+        key_serializers: Vec::new(),
+        states: Vec::new(),
+        headers: Vec::new(),
+    };
+    headers.sort_by_key(|h| (h.subtask, h.source));
+    for h in &headers {
+        let Ok(meta) = &h.meta else {
             continue;
         };
-        let ops = &mut out[i];
-        if let Ok(meta) = &h.meta {
-            let scoped: Vec<(StateScope, &crate::model::state_meta::StateMetaInfo)> = match meta {
-                BackendMeta::Keyed(k) => {
-                    if let Some(ks) = &k.key_serializer {
-                        add_key_serializer(&mut ops.key_serializers, ks);
-                    }
-                    k.states.iter().map(|s| (StateScope::Keyed, s)).collect()
+        let scoped: Vec<(StateScope, &crate::model::state_meta::StateMetaInfo)> = match meta {
+            BackendMeta::Keyed(k) => {
+                if let Some(ks) = &k.key_serializer {
+                    add_key_serializer(&mut ops.key_serializers, ks);
                 }
-                BackendMeta::Operator(o) => o
-                    .operator_states
-                    .iter()
-                    .map(|s| (StateScope::Operator, s))
-                    .chain(
-                        o.broadcast_states
-                            .iter()
-                            .map(|s| (StateScope::Broadcast, s)),
-                    )
-                    .collect(),
-            };
-            for (scope, s) in scoped {
-                match ops
-                    .states
-                    .iter_mut()
-                    .find(|e| e.scope == scope && &e.meta == s)
-                {
-                    Some(e) => {
-                        if !e.subtasks.contains(&h.subtask) {
-                            e.subtasks.push(h.subtask);
-                        }
+                k.states.iter().map(|s| (StateScope::Keyed, s)).collect()
+            }
+            BackendMeta::Operator(o) => o
+                .operator_states
+                .iter()
+                .map(|s| (StateScope::Operator, s))
+                .chain(
+                    o.broadcast_states
+                        .iter()
+                        .map(|s| (StateScope::Broadcast, s)),
+                )
+                .collect(),
+        };
+        for (scope, s) in scoped {
+            match ops
+                .states
+                .iter_mut()
+                .find(|e| e.scope == scope && &e.meta == s)
+            {
+                Some(e) => {
+                    if !e.subtasks.contains(&h.subtask) {
+                        e.subtasks.push(h.subtask);
                     }
-                    None => ops.states.push(StateEntry {
-                        scope,
-                        meta: s.clone(),
-                        subtasks: vec![h.subtask],
-                    }),
                 }
+                None => ops.states.push(StateEntry {
+                    scope,
+                    meta: s.clone(),
+                    subtasks: vec![h.subtask],
+                }),
             }
         }
-        ops.headers.push(h);
     }
-    for ops in &mut out {
-        ops.headers.sort_by_key(|h| (h.subtask, h.source));
-        for e in &mut ops.states {
-            e.subtasks.sort_unstable();
-        }
-        // Stable: equal (scope, name) keep their order of first appearance.
-        ops.states
-            .sort_by(|a, b| (a.scope, &a.meta.name).cmp(&(b.scope, &b.meta.name)));
+    ops.headers = headers;
+    for e in &mut ops.states {
+        e.subtasks.sort_unstable();
     }
-    out.retain(|o| !o.headers.is_empty());
-    out
+    // Stable: equal (scope, name) keep their order of first appearance.
+    ops.states
+        .sort_by(|a, b| (a.scope, &a.meta.name).cmp(&(b.scope, &b.meta.name)));
+    ops
 }
 
 fn add_key_serializer(list: &mut Vec<SerializerSnapshot>, ks: &SerializerSnapshot) {

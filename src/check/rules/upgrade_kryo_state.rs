@@ -35,6 +35,7 @@ reported. A POJO field of type List or Map that Flink 1.x serialized with Kryo i
 upgrade_pojo_collection_field instead (Flink 2.x gives it its own serializer and the restore
 fails).",
         flink_error: Some("com.esotericsoftware.kryo.KryoException: Encountered unregistered class ID: %s"),
+        other_flink_errors: &[],
         help: "move the state off Kryo while still on Flink 1.x: with the State Processor API, read it with the current (Kryo) type and write it back with a serializer both releases share (a POJO with fields of basic types, Tuple/Row, Avro, or your own TypeSerializer), restore the 1.x job on that savepoint, take a new savepoint and upgrade from it; or start the 2.x job without this state (--allowNonRestoredState after removing it, or a new uid) and rebuild it",
     },
     check,

@@ -32,6 +32,7 @@ A POJO with fields of basic types only restores and reads correctly (recorded: p
         flink_error: Some(
             "HashMap: java.lang.IllegalArgumentException: Can not set %s field %s.%s to null value; RocksDB: org.apache.flink.util.StateMigrationException: The new state serializer (%s) must not be incompatible with the old state serializer (%s).",
         ),
+        other_flink_errors: &[],
         help: "migrate the state while still on Flink 1.x: with the State Processor API, read it with the current POJO (Kryo field) and write it back with a type both releases serialize the same way (e.g. the field as a Tuple/Row or an array, or the POJO with an explicit @TypeInfo(ListTypeInfo/MapTypeInfo factory) on the field), restore the 1.x job on that savepoint and upgrade from a savepoint it takes; or start the 2.x job without this state and rebuild it",
     },
     check,

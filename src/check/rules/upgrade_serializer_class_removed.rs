@@ -39,6 +39,7 @@ A snapshot class missing from the target release makes the restore fail in
 InstantiationUtil.resolveClassByName (Flink's source; no such restore is recorded, so there is no
 recorded Flink message for this case beyond the template below).",
         flink_error: Some("java.lang.IllegalStateException: Missing value for the key '%s'"),
+        other_flink_errors: &[],
         help: "while still on Flink 1.x, migrate the state to serializers the target release ships (State Processor API: read with the old serializer, write with the new one), or, for the Kryo registration flink-avro adds, move the state off Kryo (see upgrade_kryo_state); then take a savepoint on 1.x and upgrade from it",
     },
     check,

@@ -6,11 +6,9 @@
 //! snapshot trees (class, version, outer version, named class, nested snapshots, POJO fields,
 //! Kryo registrations).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use flinspect::model::state_meta::{BackendMeta, SerializerSnapshot, StateMetaInfo, StateScope};
 use flinspect::scan::paths::PathMap;
 use serde_json::Value;

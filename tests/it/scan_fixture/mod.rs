@@ -1,9 +1,9 @@
 //! Copies of real Flink fixtures for the scan tests, in a temporary directory.
 //!
 //! `testdata/flink-<version>/<case>/` holds what a Flink job wrote plus flinspect's own test
-//! files (`expected.json`, `expected-states.json`, `case.json`, `graph.json`). Those are not Flink state, so the copy
-//! leaves them out: `scan` reports every unreferenced file under `chk-N/` as reclaimable, and
-//! test files there would read as reclaimable clutter. Absolute paths inside the metadata say
+//! files (`expected.json`, `expected-states.json`, `case.json`, `graph.json`). Those are not
+//! Flink state, so the copy leaves them out: `scan` reports every unreferenced file under
+//! `chk-N/` as reclaimable, and test files there would read as reclaimable clutter. Absolute paths inside the metadata say
 //! `file:/tmp/flinspect-fixtures/flink-<version>/<case>/…`; [`Copy::map_arg`] maps them onto
 //! the copy.
 

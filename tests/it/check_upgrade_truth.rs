@@ -14,7 +14,7 @@
 //!   error finding of an upgrade rule names the operator, the state and its serializer path; for
 //!   a failure, the finding quotes Flink's recorded exception message.
 //!
-//! The table (`cargo test --test check_upgrade_truth -- --nocapture`) is the measured matrix.
+//! The table (`cargo test --test it check_upgrade_truth -- --nocapture`) is the measured matrix.
 
 use std::path::{Path, PathBuf};
 
