@@ -135,7 +135,7 @@ pub struct Args {
     color: super::color::ColorChoice,
 }
 
-fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+pub(super) fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path)
         .map_err(|e| input(path, format!("{}: cannot read {what}: {e}", path.display())))
 }
@@ -167,13 +167,13 @@ pub fn run(a: Args) -> Result<i32, Failure> {
 }
 
 /// The snapshot's referenced files as `scan` finds them (`None` when the walk could not run).
-fn state_files(metadata: &Path) -> Option<check::StateFiles> {
+pub(super) fn state_files(metadata: &Path) -> Option<check::StateFiles> {
     flinspect::scan::snapshot_files(metadata, &[])
         .ok()
         .map(|s| s.state_files())
 }
 
-fn input(path: &Path, message: String) -> Failure {
+pub(super) fn input(path: &Path, message: String) -> Failure {
     Failure::Input {
         path: Some(path.display().to_string()),
         message,
@@ -293,6 +293,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             out::Format::Human => a.color.for_stdout(),
             _ => flinspect::render::color::Palette::OFF,
         },
+        diff: None,
     };
     emit(&format.render(&report, &meta))?;
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check

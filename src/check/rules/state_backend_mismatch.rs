@@ -106,7 +106,7 @@ pub(super) fn op_layouts(
 }
 
 /// Whether `backend` restores `layout`: Some(true) yes, Some(false) no, None unknown.
-pub(super) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<bool> {
+pub(crate) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<bool> {
     match (layout, backend) {
         // ForSt restores IncrementalRemoteKeyedStateHandle only (recorded: Flink 2.0.1, 2.1.1, 2.3.0).
         (KeyedLayout::Canonical, StateBackend::Forst) => Some(false),
@@ -129,7 +129,7 @@ pub(super) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<boo
     }
 }
 
-fn layout_backend(layout: KeyedLayout) -> &'static str {
+pub(crate) fn layout_backend(layout: KeyedLayout) -> &'static str {
     match layout {
         KeyedLayout::Heap => "the heap (hashmap) backend's",
         KeyedLayout::RocksDb => "RocksDB's (or ForSt's) native",
@@ -137,6 +137,18 @@ fn layout_backend(layout: KeyedLayout) -> &'static str {
         KeyedLayout::HeapOrRocksDbFull => "the heap backend's or a RocksDB full checkpoint's",
         KeyedLayout::Changelog => "the changelog backend's",
         KeyedLayout::Canonical => "the canonical",
+    }
+}
+
+/// The message Flink fails the task with when `backend` restores keyed state in `layout`
+/// (recorded: testdata/restore, cases backend-*), where one is known.
+pub(crate) fn flink_error_for(layout: KeyedLayout, backend: StateBackend) -> Option<String> {
+    match (layout, backend) {
+        (_, StateBackend::Forst) => Some("Not support restoring yet for ForStStateBackend (java.lang.UnsupportedOperationException: ForSt restores only IncrementalRemoteKeyedStateHandle, the native files of RocksDB and ForSt; recorded with Flink 2.0.1, 2.1.1 and 2.3.0)".into()),
+        (KeyedLayout::RocksDb, StateBackend::Hashmap) => Some("Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.".into()),
+        (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => Some("Unexpected key-group in restore. (the heap backend reads RocksDB's full-snapshot files; recorded with Flink 1.13.6)".into()),
+        (KeyedLayout::Heap, StateBackend::Rocksdb) => Some("Caught unexpected exception. (RocksDB reads the heap backend's files as its own full-snapshot format; recorded root causes: java.lang.ArrayIndexOutOfBoundsException: Index 0 out of bounds for length 0 on Flink 1.20.3, java.io.EOFException on Flink 2.3.0)".into()),
+        _ => None,
     }
 }
 
@@ -179,21 +191,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                     backend.as_str()
                 ),
             );
-            match (layout, backend) {
-                (_, StateBackend::Forst) => {
-                    f.flink_error = Some("Not support restoring yet for ForStStateBackend (java.lang.UnsupportedOperationException: ForSt restores only IncrementalRemoteKeyedStateHandle, the native files of RocksDB and ForSt; recorded with Flink 2.0.1, 2.1.1 and 2.3.0)".into());
-                }
-                (KeyedLayout::RocksDb, StateBackend::Hashmap) => {
-                    f.flink_error = Some("Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.".into());
-                }
-                (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => {
-                    f.flink_error = Some("Unexpected key-group in restore. (the heap backend reads RocksDB's full-snapshot files; recorded with Flink 1.13.6)".into());
-                }
-                (KeyedLayout::Heap, StateBackend::Rocksdb) => {
-                    f.flink_error = Some("Caught unexpected exception. (RocksDB reads the heap backend's files as its own full-snapshot format; recorded root causes: java.lang.ArrayIndexOutOfBoundsException: Index 0 out of bounds for length 0 on Flink 1.20.3, java.io.EOFException on Flink 2.3.0)".into());
-                }
-                _ => {}
-            }
+            f.flink_error = flink_error_for(layout, backend);
             if verdict.is_none() {
                 out.not_checked(
                     format!(

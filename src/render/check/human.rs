@@ -15,17 +15,8 @@ use crate::check::Report;
 
 pub fn render(report: &Report, meta: &Meta) -> String {
     let mut s = String::new();
-    s.push_str(&format!(
-        "checking {} (metadata V{}, checkpoint {}{}) against {} {}\n\n",
-        meta.snapshot,
-        meta.metadata_version,
-        meta.checkpoint_id,
-        meta.kind
-            .as_deref()
-            .map_or_else(String::new, |k| format!(", {k}")),
-        meta.job_kind,
-        meta.job
-    ));
+    s.push_str(&super::subject(meta));
+    s.push_str("\n\n");
     use crate::check::{Severity, Verdict};
     use crate::render::color::Tone;
     for f in &report.findings {

@@ -2,7 +2,7 @@
 //! (failing when the finding fails the check) and one passing case per rule without findings.
 
 use super::{operator_text, verdict_line, Meta};
-use crate::check::{Report, RULES};
+use crate::check::Report;
 
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -24,6 +24,7 @@ pub(crate) fn esc(s: &str) -> String {
 pub fn render(report: &Report, meta: &Meta) -> String {
     let mut cases = Vec::new();
     let mut failures = 0usize;
+    let command = if meta.diff.is_some() { "diff" } else { "check" };
     for f in &report.findings {
         let name = format!("{}: {}", f.rule, operator_text(f));
         let blocking = f.severity >= meta.fail_on && f.allowed.is_none();
@@ -31,7 +32,7 @@ pub fn render(report: &Report, meta: &Meta) -> String {
         let case = if blocking {
             failures += 1;
             format!(
-                "    <testcase classname=\"flinspect.check.{rule}\" name=\"{name}\">\n      <failure type=\"{sev}\" message=\"{msg}\">{body}</failure>\n    </testcase>\n",
+                "    <testcase classname=\"flinspect.{command}.{rule}\" name=\"{name}\">\n      <failure type=\"{sev}\" message=\"{msg}\">{body}</failure>\n    </testcase>\n",
                 rule = esc(f.rule),
                 name = esc(&name),
                 sev = f.severity,
@@ -40,7 +41,7 @@ pub fn render(report: &Report, meta: &Meta) -> String {
             )
         } else {
             format!(
-                "    <testcase classname=\"flinspect.check.{rule}\" name=\"{name}\">\n      <system-out>{sev}: {body}</system-out>\n    </testcase>\n",
+                "    <testcase classname=\"flinspect.{command}.{rule}\" name=\"{name}\">\n      <system-out>{sev}: {body}</system-out>\n    </testcase>\n",
                 rule = esc(f.rule),
                 name = esc(&name),
                 sev = f.severity,
@@ -49,18 +50,18 @@ pub fn render(report: &Report, meta: &Meta) -> String {
         };
         cases.push(case);
     }
-    for r in RULES {
-        if report.findings.iter().any(|f| f.rule == r.info.id) {
+    for r in super::catalogue(meta) {
+        if report.findings.iter().any(|f| f.rule == r.id) {
             continue;
         }
         cases.push(format!(
-            "    <testcase classname=\"flinspect.check.{id}\" name=\"{id}\"/>\n",
-            id = esc(r.info.id)
+            "    <testcase classname=\"flinspect.{command}.{id}\" name=\"{id}\"/>\n",
+            id = esc(r.id)
         ));
     }
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     s.push_str(&format!(
-        "<testsuites name=\"flinspect check\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{snap}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
+        "<testsuites name=\"flinspect {command}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{snap}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
         n = cases.len(),
         snap = esc(&meta.snapshot)
     ));

@@ -14,16 +14,28 @@ pub fn render(report: &Report, meta: &Meta) -> String {
         Verdict::Incompatible => "❌",
         Verdict::Unknown => "❔",
     };
-    let mut s = format!(
-        "## flinspect check: {mark} {}\n\nSnapshot `{}` (metadata V{}, checkpoint {}) against {} `{}`: {}.\n\n",
-        v.as_str(),
-        meta.snapshot,
-        meta.metadata_version,
-        meta.checkpoint_id,
-        meta.job_kind,
-        meta.job,
-        counts(report)
-    );
+    let mut s = match &meta.diff {
+        Some(d) => format!(
+            "## flinspect diff: {mark} {}\n\nOld {} `{}` against new {} `{}` ({} restored into the new job): {}.\n\n",
+            v.as_str(),
+            d.old_kind,
+            meta.snapshot,
+            meta.job_kind,
+            meta.job,
+            d.restored_from(),
+            counts(report)
+        ),
+        None => format!(
+            "## flinspect check: {mark} {}\n\nSnapshot `{}` (metadata V{}, checkpoint {}) against {} `{}`: {}.\n\n",
+            v.as_str(),
+            meta.snapshot,
+            meta.metadata_version,
+            meta.checkpoint_id,
+            meta.job_kind,
+            meta.job,
+            counts(report)
+        ),
+    };
     if !report.findings.is_empty() {
         s.push_str("| severity | rule | operator | finding | Flink will say | help |\n");
         s.push_str("|---|---|---|---|---|---|\n");
