@@ -146,7 +146,10 @@ impl<'d> Side<'d> {
                     Some(r) if !r.in_snapshot => Statefulness::NotInSnapshot,
                     Some(r) if r.has_state => Statefulness::Recorded(r),
                     Some(r) => Statefulness::RecordedEmpty(r),
-                    None => Statefulness::Unknown,
+                    None => match g.and_then(|g| g.stateless.as_deref()) {
+                        Some(why) => Statefulness::Stateless(why),
+                        None => Statefulness::Unknown,
+                    },
                 };
                 OpView {
                     op: j,
@@ -178,6 +181,8 @@ enum Statefulness<'d> {
     RecordedEmpty(&'d OperatorStateRecord),
     /// `graph --snapshot`: the snapshot has no entry for it.
     NotInSnapshot,
+    /// The graph says Flink can keep no state for it, and why.
+    Stateless(&'d str),
     /// No snapshot was recorded: a graph cannot tell, so it counts as stateful.
     Unknown,
 }
@@ -304,7 +309,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>, options: &Options) -> Report {
 
     if old.graph.is_some_and(|g| g.snapshot.is_none()) || old.graph.is_none() {
         sink.not_checked(
-            "which operators of the old job hold state: no snapshot was recorded with the old graph (`flinspect graph … --snapshot SNAPSHOT`), so an operator whose id disappears counts as stateful",
+            "which operators of the old job hold state: no snapshot was recorded with the old graph (`flinspect graph … --snapshot SNAPSHOT`), so an operator whose id disappears counts as stateful unless its graph says Flink can keep no state for it",
             false,
         );
     }
@@ -417,6 +422,10 @@ fn vanished(
             Statefulness::NotInSnapshot => (
                 false,
                 "the snapshot recorded with the old graph has no entry for it".to_string(),
+            ),
+            Statefulness::Stateless(why) => (
+                false,
+                format!("the old graph says it can hold no state: {why}"),
             ),
             Statefulness::Unknown => (
                 true,
@@ -839,7 +848,9 @@ fn backend(old: &Side<'_>, new: &Side<'_>, olds: &[OpView<'_>], options: &Option
         .iter()
         .filter(|o| match o.state {
             Statefulness::Recorded(r) => r.keyed_state_size > 0,
-            Statefulness::RecordedEmpty(_) | Statefulness::NotInSnapshot => false,
+            Statefulness::RecordedEmpty(_)
+            | Statefulness::NotInSnapshot
+            | Statefulness::Stateless(_) => false,
             Statefulness::Unknown => o.keyed != Some(false),
         })
         .collect();

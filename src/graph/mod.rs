@@ -214,6 +214,12 @@ pub struct Operator {
     /// 0 for the chain head.
     pub chain_position: u32,
     pub inputs: Vec<Input>,
+    /// Why Flink can keep no state for this operator (a map, filter, flatMap or sink whose
+    /// function implements no state interface, and on a keyed stream is no RichFunction; a
+    /// Sink V2 writer without writer state or committer), or absent when it may hold state or
+    /// the companion cannot tell. Absent in documents of companions before this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateless: Option<String>,
     /// `graph --snapshot`: what the snapshot holds for this operator. Absent without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<OperatorStateRecord>,

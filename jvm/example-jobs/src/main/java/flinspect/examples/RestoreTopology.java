@@ -62,7 +62,7 @@ public final class RestoreTopology {
         }
         SingleOutputStreamOperator<Long> s = apply(env.fromSequence(0, 1_000_000_000L), "src", "seq");
         if (!o.flags.contains("no-op-state")) {
-            s = apply(s.map(new Functions.Identity()), "op-state", "op-state");
+            s = apply(s.map(new Functions.OpState()), "op-state", "op-state");
         }
         if (o.flags.contains("pre-map")) {
             s = apply(s.map(new Functions.Identity()), "pre-map", "pre-map");
