@@ -1490,3 +1490,162 @@ fn check_named_operator(
         }
     }
 }
+
+/// The fenced block that follows `<!-- marker -->` in the README.
+fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let at = readme
+        .find(&format!("<!-- {marker} -->"))
+        .unwrap_or_else(|| panic!("README.md has no <!-- {marker} -->"));
+    let rest = &readme[at..];
+    let open = rest.find("```").unwrap();
+    let body = &rest[open..];
+    let start = body.find('\n').unwrap() + 1;
+    let end = body[start..].find("```").unwrap();
+    body[start..start + end].to_string()
+}
+
+/// A workspace where the README's relative paths resolve (jvm/, testdata/ of this checkout) and
+/// whatever the commands write stays out of the checkout.
+fn readme_workspace() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    for d in ["jvm", "testdata"] {
+        std::os::unix::fs::symlink(Path::new(ROOT).join(d), ws.path().join(d)).unwrap();
+    }
+    ws
+}
+
+/// `bash -c SCRIPT` in `dir` with `flinspect` (this build) first on PATH and `env` set;
+/// returns (exit status, stdout, stderr).
+fn shell(dir: &Path, script: &str, env: &[(String, String)]) -> (i32, String, String) {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_flinspect")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let permit = Permit::take();
+    let out = Command::new("bash")
+        .args(["-e", "-o", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    drop(permit);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The README's CI recipe, its GitHub Actions gate step and its GitLab CI script, run exactly as
+/// written (Flink 2.3.0, the release the README uses): the lock from the real savepoint, then an
+/// unchanged job passes and a renamed uid fails, with the annotation / JUnit failure to show.
+#[test]
+fn readme_ci_recipes_run_as_written() {
+    let p = prepare("2.3.0");
+    let ws = readme_workspace();
+    let flink_home = vec![(
+        "FLINK_HOME".to_string(),
+        p.flink_home.display().to_string(),
+    )];
+
+    // The recipe: one command per line; `# exit N` says the status it must end with.
+    let recipe = readme_block("ci-recipe");
+    let mut ran = 0;
+    for line in recipe.lines().filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty()) {
+        let want = line
+            .split("# exit ")
+            .nth(1)
+            .map_or(0, |n| n.trim().parse::<i32>().unwrap());
+        let (code, out, err) = shell(ws.path(), line, &[]);
+        assert_eq!(code, want, "README recipe: {line}\n{out}\n{err}");
+        if want == 1 {
+            assert!(out.contains("uid renamed: \"keyed\" -> \"keyed-v2\""), "{out}");
+            assert!(out.contains("Cannot map checkpoint/savepoint state for operator e7beec23fd9f6ed5e1b8395129d43728"), "{out}");
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, 5);
+    let lock: Value = serde_json::from_str(
+        &std::fs::read_to_string(ws.path().join("flinspect.lock.json")).unwrap(),
+    )
+    .unwrap();
+    assert_schema(&lock.to_string(), "the README's lock");
+    assert!(lock["snapshot"]["path"].is_string());
+    let keyed = lock["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "keyed")
+        .unwrap();
+    assert_eq!(keyed["state"]["has_state"], true);
+    assert!(keyed["state"]["keyed_state_size"].as_i64().unwrap() > 0);
+
+    // GitHub Actions: the gate step with the workflow's env.
+    let workflow: serde_norway::Value =
+        serde_norway::from_str(&readme_block("github-actions")).unwrap();
+    let job = &workflow["jobs"]["flinspect"];
+    let step = job["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("flinspect restore gate"))
+        .expect("the gate step");
+    let script = step["run"].as_str().unwrap();
+    let mut env: Vec<(String, String)> = job["env"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap().to_string(), v.as_str().unwrap().to_string()))
+        .collect();
+    env.extend(flink_home.clone());
+    let (code, out, err) = shell(ws.path(), script, &env);
+    assert_eq!(code, 0, "GitHub gate, unchanged job:\n{out}\n{err}");
+    assert!(!out.contains("::error"), "{out}");
+    let renamed: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == "JOB_ARGS" { "--keyed-uid keyed-v2".to_string() } else { v.clone() };
+            (k.clone(), v)
+        })
+        .collect();
+    let (code, out, err) = shell(ws.path(), script, &renamed);
+    assert_eq!(code, 1, "GitHub gate, renamed uid:\n{out}\n{err}");
+    assert!(out.contains("::error file=new.json"), "{out}");
+    assert!(out.contains("title=flinspect unmapped_state::"), "{out}");
+
+    // GitLab CI: `script` with the job's variables.
+    let ci: serde_norway::Value = serde_norway::from_str(&readme_block("gitlab-ci")).unwrap();
+    let job = &ci["flinspect-restore-gate"];
+    let script: Vec<&str> = job["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let mut vars: Vec<(String, String)> = job["variables"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap().to_string(), v.as_str().unwrap().to_string()))
+        .collect();
+    vars.extend(flink_home);
+    let report = job["artifacts"]["reports"]["junit"].as_str().unwrap();
+    let (code, out, err) = shell(ws.path(), &script.join("\n"), &vars);
+    assert_eq!(code, 0, "GitLab gate, unchanged job:\n{out}\n{err}");
+    let xml = std::fs::read_to_string(ws.path().join(report)).unwrap();
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    for (k, v) in vars.iter_mut() {
+        if k == "JOB_ARGS" {
+            *v = "--keyed-uid keyed-v2".into();
+        }
+    }
+    let (code, out, err) = shell(ws.path(), &script.join("\n"), &vars);
+    assert_eq!(code, 1, "GitLab gate, renamed uid:\n{out}\n{err}");
+    let xml = std::fs::read_to_string(ws.path().join(report)).unwrap();
+    assert!(xml.contains("<failure type=\"error\""), "{xml}");
+    assert!(xml.contains("classname=\"flinspect.diff.unmapped_state\""), "{xml}");
+}
