@@ -1547,15 +1547,15 @@ fn shell(dir: &Path, script: &str, env: &[(String, String)]) -> (i32, String, St
 fn readme_ci_recipes_run_as_written() {
     let p = prepare("2.3.0");
     let ws = readme_workspace();
-    let flink_home = vec![(
-        "FLINK_HOME".to_string(),
-        p.flink_home.display().to_string(),
-    )];
+    let flink_home = vec![("FLINK_HOME".to_string(), p.flink_home.display().to_string())];
 
     // The recipe: one command per line; `# exit N` says the status it must end with.
     let recipe = readme_block("ci-recipe");
     let mut ran = 0;
-    for line in recipe.lines().filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty()) {
+    for line in recipe
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+    {
         let want = line
             .split("# exit ")
             .nth(1)
@@ -1563,7 +1563,10 @@ fn readme_ci_recipes_run_as_written() {
         let (code, out, err) = shell(ws.path(), line, &[]);
         assert_eq!(code, want, "README recipe: {line}\n{out}\n{err}");
         if want == 1 {
-            assert!(out.contains("uid renamed: \"keyed\" -> \"keyed-v2\""), "{out}");
+            assert!(
+                out.contains("uid renamed: \"keyed\" -> \"keyed-v2\""),
+                "{out}"
+            );
             assert!(out.contains("Cannot map checkpoint/savepoint state for operator e7beec23fd9f6ed5e1b8395129d43728"), "{out}");
         }
         ran += 1;
@@ -1599,7 +1602,12 @@ fn readme_ci_recipes_run_as_written() {
         .as_mapping()
         .unwrap()
         .iter()
-        .map(|(k, v)| (k.as_str().unwrap().to_string(), v.as_str().unwrap().to_string()))
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_string(),
+                v.as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     env.extend(flink_home.clone());
     let (code, out, err) = shell(ws.path(), script, &env);
@@ -1608,7 +1616,11 @@ fn readme_ci_recipes_run_as_written() {
     let renamed: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| {
-            let v = if k == "JOB_ARGS" { "--keyed-uid keyed-v2".to_string() } else { v.clone() };
+            let v = if k == "JOB_ARGS" {
+                "--keyed-uid keyed-v2".to_string()
+            } else {
+                v.clone()
+            };
             (k.clone(), v)
         })
         .collect();
@@ -1630,7 +1642,12 @@ fn readme_ci_recipes_run_as_written() {
         .as_mapping()
         .unwrap()
         .iter()
-        .map(|(k, v)| (k.as_str().unwrap().to_string(), v.as_str().unwrap().to_string()))
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_string(),
+                v.as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     vars.extend(flink_home);
     let report = job["artifacts"]["reports"]["junit"].as_str().unwrap();
@@ -1647,5 +1664,8 @@ fn readme_ci_recipes_run_as_written() {
     assert_eq!(code, 1, "GitLab gate, renamed uid:\n{out}\n{err}");
     let xml = std::fs::read_to_string(ws.path().join(report)).unwrap();
     assert!(xml.contains("<failure type=\"error\""), "{xml}");
-    assert!(xml.contains("classname=\"flinspect.diff.unmapped_state\""), "{xml}");
+    assert!(
+        xml.contains("classname=\"flinspect.diff.unmapped_state\""),
+        "{xml}"
+    );
 }
