@@ -287,3 +287,82 @@ fn allow_lists_ha_and_errors() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("flinspect.lock.json"));
 }
+
+/// Graphs the companion wrote for the RestoreTopology example job on Flink 2.3.0 with unaligned
+/// checkpoints on (tests/data/diff/): v1, and v1 with a map chained behind op-state.
+fn diff_data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/diff")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn chaining_and_checkpoint_settings_between_graphs() {
+    let old = diff_data("v1-unaligned.json");
+    let new = diff_data("pre-map-unaligned.json");
+    // A checkpoint of the old job may hold in-flight data on the exchange whose task changed.
+    let o = flinspect(&[
+        "diff",
+        &old,
+        &new,
+        "--snapshot-kind",
+        "checkpoint",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let d = json(&o);
+    assert!(
+        d["findings"].as_array().unwrap().iter().any(|f| f["rule"]
+            == "channel_state_topology_change"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("has another last operator")),
+        "{d}"
+    );
+    // A savepoint holds none; the added stateless map is an info, its graph says why.
+    let o = flinspect(&["diff", &old, &new, "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let d = json(&o);
+    assert!(d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "channel_state_topology_change"));
+    // Unaligned checkpoints switched off: an info.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&new).unwrap()).unwrap();
+    doc["checkpointing"]["unaligned"] = Value::Bool(false);
+    let off = tmp.path().join("off.json");
+    std::fs::write(&off, doc.to_string()).unwrap();
+    let o = flinspect(&["diff", &old, off.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let d = json(&o);
+    assert!(
+        d["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "checkpoint_settings_changed" && f["severity"] == "info"),
+        "{d}"
+    );
+    // The removed stateless map of the graph is known to be stateless: an info, not an error.
+    let o = flinspect(&["diff", &new, &old, "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let d = json(&o);
+    let f = d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unmapped_stateless")
+        .expect("pre-map");
+    assert!(
+        f["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("can hold no state: StreamMap"),
+        "{f}"
+    );
+}

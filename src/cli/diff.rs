@@ -122,7 +122,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
 
 /// A job side read from a file: a graph document or a job file.
 enum Read {
-    Graph(GraphDocument),
+    Graph(Box<GraphDocument>),
     File(Job),
 }
 
@@ -132,9 +132,9 @@ fn read_side(path: &Path, role: &str) -> Result<(Read, String), Failure> {
     let shown = path.display().to_string();
     let text = std::str::from_utf8(&bytes).ok();
     let read = match text {
-        Some(t) if is_graph_document(t) => {
-            Read::Graph(GraphDocument::from_json(t, &shown).map_err(|e| input(path, e.message))?)
-        }
+        Some(t) if is_graph_document(t) => Read::Graph(Box::new(
+            GraphDocument::from_json(t, &shown).map_err(|e| input(path, e.message))?,
+        )),
         _ => Read::File(Job::from_bytes(&bytes, &shown).map_err(|e| input(path, e.message))?),
     };
     Ok((read, String::from_utf8_lossy(&bytes).into_owned()))
@@ -176,7 +176,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         Read::Graph(doc) => (
             flinspect::graph::graph_to_job(doc, &new_shown, false)
                 .map_err(|e| input(&a.new, e.message))?,
-            Some(doc),
+            Some(&**doc),
             "graph",
         ),
         Read::File(job) => (job.clone(), None, "file"),
