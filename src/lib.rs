@@ -19,8 +19,11 @@
 pub mod analysis;
 pub mod check;
 pub mod diff;
+pub mod error;
+pub mod fold;
 pub mod format;
 pub mod graph;
+pub mod inspect;
 pub mod load;
 pub mod model;
 pub mod probe;
@@ -28,3 +31,5 @@ pub mod render;
 pub mod scan;
 pub mod split;
 pub mod units;
+
+pub use error::{Error, Result};

@@ -13,7 +13,7 @@ use flinspect::render::check as out;
 use flinspect::{load, split};
 
 use super::check::{input, read_bytes, state_files, FailOn, OutputFormat, RestorePathArg};
-use super::{emit, exit, Failure};
+use super::{exit, Failure};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -108,9 +108,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
             let e = out::failed::RunError { message, path };
-            if let Some(doc) = format.render_failed(&e) {
-                emit(&doc)?;
-            }
+            super::emit_with(|w| format.write_failed(w, &e).map(drop))?;
             Err(Failure::Input {
                 path: e.path,
                 message: e.message,
@@ -135,7 +133,9 @@ fn read_side(path: &Path, role: &str) -> Result<(Read, String), Failure> {
         Some(t) if is_graph_document(t) => Read::Graph(Box::new(
             GraphDocument::from_json(t, &shown).map_err(|e| input(path, e.message))?,
         )),
-        _ => Read::File(Job::from_bytes(&bytes, &shown).map_err(|e| input(path, e.message))?),
+        _ => Read::File(
+            Job::from_bytes(&bytes, &shown).map_err(|e| input(path, flinspect::Error::from(e)))?,
+        ),
     };
     Ok((read, String::from_utf8_lossy(&bytes).into_owned()))
 }
@@ -168,7 +168,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         Some(path) => {
             let bytes = read_bytes(path, "allow-list")?;
             AllowList::from_bytes(&bytes, &path.display().to_string())
-                .map_err(|e| input(path, e.message))?
+                .map_err(|e| input(path, flinspect::Error::AllowList(e.message)))?
         }
         None => AllowList::default(),
     };
@@ -184,7 +184,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
 
     let (mut report, old_shown, old_kind, snapshot_kind, version, checkpoint_id, kind) =
         if is_snapshot(&a.old) {
-            let loaded = load::load(&a.old).map_err(|e| input(&e.path, e.to_string()))?;
+            let loaded = load::load(&a.old).map_err(Failure::from)?;
             let shown = loaded.path.display().to_string();
             let md = split::parse(&loaded.bytes).map_err(|e| {
                 input(
@@ -279,7 +279,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             restore_path: restore_path.as_str(),
         }),
     };
-    emit(&format.render(&report, &meta))?;
+    super::emit_with(|w| format.write(w, &report, &meta))?;
     Ok(match report.verdict(fail_on) {
         check::Verdict::Incompatible => exit::FINDINGS,
         check::Verdict::Unknown => exit::UNDECIDED,

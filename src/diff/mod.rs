@@ -5,7 +5,7 @@
 //! Entry point: [`diff`] compares an old and a new [`Side`] (each a `flinspect graph` document or
 //! a job file) and returns the same [`Report`] that `check` returns, with `check`'s rule ids,
 //! severities, help and Flink messages (each Flink message is the rule's template filled with
-//! this case's values, [`fill`]). Rules about the new job alone (`duplicate_operator_id`,
+//! this case's values, `RuleInfo::flink_message`). Rules about the new job alone (`duplicate_operator_id`,
 //! `missing_uid`, `job_setting_rejected`) run as `check` runs them; rules that compare the job
 //! with the snapshot are decided here from the old job's graph, which stands for the snapshot it
 //! will write. When the old side is a snapshot, the CLI runs `check` itself.
@@ -217,33 +217,6 @@ impl OpView<'_> {
     }
 }
 
-/// A rule's Flink message template (`%s`, `%d` in Flink's `String.format` style) filled with
-/// `args` in order: the one sentence `check` and `diff` both predict.
-pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut args = args.iter();
-    let mut rest = template;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
-        let spec = rest[i + 1..].chars().next();
-        match spec {
-            Some('s' | 'd') => {
-                match args.next() {
-                    Some(a) => out.push_str(&a.to_string()),
-                    None => out.push_str(&rest[i..i + 2]),
-                }
-                rest = &rest[i + 2..];
-            }
-            _ => {
-                out.push('%');
-                rest = &rest[i + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 fn info(id: &str) -> &'static RuleInfo {
     // Every id used here is in the catalogue; `tests` in this module pin that.
     find_info(id).unwrap_or_else(|| unreachable!("rule {id} is in the catalogue"))
@@ -441,7 +414,7 @@ fn vanished(
                 r.describe(),
                 if stateful { "" } else { ", even one without state" }
             ));
-            f.flink_error = Some(format!("There is no operator for the state {}", o.op.id));
+            f.flink_error = Some(info("unmapped_state").other_flink_message(0, &[&o.op.id]));
             f.notes.push("restored from the HA store (JobManager failover, the Kubernetes operator's last-state upgrade): Flink ignores allowNonRestoredState there and refuses the job at submission".into());
         } else if !stateful {
             f = finding(
@@ -463,9 +436,8 @@ fn vanished(
                 "operator {} of the old job is not in the new job ({reason}); its state blocks the restore",
                 r.describe()
             ));
-            f.flink_error = info("unmapped_state")
-                .flink_error
-                .map(|t| fill(t, &[&SNAPSHOT_PLACEHOLDER, &o.op.id]));
+            f.flink_error =
+                Some(info("unmapped_state").flink_message(&[&SNAPSHOT_PLACEHOLDER, &o.op.id]));
             f.notes.push("Flink refuses the job at submission".into());
         }
         f.notes.push(state_note);
@@ -660,13 +632,12 @@ fn recorded_unclaimed(
         f.notes
             .push(format!("state: {}", human_bytes(u.state_size)));
         if ha {
-            f.flink_error = Some(format!("There is no operator for the state {id}"));
+            f.flink_error = Some(info("unmapped_state").other_flink_message(0, &[&id]));
         } else if allow_non_restored_state {
             f.severity = Severity::Warning;
         } else {
-            f.flink_error = info("unmapped_state")
-                .flink_error
-                .map(|t| fill(t, &[&SNAPSHOT_PLACEHOLDER, &id]));
+            f.flink_error =
+                Some(info("unmapped_state").flink_message(&[&SNAPSHOT_PLACEHOLDER, &id]));
         }
         out.push(f);
     }
@@ -736,11 +707,9 @@ fn max_parallelism(
                     });
                 }
                 f.flink_error = Some(if ha {
-                    format!("The maximum parallelism ({old_max}) with which the latest checkpoint of the execution job vertex <vertex> has been taken and the current maximum parallelism ({m}) changed. This is currently not supported.")
+                    rule.other_flink_message(0, &[&old_max, &m])
                 } else {
-                    rule.flink_error
-                        .map(|t| fill(t, &[&"Checkpoint Metadata", &o.op.id, &old_max, &m]))
-                        .unwrap_or_default()
+                    rule.flink_message(&[&"Checkpoint Metadata", &o.op.id, &old_max, &m])
                 });
                 if new.graph.is_some() || n.job_wide || n.keyed == Some(true) {
                     f.notes.push("Flink refuses the job at submission; --allowNonRestoredState does not help".into());
@@ -788,9 +757,7 @@ fn max_parallelism(
                     "parallelism {p} is above the max parallelism {old_max} of the old job's state ({whence}) for {{n}} operators"
                 ),
             });
-            f.flink_error = rule
-                .flink_error
-                .map(|t| fill(t, &[&n.vertex_id, &old_max, &p]));
+            f.flink_error = Some(rule.flink_message(&[&n.vertex_id, &old_max, &p]));
             f.notes.push(
                 "Flink refuses the job at submission and names the task by its first operator's id"
                     .into(),
@@ -1026,9 +993,7 @@ fn chaining(
             changed.join("; ")
         ),
     );
-    f.flink_error = rule
-        .flink_error
-        .map(|t| fill(t, &[&"<operators with channel state>"]));
+    f.flink_error = Some(rule.flink_message(&[&"<operators with channel state>"]));
     f.notes.push("only a checkpoint holds in-flight data: restore from a savepoint (always aligned) to avoid this".into());
     out.push(f);
     out.not_checked(
@@ -1040,13 +1005,6 @@ fn chaining(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fill_replaces_in_order() {
-        assert_eq!(fill("a %s b %d c %d", &[&"x", &1, &2]), "a x b 1 c 2");
-        assert_eq!(fill("100% %s", &[&"sure"]), "100% sure");
-        assert_eq!(fill("no args %s", &[]), "no args %s");
-    }
 
     #[test]
     fn every_rule_diff_uses_is_in_the_catalogue() {

@@ -26,5 +26,6 @@ An unaligned checkpoint's in-flight data is recovered also with unaligned checkp
 (recorded: testdata/restore, cases ua-unaligned-off*), but an exchange that held in-flight data
 and is now chained fails the restore (channel_state_topology_change).",
     flink_error: None,
+    other_flink_errors: &[],
     help: "nothing to do for a restore from a savepoint; for a restore from a checkpoint of the old job, see the notes",
 };

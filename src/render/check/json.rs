@@ -234,12 +234,10 @@ pub fn document<'r>(report: &'r Report, meta: &Meta) -> Document<'r> {
     }
 }
 
-pub fn render(report: &Report, meta: &Meta) -> String {
-    let doc = match &meta.diff {
-        Some(d) => serde_json::to_string_pretty(&diff_document(report, meta, d)),
-        None => serde_json::to_string_pretty(&document(report, meta)),
-    };
-    let mut s = doc.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+pub fn write(w: &mut dyn std::io::Write, report: &Report, meta: &Meta) -> std::io::Result<()> {
+    match &meta.diff {
+        Some(d) => serde_json::to_writer_pretty(&mut *w, &diff_document(report, meta, d))?,
+        None => serde_json::to_writer_pretty(&mut *w, &document(report, meta))?,
+    }
+    writeln!(w)
 }
