@@ -3,7 +3,8 @@
 //! Entry points: [`load::load`] opens a path (a `_metadata` file or a snapshot directory) and
 //! maps it; [`format::parse`] decodes bytes into a borrowed [`model::Metadata`], and
 //! [`format::Records`] is the record cursor beneath it (one operator at a time); the commands
-//! are library calls: [`inspect::inspect`], [`check::check`], [`scan::scan`]. Per-operator work
+//! are library calls: [`inspect::inspect`], [`check::check`], [`diff::diff`] (two job graphs),
+//! [`scan::scan`]. Per-operator work
 //! is a [`fold::Fold`], which [`split::fold`] runs on one or two threads. Errors outside the
 //! decoder are one [`Error`].
 //!
