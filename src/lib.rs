@@ -4,9 +4,8 @@
 //! maps it; [`format::parse`] decodes bytes into a borrowed [`model::Metadata`], and
 //! [`format::Records`] is the record cursor beneath it (one operator at a time); the commands
 //! are library calls: [`inspect::inspect`], [`check::check`], [`diff::diff`] (two job graphs),
-//! [`scan::scan`]. Per-operator work
-//! is a [`fold::Fold`], which [`split::fold`] runs on one or two threads. Errors outside the
-//! decoder are one [`Error`].
+//! [`scan::scan`]. Per-operator work is a [`fold::Fold`], which [`split::fold`] runs on one or
+//! two threads. Errors outside the decoder are one [`Error`].
 //!
 //! ```
 //! // A canonical savepoint Flink 1.20.3 wrote (testdata/README.md says how it was made).
