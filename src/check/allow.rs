@@ -75,7 +75,7 @@ impl AllowList {
             serde_norway::from_str(text).map_err(|e| err(e.to_string()))?;
         let mut entries = Vec::new();
         for (i, e) in raw.unwrap_or_default().into_iter().enumerate() {
-            if rules::find(&e.rule).is_none() {
+            if rules::find_info(&e.rule).is_none() {
                 return Err(err(format!(
                     "entry {i}: unknown rule {:?} (see `flinspect rules`)",
                     e.rule

@@ -486,6 +486,13 @@ pub fn check(md: &Metadata<'_>, job: &Job, options: &Options) -> Report {
         (rule.check)(&cx, &mut sink);
     }
     upgrade::not_checked(&cx, &mut sink);
+    report(sink, cx.allow_non_restored_state)
+}
+
+/// The report of what rules put in `sink`: findings of one job-wide cause grouped, sorted
+/// (errors first, then rule id, operator id, message), and the not-checked list with the state
+/// schemas always last. Shared by `check` and `diff`.
+pub fn report(sink: Sink, allow_non_restored_state: bool) -> Report {
     let mut findings = sink.findings;
     findings.sort_by(|a, b| {
         a.operator
@@ -513,6 +520,6 @@ pub fn check(md: &Metadata<'_>, job: &Job, options: &Options) -> Report {
         findings,
         not_checked,
         incomplete,
-        allow_non_restored_state: cx.allow_non_restored_state,
+        allow_non_restored_state,
     }
 }

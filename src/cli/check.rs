@@ -149,7 +149,7 @@ fn parse_flink_version(s: &str) -> Result<check::FlinkVersion, String> {
         })
 }
 
-fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+pub(super) fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path)
         .map_err(|e| input(path, format!("{}: cannot read {what}: {e}", path.display())))
 }
@@ -179,13 +179,13 @@ pub fn run(a: Args) -> Result<i32, Failure> {
 }
 
 /// The snapshot's referenced files as `scan` finds them (`None` when the walk could not run).
-fn state_files(metadata: &Path) -> Option<check::StateFiles> {
+pub(super) fn state_files(metadata: &Path) -> Option<check::StateFiles> {
     flinspect::scan::snapshot_files(metadata, &[])
         .ok()
         .map(|s| s.state_files())
 }
 
-fn input(path: &Path, message: impl std::fmt::Display) -> Failure {
+pub(super) fn input(path: &Path, message: impl std::fmt::Display) -> Failure {
     Failure::Input {
         path: Some(path.display().to_string()),
         message: message.to_string(),
@@ -316,6 +316,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             out::Format::Human => a.color.for_stdout(),
             _ => flinspect::render::color::Palette::OFF,
         },
+        diff: None,
     };
     super::emit_with(|w| format.write(w, &report, &meta))?;
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check

@@ -22,16 +22,25 @@ Examples:
   flinspect graph my-job.jar --flink-home /opt/flink-1.20.3
   flinspect graph my-job.jar --class com.example.Job -o graph.json -- --input s3://bucket/in
   flinspect graph pipeline.sql --flink-home /opt/flink-2.3.0 --config prod.yaml
-  flinspect graph plan.json --flink-home /opt/flink-2.3.0")]
+  flinspect graph plan.json --flink-home /opt/flink-2.3.0
+  flinspect graph my-job.jar -o flinspect.lock.json --snapshot /savepoints/savepoint-7f3c21-5e0c9a8d1b2f
+                                      the graph lock, with what the job's savepoint holds per operator")]
 pub struct Args {
     /// The job jar, a SQL script (.sql), or a compiled plan (COMPILE PLAN JSON)
     #[arg(value_name = "JOB.jar|SCRIPT.sql|PLAN.json")]
     jar: PathBuf,
     #[command(flatten)]
     program: ProgramArgs,
-    /// Write the JSON to FILE instead of stdout
+    /// Write the JSON to FILE instead of stdout (committed next to the job as the graph lock,
+    /// `flinspect.lock.json`, it is what `flinspect diff` compares a change with)
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// A snapshot of this job (a savepoint or checkpoint directory, or its _metadata): record
+    /// per operator whether it holds state there and how much (`state`), and the snapshot's
+    /// operators the graph lacks (`snapshot.unclaimed`), so that `diff` knows which removed
+    /// operators lose state
+    #[arg(long, value_name = "SNAPSHOT")]
+    snapshot: Option<PathBuf>,
     /// Give up when the job's main() has not reached execute() after SECS seconds
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     timeout: u64,
@@ -70,7 +79,36 @@ impl ProgramArgs {
 
 pub fn run(a: Args) -> Result<i32, Failure> {
     let req = a.program.request(a.jar, a.args, a.timeout);
-    let out = run_graph(&req).map_err(|e| Failure::Message(e.message))?;
+    let mut out = run_graph(&req).map_err(|e| Failure::Message(e.message))?;
+    if let Some(path) = &a.snapshot {
+        let loaded = flinspect::load::load(path).map_err(|e| Failure::Message(e.to_string()))?;
+        let shown = loaded.path.display().to_string();
+        let md = flinspect::split::parse(&loaded.bytes)
+            .map_err(|e| Failure::Message(format!("{shown}: {e} (cannot record its state)")))?;
+        let location = loaded
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let kind = flinspect::analysis::summarize(&md, location.as_deref())
+            .kind
+            .map(|k| k.value.as_str());
+        out.document.record_snapshot(&md, &shown, kind);
+        if let Some(s) = &out.document.snapshot {
+            let with_state: Vec<&str> = s
+                .unclaimed
+                .iter()
+                .filter(|u| u.has_state)
+                .map(|u| u.uid.as_deref().unwrap_or(u.operator_id.as_str()))
+                .collect();
+            if !with_state.is_empty() {
+                eprintln!(
+                    "flinspect: warning: {shown} holds state for {} operator(s) this job does not have ({}): is it a snapshot of this job?",
+                    with_state.len(),
+                    with_state.join(", ")
+                );
+            }
+        }
+    }
     let text = serde_json::to_string_pretty(&out.document)
         .map_err(|e| Failure::Message(format!("writing JSON: {e}")))?
         + "\n";

@@ -7,6 +7,7 @@
 
 mod check;
 mod color;
+mod diff;
 mod forensics;
 mod graph;
 mod inspect;
@@ -38,6 +39,7 @@ Examples:
   flinspect inspect /checkpoints/7f3c…/chk-*             each in turn (JSON Lines with --json)
   flinspect check savepoint-7f3c21-5e0c9a8d1b2f --job new-job.yaml   will the new job restore?
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif   CI code scanning
+  flinspect diff flinspect.lock.json new-graph.json       CI gate: the job graph lock vs the change
   flinspect rules explain unmapped_state
   flinspect scan /checkpoints /savepoints                restorable, broken, reclaimable
   flinspect uid-hash my-source my-keyed                  Flink's OperatorID for each uid
@@ -57,6 +59,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Predict whether a new job can restore from a snapshot (pre-upgrade check, CI gate)
     Check(check::Args),
+    /// Compare the old and the new job's graphs (or job files): will the old job's savepoint restore?
+    Diff(diff::Args),
     /// Print the new job's graph (OperatorIDs, chains, settings) from its jar
     Graph(graph::Args),
     /// List the compatibility rules, or explain one
@@ -86,6 +90,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a),
         Command::Check(a) => check::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Scan(a) => scan::run(a),

@@ -1,6 +1,6 @@
 //! `flinspect rules` and `flinspect rules explain ID`.
 
-use flinspect::check::{rules, RULES};
+use flinspect::check::rules;
 
 use super::{emit, exit, Failure};
 
@@ -26,16 +26,15 @@ enum Command {
 pub fn run(a: Args) -> Result<i32, Failure> {
     match a.command {
         None if a.json => {
-            let list: Vec<_> = RULES
-                .iter()
-                .map(|r| {
+            let list: Vec<_> = rules::all_infos()
+                .map(|i| {
                     serde_json::json!({
-                        "id": r.info.id,
-                        "severity": r.info.severity,
-                        "summary": r.info.summary,
-                        "explanation": r.info.explanation,
-                        "flink_error": r.info.flink_error,
-                        "help": r.info.help,
+                        "id": i.id,
+                        "severity": i.severity,
+                        "summary": i.summary,
+                        "explanation": i.explanation,
+                        "flink_error": i.flink_error,
+                        "help": i.help,
                     })
                 })
                 .collect();
@@ -45,26 +44,25 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             emit(&s)?;
         }
         None => {
-            let width = RULES.iter().map(|r| r.info.id.len()).max().unwrap_or(0);
+            let width = rules::all_infos().map(|i| i.id.len()).max().unwrap_or(0);
             let mut s = String::new();
-            for r in RULES {
+            for i in rules::all_infos() {
                 s.push_str(&format!(
                     "{:<width$}  {:<7}  {}\n",
-                    r.info.id,
-                    r.info.severity.as_str(),
-                    r.info.summary
+                    i.id,
+                    i.severity.as_str(),
+                    i.summary
                 ));
             }
             s.push_str("\n`flinspect rules explain ID` explains one rule.\n");
             emit(&s)?;
         }
         Some(Command::Explain { id }) => {
-            let Some(r) = rules::find(&id) else {
+            let Some(i) = rules::find_info(&id) else {
                 return Err(Failure::Message(format!(
                     "no rule {id:?} (`flinspect rules` lists them)"
                 )));
             };
-            let i = &r.info;
             let mut s = format!(
                 "{} ({} by default)\n\n{}\n\n{}\n",
                 i.id, i.severity, i.summary, i.explanation

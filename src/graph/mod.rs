@@ -62,6 +62,68 @@ pub struct GraphDocument {
     pub vertices: Vec<Vertex>,
     /// Every operator of the StreamGraph, in the order Flink created them.
     pub operators: Vec<Operator>,
+    /// `graph --snapshot`: the snapshot whose state each operator's `state` describes. Absent
+    /// from the companion's own output and from a graph taken without `--snapshot`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotRecord>,
+}
+
+/// The snapshot a graph was recorded against (`flinspect graph … --snapshot SNAPSHOT`): a
+/// savepoint or checkpoint of the job the graph describes, so that a later `diff` knows which
+/// operators hold state and how much.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotRecord {
+    /// The `_metadata` file as given (or resolved from its directory).
+    pub path: String,
+    pub checkpoint_id: i64,
+    /// The format version at byte offset 4.
+    pub metadata_version: i32,
+    /// `checkpoint` or `savepoint`, when known.
+    pub kind: Option<String>,
+    /// Operators of the snapshot that no operator of the graph has (by OperatorID): state the
+    /// job the graph describes would not restore.
+    pub unclaimed: Vec<UnclaimedState>,
+}
+
+/// A snapshot operator no graph operator claims.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnclaimedState {
+    pub operator_id: String,
+    /// The uid the snapshot records (metadata V5+), when it has one.
+    pub uid: Option<String>,
+    /// `OperatorState.getStateSize()`.
+    pub state_size: i64,
+    /// Whether Flink needs an operator for it (it has state or coordinator state).
+    pub has_state: bool,
+}
+
+/// What the snapshot holds for one operator (`graph --snapshot`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorStateRecord {
+    /// The snapshot has an entry with this operator's OperatorID.
+    pub in_snapshot: bool,
+    /// Whether Flink needs an operator for the entry on restore (any handle or coordinator
+    /// state: `OperatorState` with state); false for an operator the snapshot lists without state.
+    pub has_state: bool,
+    /// `OperatorState.getStateSize()`, bytes.
+    pub state_size: i64,
+    /// Keyed state, bytes (managed and raw).
+    pub keyed_state_size: i64,
+    /// Names of its operator (non-keyed) state.
+    pub operator_state: Vec<String>,
+    /// Coordinator state (e.g. a source's split enumerator), bytes.
+    pub coordinator_state_size: Option<i64>,
+    /// In-flight data of an unaligned checkpoint, bytes.
+    pub channel_state_size: i64,
+    /// Subtask state records (Flink checks the parallelism of a task against the state's max
+    /// parallelism only when one of its operators has some).
+    pub subtask_states: u32,
+    /// The parallelism and max parallelism the snapshot records for the operator.
+    pub parallelism: Option<i32>,
+    pub max_parallelism: Option<i32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +214,15 @@ pub struct Operator {
     /// 0 for the chain head.
     pub chain_position: u32,
     pub inputs: Vec<Input>,
+    /// Why Flink can keep no state for this operator (a map, filter, flatMap or sink whose
+    /// function implements no state interface, and on a keyed stream is no RichFunction; a
+    /// Sink V2 writer without writer state or committer), or absent when it may hold state or
+    /// the companion cannot tell. Absent in documents of companions before this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateless: Option<String>,
+    /// `graph --snapshot`: what the snapshot holds for this operator. Absent without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<OperatorStateRecord>,
 }
 
 /// Where an explicit max parallelism comes from.
@@ -396,6 +467,85 @@ pub fn job_from_graph_json(
 ) -> Result<Job, GraphError> {
     let doc = GraphDocument::from_json(text, source)?;
     graph_to_job(&doc, source, allow_non_restored_state)
+}
+
+impl GraphDocument {
+    /// Records, per operator, what `md` (a snapshot of the job this graph describes) holds for
+    /// it, and the snapshot's operators that no graph operator claims (`graph --snapshot`).
+    /// `path` and `kind` name the snapshot.
+    pub fn record_snapshot(
+        &mut self,
+        md: &crate::model::Metadata<'_>,
+        path: &str,
+        kind: Option<&str>,
+    ) {
+        use std::collections::BTreeSet;
+        let mut claimed: BTreeSet<OperatorId> = BTreeSet::new();
+        for o in &mut self.operators {
+            let Some(id) = OperatorId::from_hex(&o.operator_id) else {
+                continue;
+            };
+            claimed.insert(id);
+            o.state = Some(match md.operator(&id) {
+                None => OperatorStateRecord {
+                    in_snapshot: false,
+                    has_state: false,
+                    state_size: 0,
+                    keyed_state_size: 0,
+                    operator_state: Vec::new(),
+                    coordinator_state_size: None,
+                    channel_state_size: 0,
+                    subtask_states: 0,
+                    parallelism: None,
+                    max_parallelism: None,
+                },
+                Some(op) => {
+                    let names: BTreeSet<String> = op
+                        .operator_handles()
+                        .flat_map(|h| h.states.iter().map(|s| s.name.to_str().into_owned()))
+                        .collect();
+                    OperatorStateRecord {
+                        in_snapshot: true,
+                        has_state: op.has_state(),
+                        state_size: op.state_size(),
+                        keyed_state_size: crate::model::sum_sizes(
+                            op.keyed_handles().map(|h| h.state_size()),
+                        ),
+                        operator_state: names.into_iter().collect(),
+                        coordinator_state_size: op.coordinator.as_ref().map(|c| c.state_size()),
+                        channel_state_size: crate::model::sum_sizes(
+                            op.channel_handles().map(|h| h.state_size),
+                        ),
+                        subtask_states: u32::try_from(op.subtasks.len()).unwrap_or(u32::MAX),
+                        parallelism: Some(op.parallelism),
+                        max_parallelism: Some(op.max_parallelism),
+                    }
+                }
+            });
+        }
+        let unclaimed = md
+            .operators
+            .iter()
+            .filter(|o| !claimed.contains(&o.id))
+            .map(|o| UnclaimedState {
+                operator_id: o.id.to_hex(),
+                uid: o
+                    .uid
+                    .as_ref()
+                    .map(|u| u.to_str().into_owned())
+                    .filter(|u| !u.is_empty()),
+                state_size: o.state_size(),
+                has_state: o.has_state(),
+            })
+            .collect();
+        self.snapshot = Some(SnapshotRecord {
+            path: path.to_string(),
+            checkpoint_id: md.checkpoint_id,
+            metadata_version: md.version.0,
+            kind: kind.map(String::from),
+            unclaimed,
+        });
+    }
 }
 
 #[cfg(test)]

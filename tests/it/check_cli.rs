@@ -604,7 +604,17 @@ fn rules_command() {
     assert_eq!(code(&o), 2);
     let o = flinspect(&["rules", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), flinspect::check::RULES.len());
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        flinspect::check::rules::all_infos().count()
+    );
+    // The rules only `diff` decides are listed and explained too.
+    for i in flinspect::check::rules::DIFF_ONLY {
+        assert!(out.contains(i.id), "{} not listed", i.id);
+        let o = flinspect(&["rules", "explain", i.id]);
+        assert_eq!(code(&o), 0);
+        assert!(stdout(&o).contains(i.summary));
+    }
     let o = flinspect(&["check", "--help"]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("Examples:"));

@@ -412,7 +412,27 @@ fn fixture_job_ids_equal_flinks_and_the_real_snapshots() {
 /// `None` for cases whose job RestoreTopology does not build: the unaligned cases (`ua-*`) run a
 /// job of their own, and the HA-store cases (`ha-*`) a v1 with a restart strategy and an extra
 /// stateless map that the example job does not have.
-fn restore_args(case: &str) -> Option<Vec<&'static str>> {
+/// `nouid-pinned` pins the keyed operator to its OperatorID in the real snapshot
+/// `nouid-canonical` (setUidHash).
+fn restore_args(version: &str, case: &str) -> Option<Vec<String>> {
+    let base = case.strip_suffix("-allow").unwrap_or(case);
+    if base == "nouid-pinned" {
+        let truth = read_truth(&Path::new(ROOT).join(format!(
+            "testdata/restore/flink-{version}/snapshots/nouid-canonical/graph.json"
+        )));
+        let keyed = truth.operators.iter().find(|o| o.name == "keyed").unwrap();
+        return Some(vec![
+            "--no-uid".into(),
+            "keyed".into(),
+            "--pre-map".into(),
+            "--uid-hash".into(),
+            format!("keyed={}", keyed.operator_id),
+        ]);
+    }
+    restore_args_fixed(case).map(|v| v.into_iter().map(String::from).collect())
+}
+
+fn restore_args_fixed(case: &str) -> Option<Vec<&'static str>> {
     let base = case.strip_suffix("-allow").unwrap_or(case);
     if base.starts_with("ua-") || base.starts_with("ha-") {
         return None;
@@ -446,6 +466,8 @@ fn restore_args(case: &str) -> Option<Vec<&'static str>> {
         "maxpar-explicit-same" => vec!["--max-parallelism", "128"],
         "parallelism-above-maxpar" => vec!["--parallelism", "130"],
         "parallelism-above-maxpar-keyed" => vec!["--op-parallelism", "keyed=130"],
+        "nouid-unchanged" => vec!["--no-uid", "keyed"],
+        "nouid-shifted" => vec!["--no-uid", "keyed", "--pre-map"],
         other => panic!("restore case {other}: no RestoreTopology arguments known; add them here"),
     })
 }
@@ -480,9 +502,10 @@ fn restore_variants_equal_flinks_graphs_and_job_files() {
                 ("restart-strategy", "none"),
                 ("restart-strategy.type", "none"),
             ];
-            let Some(args) = restore_args(&case) else {
+            let Some(args) = restore_args(&version, &case) else {
                 continue;
             };
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let run = graph(&version, "RestoreTopology", &args, &config);
             let what = format!("Flink {version} restore case {case}");
             let truth = read_truth(&case_dir.join("graph.json"));
@@ -496,6 +519,14 @@ fn restore_variants_equal_flinks_graphs_and_job_files() {
             assert_eq!(got, expected, "{what}: graph_to_job vs job.yaml");
             if case == "unchanged" {
                 assert_eq!(ids(&run.doc), v1_ids, "{what}: v1's snapshot");
+            }
+            if case == "nouid-unchanged" {
+                let nouid = base.join("snapshots/nouid-canonical");
+                assert_eq!(
+                    ids(&run.doc),
+                    snapshot_ids(&metadata_files(&nouid)[0]),
+                    "{what}: the nouid-canonical snapshot"
+                );
             }
             checked.push(format!("{version}/{case}"));
         }
@@ -1063,7 +1094,7 @@ fn check_jar_equals_graph_then_check_job_and_flinks_outcome() {
             } else {
                 "--allow-non-restored-state=false"
             };
-            let args = restore_args(case).unwrap();
+            let args = restore_args(&version, case).unwrap();
             let permit = Permit::take();
             let by_jar = Command::new(bin)
                 .arg("check")
@@ -1126,4 +1157,533 @@ fn check_jar_equals_graph_then_check_job_and_flinks_outcome() {
             assert_eq!(a, b, "{what}: check --jar and graph + check --job");
         }
     }
+}
+
+/// The companion configuration of a restore-harness job on `backend`.
+fn harness_config(backend: &str, incremental: bool) -> Vec<(&'static str, String)> {
+    let b = backend.to_string();
+    let i = incremental.to_string();
+    vec![
+        ("state.backend", b.clone()),
+        ("state.backend.type", b),
+        ("state.backend.incremental", i.clone()),
+        ("execution.checkpointing.incremental", i),
+        ("restart-strategy", "none".into()),
+        ("restart-strategy.type", "none".into()),
+    ]
+}
+
+/// The job (RestoreTopology arguments) that took a restore snapshot, and the case whose job it is.
+fn snapshot_job(snapshot: &str) -> Option<Vec<&'static str>> {
+    match snapshot {
+        "nouid-canonical" => Some(vec!["--no-uid", "keyed"]),
+        s if s.starts_with("hashmap-") || s.starts_with("rocksdb-") || s.starts_with("forst-") => {
+            Some(vec![])
+        }
+        _ => None,
+    }
+}
+
+/// What every output format of one `diff` run says, reduced to the verdict.
+fn verdict_of(format: &str, out: &str) -> String {
+    match format {
+        "human" | "github" => out
+            .lines()
+            .last()
+            .and_then(|l| l.strip_prefix("verdict: "))
+            .and_then(|l| l.split(':').next())
+            .unwrap_or("?")
+            .to_string(),
+        "markdown" => out
+            .lines()
+            .next()
+            .and_then(|l| l.rsplit(' ').next())
+            .unwrap_or("?")
+            .to_string(),
+        "json" => serde_json::from_str::<Value>(out).unwrap()["verdict"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        "sarif" => serde_json::from_str::<Value>(out).unwrap()["runs"][0]["properties"]["verdict"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        "junit" => {
+            let start = out.find("name=\"verdict\" value=\"").unwrap() + 22;
+            out[start..].split('"').next().unwrap().to_string()
+        }
+        other => panic!("{other}"),
+    }
+}
+
+/// `flinspect diff OLD.json NEW.json` of the restore harness's job graphs, as `flinspect graph`
+/// takes them from the RestoreTopology example job, against what real Flink did when the new job
+/// restored the old job's snapshot (testdata/restore): every case whose old job the example job
+/// builds (the snapshots of job v1 on each backend, and of v1 without the keyed uid), for every
+/// release under test, in every output format, with the old graph as `graph` writes it and as
+/// `graph --snapshot` writes it (the snapshot's per-operator state recorded). The verdict must
+/// equal Flink's outcome in each; the one exception allowed is a graph without a recorded
+/// snapshot whose vanished operator had no state (diff then counts it as stateful and says so).
+/// Prints the matrix (case × release × Flink × diff).
+#[test]
+fn diff_of_graphs_equals_flinks_restores_in_every_format() {
+    let bin = env!("CARGO_BIN_EXE_flinspect");
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows: Vec<String> = Vec::new();
+    let mut failures = Vec::new();
+    let mut compared = 0usize;
+    for version in versions() {
+        let base = Path::new(ROOT).join(format!("testdata/restore/flink-{version}"));
+        if !base.is_dir() {
+            continue;
+        }
+        for case_dir in subdirs(&base.join("cases")) {
+            let case = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+            let outcome: Value = serde_json::from_str(
+                &std::fs::read_to_string(case_dir.join("outcome.json")).unwrap(),
+            )
+            .unwrap();
+            let snapshot = outcome["snapshot"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("snapshots/")
+                .to_string();
+            let (Some(old_args), Some(new_args)) =
+                (snapshot_job(&snapshot), restore_args(&version, &case))
+            else {
+                continue;
+            };
+            let snap_dir = base.join("snapshots").join(&snapshot);
+            let info: Value = serde_json::from_str(
+                &std::fs::read_to_string(snap_dir.join("snapshot.json")).unwrap(),
+            )
+            .unwrap();
+            let details: Value = serde_json::from_str(
+                &std::fs::read_to_string(case_dir.join("details.json")).unwrap(),
+            )
+            .unwrap();
+            let old_config = harness_config(
+                info["backend"].as_str().unwrap(),
+                info["incremental"].as_bool().unwrap(),
+            );
+            let new_config = harness_config(
+                details["backend"].as_str().unwrap(),
+                details["incremental"].as_bool().unwrap(),
+            );
+            fn cfg<'a>(c: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+                c.iter().map(|(k, v)| (*k, v.as_str())).collect()
+            }
+            let old = graph(&version, "RestoreTopology", &old_args, &cfg(&old_config));
+            let new_args: Vec<&str> = new_args.iter().map(String::as_str).collect();
+            let new = graph(&version, "RestoreTopology", &new_args, &cfg(&new_config));
+            let kind = match (info["kind"].as_str(), info["format"].as_str()) {
+                (Some("savepoint"), Some("NATIVE")) => "native",
+                (Some("savepoint"), _) => "canonical",
+                _ => "checkpoint",
+            };
+            let restored = outcome["restored"].as_bool().unwrap();
+            let inconclusive = !restored && outcome["exception_class"].is_null();
+
+            let tag = format!("{version}-{case}");
+            let new_path = dir.path().join(format!("{tag}.new.json"));
+            std::fs::write(&new_path, serde_json::to_string_pretty(&new.doc).unwrap()).unwrap();
+            let plain = dir.path().join(format!("{tag}.lock.json"));
+            std::fs::write(&plain, serde_json::to_string_pretty(&old.doc).unwrap()).unwrap();
+            let metadata = metadata_files(&snap_dir)[0].clone();
+            let loaded = flinspect::load::load(&metadata).unwrap();
+            let md = flinspect::format::parse(&loaded.bytes).unwrap();
+            let mut recorded_doc = old.doc.clone();
+            recorded_doc.record_snapshot(&md, &metadata.display().to_string(), Some(kind));
+            let recorded = dir.path().join(format!("{tag}.recorded.lock.json"));
+            std::fs::write(
+                &recorded,
+                serde_json::to_string_pretty(&recorded_doc).unwrap(),
+            )
+            .unwrap();
+
+            for (lock, lock_kind) in [(&plain, "graph"), (&recorded, "graph --snapshot")] {
+                let mut verdicts = BTreeSet::new();
+                let mut code = None;
+                for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+                    let out = Command::new(bin)
+                        .arg("diff")
+                        .arg(lock)
+                        .arg(&new_path)
+                        .args(["--format", format, "--snapshot-kind", kind])
+                        .arg(format!(
+                            "--allow-non-restored-state={}",
+                            outcome["allow_non_restored_state"].as_bool().unwrap()
+                        ))
+                        .args(["--color", "never"])
+                        .output()
+                        .unwrap();
+                    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                    verdicts.insert(verdict_of(format, &text));
+                    if code.is_some_and(|c| Some(c) != out.status.code()) {
+                        failures.push(format!("{tag} {lock_kind}: exit codes differ by format"));
+                    }
+                    code = out.status.code();
+                    if format == "json" && case == "nouid-shifted" {
+                        // The reason names the upstream edit and the pin.
+                        let doc: Value = serde_json::from_str(&text).unwrap();
+                        let keyed = doc["findings"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .find(|f| f["rule"] == "unmapped_state")
+                            .expect("the shifted keyed operator");
+                        let m = keyed["message"].as_str().unwrap();
+                        if !m.contains("auto-generated id shifted")
+                            || !m.contains("\"pre-map\" inserted upstream")
+                            || !keyed["help"].as_str().unwrap().contains(&format!(
+                                "setUidHash(\"{}\")",
+                                outcome["operator_id"].as_str().unwrap_or("?")
+                            ))
+                        {
+                            failures.push(format!(
+                                "{tag}: the reason does not name the edit and the pin: {keyed}"
+                            ));
+                        }
+                    }
+                    if format == "json" && !restored {
+                        let doc: Value = serde_json::from_str(&text).unwrap();
+                        check_named_operator(&doc, &outcome, &case_dir, &tag, &mut failures);
+                    }
+                }
+                let verdict = verdicts.iter().next().cloned().unwrap_or_default();
+                if verdicts.len() != 1 {
+                    failures.push(format!("{tag} {lock_kind}: formats disagree: {verdicts:?}"));
+                }
+                let expected = if restored {
+                    "compatible"
+                } else {
+                    "incompatible"
+                };
+                let want_code = if restored { 0 } else { 1 };
+                // Without a recorded snapshot, a vanished operator counts as stateful.
+                let conservative =
+                    lock_kind == "graph" && restored && verdict == "incompatible" && {
+                        let out = Command::new(bin)
+                            .arg("diff")
+                            .arg(lock)
+                            .arg(&new_path)
+                            .args(["--json", "--snapshot-kind", kind])
+                            .output()
+                            .unwrap();
+                        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+                        doc["findings"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .filter(|f| f["severity"] == "error")
+                            .all(|f| {
+                                f["rule"] == "unmapped_state"
+                                    && f["notes"].as_array().unwrap().iter().any(|n| {
+                                        n.as_str()
+                                            .unwrap()
+                                            .contains("whether it holds state is unknown")
+                                    })
+                            })
+                    };
+                let agree = inconclusive || (verdict == expected && code == Some(want_code));
+                if !agree && !conservative {
+                    failures.push(format!(
+                        "{tag} ({lock_kind}, {kind}): Flink restored={restored}, diff {verdict} (exit {code:?})"
+                    ));
+                }
+                compared += 1;
+                rows.push(format!(
+                    "{case:<40} {version:<7} {lock_kind:<17} {kind:<10} {:<30} {verdict:<13} {}",
+                    if restored {
+                        "restored".to_string()
+                    } else if inconclusive {
+                        "no checkpoint in time".to_string()
+                    } else {
+                        format!("failed at {}", outcome["phase"].as_str().unwrap_or("?"))
+                    },
+                    if agree {
+                        "agree"
+                    } else if conservative {
+                        "conservative (statefulness unknown)"
+                    } else {
+                        "DISAGREE"
+                    }
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "{:<40} {:<7} {:<17} {:<10} {:<30} {:<13} match",
+        "case", "flink", "old graph", "snapshot", "Flink", "diff"
+    );
+    for r in &rows {
+        eprintln!("{r}");
+    }
+    eprintln!("{compared} comparisons, each in 6 formats");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for required in [
+        "uid-renamed",
+        "nouid-shifted",
+        "stateless-added",
+        "maxpar-explicit-changed",
+        "parallelism-above-maxpar",
+        "backend-hashmap-to-rocksdb-canonical",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.starts_with(&format!("{required} "))),
+            "{required} was not compared"
+        );
+    }
+}
+
+/// A failure that names an operator: an error finding of diff's JSON names it or an operator of
+/// its task (graph.json), and where it names exactly that operator, its Flink message is Flink's
+/// (the snapshot pointer aside).
+fn check_named_operator(
+    doc: &Value,
+    outcome: &Value,
+    case_dir: &Path,
+    tag: &str,
+    failures: &mut Vec<String>,
+) {
+    let Some(want) = outcome["operator_id"].as_str() else {
+        return;
+    };
+    let truth = read_truth(&case_dir.join("graph.json"));
+    let head = truth
+        .operators
+        .iter()
+        .find(|o| o.operator_id == want)
+        .map(|o| o.chained_into.clone());
+    // The new job's graph has the operator only when it kept its id.
+    let mut task: BTreeSet<String> = truth
+        .operators
+        .iter()
+        .filter(|o| Some(&o.chained_into) == head.as_ref())
+        .map(|o| o.operator_id.clone())
+        .collect();
+    task.insert(want.to_string());
+    let errors: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    let named = errors.iter().any(|f| {
+        f["operator_id"].is_null() && f["operators"].as_array().unwrap().is_empty()
+            || std::iter::once(&f["operator_id"])
+                .chain(
+                    f["operators"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|o| &o["operator_id"]),
+                )
+                .any(|id| id.as_str().is_some_and(|id| task.contains(id)))
+    });
+    if !errors.is_empty() && !named {
+        failures.push(format!(
+            "{tag}: Flink names {want}; no error finding names its task"
+        ));
+    }
+    let strip = |m: &str| -> String {
+        match m.strip_prefix("Failed to rollback to checkpoint/savepoint ") {
+            Some(rest) => rest.split_once(". ").map_or(rest, |(_, r)| r).to_string(),
+            None => m.to_string(),
+        }
+    };
+    if outcome["phase"] != "submission" {
+        return;
+    }
+    let message = outcome["message"].as_str().unwrap_or_default();
+    for f in &errors {
+        if f["operator_id"].as_str() == Some(want) {
+            if let Some(ours) = f["flink_error"].as_str() {
+                if strip(ours) != strip(message) {
+                    failures.push(format!(
+                        "{tag}: message differs:\n  Flink: {message}\n  ours:  {ours}"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The fenced block that follows `<!-- marker -->` in the README.
+fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let at = readme
+        .find(&format!("<!-- {marker} -->"))
+        .unwrap_or_else(|| panic!("README.md has no <!-- {marker} -->"));
+    let rest = &readme[at..];
+    let open = rest.find("```").unwrap();
+    let body = &rest[open..];
+    let start = body.find('\n').unwrap() + 1;
+    let end = body[start..].find("```").unwrap();
+    body[start..start + end].to_string()
+}
+
+/// A workspace where the README's relative paths resolve (jvm/, testdata/ of this checkout) and
+/// whatever the commands write stays out of the checkout.
+fn readme_workspace() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    for d in ["jvm", "testdata"] {
+        std::os::unix::fs::symlink(Path::new(ROOT).join(d), ws.path().join(d)).unwrap();
+    }
+    ws
+}
+
+/// `bash -c SCRIPT` in `dir` with `flinspect` (this build) first on PATH and `env` set;
+/// returns (exit status, stdout, stderr).
+fn shell(dir: &Path, script: &str, env: &[(String, String)]) -> (i32, String, String) {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_flinspect")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let permit = Permit::take();
+    let out = Command::new("bash")
+        .args(["-e", "-o", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    drop(permit);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The README's CI recipe, its GitHub Actions gate step and its GitLab CI script, run exactly as
+/// written (Flink 2.3.0, the release the README uses): the lock from the real savepoint, then an
+/// unchanged job passes and a renamed uid fails, with the annotation / JUnit failure to show.
+#[test]
+fn readme_ci_recipes_run_as_written() {
+    let p = prepare("2.3.0");
+    let ws = readme_workspace();
+    let flink_home = vec![("FLINK_HOME".to_string(), p.flink_home.display().to_string())];
+
+    // The recipe: one command per line; `# exit N` says the status it must end with.
+    let recipe = readme_block("ci-recipe");
+    let mut ran = 0;
+    for line in recipe
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+    {
+        let want = line
+            .split("# exit ")
+            .nth(1)
+            .map_or(0, |n| n.trim().parse::<i32>().unwrap());
+        let (code, out, err) = shell(ws.path(), line, &[]);
+        assert_eq!(code, want, "README recipe: {line}\n{out}\n{err}");
+        if want == 1 {
+            assert!(
+                out.contains("uid renamed: \"keyed\" -> \"keyed-v2\""),
+                "{out}"
+            );
+            assert!(out.contains("Cannot map checkpoint/savepoint state for operator e7beec23fd9f6ed5e1b8395129d43728"), "{out}");
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, 5);
+    let lock: Value = serde_json::from_str(
+        &std::fs::read_to_string(ws.path().join("flinspect.lock.json")).unwrap(),
+    )
+    .unwrap();
+    assert_schema(&lock.to_string(), "the README's lock");
+    assert!(lock["snapshot"]["path"].is_string());
+    let keyed = lock["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "keyed")
+        .unwrap();
+    assert_eq!(keyed["state"]["has_state"], true);
+    assert!(keyed["state"]["keyed_state_size"].as_i64().unwrap() > 0);
+
+    // GitHub Actions: the gate step with the workflow's env.
+    let workflow: serde_norway::Value =
+        serde_norway::from_str(&readme_block("github-actions")).unwrap();
+    let job = &workflow["jobs"]["flinspect"];
+    let step = job["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("flinspect restore gate"))
+        .expect("the gate step");
+    let script = step["run"].as_str().unwrap();
+    let mut env: Vec<(String, String)> = job["env"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_string(),
+                v.as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    env.extend(flink_home.clone());
+    let (code, out, err) = shell(ws.path(), script, &env);
+    assert_eq!(code, 0, "GitHub gate, unchanged job:\n{out}\n{err}");
+    assert!(!out.contains("::error"), "{out}");
+    let renamed: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == "JOB_ARGS" {
+                "--keyed-uid keyed-v2".to_string()
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let (code, out, err) = shell(ws.path(), script, &renamed);
+    assert_eq!(code, 1, "GitHub gate, renamed uid:\n{out}\n{err}");
+    assert!(out.contains("::error file=new.json"), "{out}");
+    assert!(out.contains("title=flinspect unmapped_state::"), "{out}");
+
+    // GitLab CI: `script` with the job's variables.
+    let ci: serde_norway::Value = serde_norway::from_str(&readme_block("gitlab-ci")).unwrap();
+    let job = &ci["flinspect-restore-gate"];
+    let script: Vec<&str> = job["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let mut vars: Vec<(String, String)> = job["variables"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_string(),
+                v.as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    vars.extend(flink_home);
+    let report = job["artifacts"]["reports"]["junit"].as_str().unwrap();
+    let (code, out, err) = shell(ws.path(), &script.join("\n"), &vars);
+    assert_eq!(code, 0, "GitLab gate, unchanged job:\n{out}\n{err}");
+    let xml = std::fs::read_to_string(ws.path().join(report)).unwrap();
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    for (k, v) in vars.iter_mut() {
+        if k == "JOB_ARGS" {
+            *v = "--keyed-uid keyed-v2".into();
+        }
+    }
+    let (code, out, err) = shell(ws.path(), &script.join("\n"), &vars);
+    assert_eq!(code, 1, "GitLab gate, renamed uid:\n{out}\n{err}");
+    let xml = std::fs::read_to_string(ws.path().join(report)).unwrap();
+    assert!(xml.contains("<failure type=\"error\""), "{xml}");
+    assert!(
+        xml.contains("classname=\"flinspect.diff.unmapped_state\""),
+        "{xml}"
+    );
 }

@@ -11,6 +11,8 @@ mod check_restore_truth;
 mod check_rules;
 mod check_upgrade_truth;
 mod cli;
+mod diff_cli;
+mod diff_restore_truth;
 mod golden;
 mod graph;
 mod hostile;

@@ -24,10 +24,11 @@ use serde_json::{json, Value};
 
 use scan_fixture::{incremental_case, job_dir, newest_checkpoint, referenced_shared_file, Copy};
 
-const SCHEMAS: [&str; 3] = [
+const SCHEMAS: [&str; 4] = [
     "inspect.schema.json",
     "scan.schema.json",
     "check.schema.json",
+    "diff.schema.json",
 ];
 
 fn root() -> PathBuf {
@@ -764,5 +765,97 @@ fn failed_runs_print_documents_that_match_the_schemas() {
     for line in String::from_utf8_lossy(&o.stdout).lines() {
         let doc: Value = serde_json::from_str(line).unwrap();
         assert_valid(&scan, "scan.schema.json", &doc, line);
+    }
+}
+
+/// The rule ids of `diff.schema.json` are the catalogue's and the rules only diff decides.
+#[test]
+fn diff_schema_lists_every_rule() {
+    let schema = schema_text("diff.schema.json");
+    let listed: BTreeSet<&str> = schema["$defs"]["rule"]["enum"]
+        .as_array()
+        .expect("$defs.rule.enum")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let rules: BTreeSet<&str> = flinspect::check::rules::all_infos().map(|i| i.id).collect();
+    assert_eq!(
+        listed, rules,
+        "docs/schemas/diff.schema.json $defs.rule.enum"
+    );
+}
+
+/// `diff --json` of the restore harness's job files (job v1 against every case of its
+/// snapshot), a snapshot as OLD, with an allow-list, `--fail-on warning`, and a run that fails.
+#[test]
+fn diff_json_matches_the_schema() {
+    let v = validator("diff.schema.json");
+    let cases = common::testdata().join("restore/flink-2.3.0/cases");
+    let v1 = cases.join("unchanged/job.yaml");
+    let mut runs: Vec<Vec<String>> = Vec::new();
+    for case in fs::read_dir(&cases).unwrap().flatten() {
+        let job = case.path().join("job.yaml");
+        for kind in ["canonical", "checkpoint"] {
+            runs.push(
+                ["diff", s(&v1), s(&job), "--json", "--snapshot-kind", kind]
+                    .map(String::from)
+                    .to_vec(),
+            );
+        }
+    }
+    let renamed = cases.join("uid-renamed/job.yaml");
+    let snapshot = restore_case_snapshot(&cases.join("uid-renamed"));
+    runs.push(
+        ["diff", s(&snapshot), s(&renamed), "--json"]
+            .map(String::from)
+            .to_vec(),
+    );
+    runs.push(
+        [
+            "diff",
+            s(&v1),
+            s(&renamed),
+            "--json",
+            "--allow-non-restored-state",
+            "--allow",
+            "tests/data/check/allow.yaml",
+            "--fail-on",
+            "warning",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    runs.push(
+        ["diff", "no/such/old.json", s(&renamed), "--json"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let docs = par_map(&runs, |args| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let doc = document(&args);
+        assert_valid(&v, "diff.schema.json", &doc, &args.join(" "));
+        doc
+    });
+    let mut seen = BTreeSet::new();
+    for d in &docs {
+        if d.get("error").is_some() {
+            seen.insert("error document".to_string());
+            continue;
+        }
+        seen.insert(format!("verdict {}", d["verdict"].as_str().unwrap()));
+        seen.insert(format!("old {}", d["old"]["kind"].as_str().unwrap()));
+    }
+    for want in [
+        "verdict compatible",
+        "verdict incompatible",
+        "verdict unknown",
+        "error document",
+        "old file",
+        "old snapshot",
+    ] {
+        assert!(
+            seen.contains(want),
+            "no diff document with {want}: {seen:?}"
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 mod channel_state_dropped;
 mod channel_state_topology_change;
+pub(crate) mod checkpoint_settings_changed;
 mod duplicate_operator_id;
 mod job_setting_rejected;
 mod keyed_handle_unsupported;
@@ -16,7 +17,7 @@ mod metadata_version_unsupported;
 mod missing_uid;
 mod operator_added;
 mod parallelism_above_max_parallelism;
-mod state_backend_mismatch;
+pub(crate) mod state_backend_mismatch;
 mod state_backend_portable;
 pub(super) mod state_files_missing;
 mod unmapped_state;
@@ -128,6 +129,25 @@ pub static RULES: &[&Rule] = &[
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.info.id == id)
+}
+
+/// Rules only `flinspect diff` decides (they compare two job graphs; a snapshot shows their
+/// effect through the rules above). Listed by `flinspect rules` after [`RULES`].
+pub static DIFF_ONLY: &[&RuleInfo] = &[&checkpoint_settings_changed::INFO];
+
+/// The description of the rule with this id, of [`RULES`] or [`DIFF_ONLY`].
+pub fn find_info(id: &str) -> Option<&'static RuleInfo> {
+    find(id)
+        .map(|r| &r.info)
+        .or_else(|| DIFF_ONLY.iter().copied().find(|i| i.id == id))
+}
+
+/// Every rule's description: [`RULES`], then [`DIFF_ONLY`].
+pub fn all_infos() -> impl Iterator<Item = &'static RuleInfo> {
+    RULES
+        .iter()
+        .map(|r| &r.info)
+        .chain(DIFF_ONLY.iter().copied())
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ pub(super) fn op_layouts(
 }
 
 /// Whether `backend` restores `layout`: Some(true) yes, Some(false) no, None unknown.
-pub(super) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<bool> {
+pub(crate) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<bool> {
     match (layout, backend) {
         // ForSt restores IncrementalRemoteKeyedStateHandle only (recorded: Flink 2.0.1, 2.1.1, 2.3.0).
         (KeyedLayout::Canonical, StateBackend::Forst) => Some(false),
@@ -134,7 +134,7 @@ pub(super) fn restores(layout: KeyedLayout, backend: StateBackend) -> Option<boo
     }
 }
 
-fn layout_backend(layout: KeyedLayout) -> &'static str {
+pub(crate) fn layout_backend(layout: KeyedLayout) -> &'static str {
     match layout {
         KeyedLayout::Heap => "the heap (hashmap) backend's",
         KeyedLayout::RocksDb => "RocksDB's (or ForSt's) native",
@@ -142,6 +142,23 @@ fn layout_backend(layout: KeyedLayout) -> &'static str {
         KeyedLayout::HeapOrRocksDbFull => "the heap backend's or a RocksDB full checkpoint's",
         KeyedLayout::Changelog => "the changelog backend's",
         KeyedLayout::Canonical => "the canonical",
+    }
+}
+
+/// The message Flink fails the task with when `backend` restores keyed state in `layout`
+/// (recorded: testdata/restore, cases backend-*), where one is known.
+pub(crate) fn flink_error_for(layout: KeyedLayout, backend: StateBackend) -> Option<String> {
+    match (layout, backend) {
+        (_, StateBackend::Forst) => Some(RULE.info.other_flink_message(0, &[])),
+        (KeyedLayout::RocksDb, StateBackend::Hashmap) => Some(RULE.info.flink_message(&[
+            &"class org.apache.flink.runtime.state.KeyGroupsStateHandle",
+            &"class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle",
+        ])),
+        (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => {
+            Some(RULE.info.other_flink_message(1, &[]))
+        }
+        (KeyedLayout::Heap, StateBackend::Rocksdb) => Some(RULE.info.other_flink_message(2, &[])),
+        _ => None,
     }
 }
 
@@ -184,24 +201,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                     backend.as_str()
                 ),
             );
-            match (layout, backend) {
-                (_, StateBackend::Forst) => {
-                    f.flink_error = Some(RULE.info.other_flink_message(0, &[]));
-                }
-                (KeyedLayout::RocksDb, StateBackend::Hashmap) => {
-                    f.flink_error = Some(RULE.info.flink_message(&[
-                        &"class org.apache.flink.runtime.state.KeyGroupsStateHandle",
-                        &"class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle",
-                    ]));
-                }
-                (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => {
-                    f.flink_error = Some(RULE.info.other_flink_message(1, &[]));
-                }
-                (KeyedLayout::Heap, StateBackend::Rocksdb) => {
-                    f.flink_error = Some(RULE.info.other_flink_message(2, &[]));
-                }
-                _ => {}
-            }
+            f.flink_error = flink_error_for(layout, backend);
             if verdict.is_none() {
                 out.not_checked(
                     format!(

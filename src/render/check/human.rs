@@ -16,18 +16,7 @@ use super::{verdict_line, FindingView, Meta};
 use crate::check::Report;
 
 pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
-    write!(
-        w,
-        "checking {} (metadata V{}, checkpoint {}{}) against {} {}\n\n",
-        meta.snapshot,
-        meta.metadata_version,
-        meta.checkpoint_id,
-        meta.kind
-            .as_deref()
-            .map_or_else(String::new, |k| format!(", {k}")),
-        meta.job_kind,
-        meta.job
-    )?;
+    write!(w, "{}\n\n", super::subject(meta))?;
     use crate::check::{Severity, Verdict};
     use crate::render::color::Tone;
     for f in &report.findings {

@@ -105,6 +105,80 @@ pub struct OperatorDoc<'r> {
     pub name: Option<&'r str>,
 }
 
+/// The document of `flinspect diff --json` (`--format json`), schema
+/// `docs/schemas/diff.schema.json`. Findings, counts, verdict and `not_checked` are as in
+/// `check`'s document; `old` and `new` replace `snapshot` and `job`:
+///
+/// ```jsonc
+/// {
+///   "schema_version": 1,
+///   "old": {                            // what the new job restores from
+///     "kind": "graph" | "file" | "snapshot",   // a `flinspect graph` document, a job file,
+///     "path": "flinspect.lock.json",           //   or a real snapshot (then: check's rules)
+///     "metadata_version": 6 | null,     // snapshot only
+///     "checkpoint_id": 3 | null         // snapshot only
+///   },
+///   "new": { "kind": "graph" | "file", "path": "new.graph.json" },
+///   "snapshot_kind": "canonical" | "native" | "checkpoint" | "snapshot",
+///                                       // what of the old job is restored (`--snapshot-kind`;
+///                                       //   "snapshot" when old is one)
+///   "restore_path": "savepoint" | "ha",
+///   "verdict": …, "fail_on": …, "allow_non_restored_state": …, "counts": {…},
+///   "findings": [ … ],                  // as in check's document
+///   "not_checked": [ … ]
+/// }
+/// ```
+#[derive(Serialize)]
+pub struct DiffDocument<'r> {
+    pub schema_version: u32,
+    pub old: OldDoc,
+    pub new: JobDoc,
+    pub snapshot_kind: &'static str,
+    pub restore_path: &'static str,
+    pub verdict: Verdict,
+    pub fail_on: Severity,
+    pub allow_non_restored_state: bool,
+    pub counts: Counts,
+    pub findings: Vec<FindingDoc<'r>>,
+    pub not_checked: &'r [String],
+}
+
+/// `diff`'s old side.
+#[derive(Serialize)]
+pub struct OldDoc {
+    pub kind: &'static str,
+    pub path: String,
+    pub metadata_version: Option<i32>,
+    pub checkpoint_id: Option<i64>,
+}
+
+pub fn diff_document<'r>(
+    report: &'r Report,
+    meta: &Meta,
+    diff: &super::DiffMeta,
+) -> DiffDocument<'r> {
+    let d = document(report, meta);
+    let snapshot = diff.old_kind == "snapshot";
+    DiffDocument {
+        schema_version: SCHEMA_VERSION,
+        old: OldDoc {
+            kind: diff.old_kind,
+            path: meta.snapshot.clone(),
+            metadata_version: snapshot.then_some(meta.metadata_version),
+            checkpoint_id: snapshot.then_some(meta.checkpoint_id),
+        },
+        new: d.job,
+        snapshot_kind: diff.snapshot_kind,
+        restore_path: diff.restore_path,
+        verdict: d.verdict,
+        fail_on: d.fail_on,
+        allow_non_restored_state: d.allow_non_restored_state,
+        counts: d.counts,
+        findings: d.findings,
+        not_checked: d.not_checked,
+    }
+}
+
 pub fn document<'r>(report: &'r Report, meta: &Meta) -> Document<'r> {
     Document {
         schema_version: SCHEMA_VERSION,
@@ -161,6 +235,9 @@ pub fn document<'r>(report: &'r Report, meta: &Meta) -> Document<'r> {
 }
 
 pub fn write(w: &mut dyn std::io::Write, report: &Report, meta: &Meta) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &document(report, meta))?;
+    match &meta.diff {
+        Some(d) => serde_json::to_writer_pretty(&mut *w, &diff_document(report, meta, d))?,
+        None => serde_json::to_writer_pretty(&mut *w, &document(report, meta))?,
+    }
     writeln!(w)
 }

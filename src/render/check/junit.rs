@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{verdict_line, FindingView, Meta};
-use crate::check::{Report, RULES};
+use crate::check::Report;
 
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -26,6 +26,7 @@ pub(crate) fn esc(s: &str) -> String {
 pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     let mut cases = Vec::new();
     let mut failures = 0usize;
+    let command = if meta.diff.is_some() { "diff" } else { "check" };
     for f in &report.findings {
         let v = FindingView::new(f);
         let name = format!("{}: {}", v.rule, v.operator);
@@ -34,7 +35,7 @@ pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> 
         let case = if blocking {
             failures += 1;
             format!(
-                "    <testcase classname=\"flinspect.check.{rule}\" name=\"{name}\">\n      <failure type=\"{sev}\" message=\"{msg}\">{body}</failure>\n    </testcase>\n",
+                "    <testcase classname=\"flinspect.{command}.{rule}\" name=\"{name}\">\n      <failure type=\"{sev}\" message=\"{msg}\">{body}</failure>\n    </testcase>\n",
                 rule = esc(f.rule),
                 name = esc(&name),
                 sev = f.severity,
@@ -43,7 +44,7 @@ pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> 
             )
         } else {
             format!(
-                "    <testcase classname=\"flinspect.check.{rule}\" name=\"{name}\">\n      <system-out>{sev}: {body}</system-out>\n    </testcase>\n",
+                "    <testcase classname=\"flinspect.{command}.{rule}\" name=\"{name}\">\n      <system-out>{sev}: {body}</system-out>\n    </testcase>\n",
                 rule = esc(f.rule),
                 name = esc(&name),
                 sev = f.severity,
@@ -52,19 +53,19 @@ pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> 
         };
         cases.push(case);
     }
-    for r in RULES {
-        if report.findings.iter().any(|f| f.rule == r.info.id) {
+    for r in super::catalogue(meta) {
+        if report.findings.iter().any(|f| f.rule == r.id) {
             continue;
         }
         cases.push(format!(
-            "    <testcase classname=\"flinspect.check.{id}\" name=\"{id}\"/>\n",
-            id = esc(r.info.id)
+            "    <testcase classname=\"flinspect.{command}.{id}\" name=\"{id}\"/>\n",
+            id = esc(r.id)
         ));
     }
     writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     write!(
         w,
-        "<testsuites name=\"flinspect check\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{snap}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
+        "<testsuites name=\"flinspect {command}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{snap}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
         n = cases.len(),
         snap = esc(&meta.snapshot)
     )?;

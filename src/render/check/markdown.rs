@@ -16,17 +16,30 @@ pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> 
         Verdict::Incompatible => "❌",
         Verdict::Unknown => "❔",
     };
-    write!(
-        w,
-        "## flinspect check: {mark} {}\n\nSnapshot `{}` (metadata V{}, checkpoint {}) against {} `{}`: {}.\n\n",
-        v.as_str(),
-        meta.snapshot,
-        meta.metadata_version,
-        meta.checkpoint_id,
-        meta.job_kind,
-        meta.job,
-        counts(report)
-    )?;
+    match &meta.diff {
+        Some(d) => write!(
+            w,
+            "## flinspect diff: {mark} {}\n\nOld {} `{}` against new {} `{}` ({} restored into the new job): {}.\n\n",
+            v.as_str(),
+            d.old_kind,
+            meta.snapshot,
+            meta.job_kind,
+            meta.job,
+            d.restored_from(),
+            counts(report)
+        )?,
+        None => write!(
+            w,
+            "## flinspect check: {mark} {}\n\nSnapshot `{}` (metadata V{}, checkpoint {}) against {} `{}`: {}.\n\n",
+            v.as_str(),
+            meta.snapshot,
+            meta.metadata_version,
+            meta.checkpoint_id,
+            meta.job_kind,
+            meta.job,
+            counts(report)
+        )?,
+    }
     if !report.findings.is_empty() {
         writeln!(
             w,

@@ -171,6 +171,72 @@ pub struct Meta {
     pub job_lines: std::collections::BTreeMap<String, usize>,
     /// Colour for the human format (severities and the verdict); off for every other format.
     pub color: crate::render::color::Palette,
+    /// Set for `flinspect diff`: `snapshot` is then the OLD side's path (a graph, a job file or
+    /// a snapshot) and `job` the NEW side's.
+    pub diff: Option<DiffMeta>,
+}
+
+/// What a `diff` run compared.
+#[derive(Clone, Debug)]
+pub struct DiffMeta {
+    /// `graph`, `file` or `snapshot`: what OLD is.
+    pub old_kind: &'static str,
+    /// What the new job restores from: `canonical`, `native`, `checkpoint` (for an OLD graph
+    /// or job file), or `snapshot` (OLD is the snapshot itself).
+    pub snapshot_kind: &'static str,
+    /// `savepoint` or `ha`.
+    pub restore_path: &'static str,
+}
+
+impl DiffMeta {
+    /// "a canonical savepoint of the old job", or the snapshot itself.
+    pub fn restored_from(&self) -> &'static str {
+        match self.snapshot_kind {
+            "native" => "a native savepoint of the old job",
+            "checkpoint" => "a checkpoint of the old job",
+            "snapshot" => "the old job's snapshot",
+            _ => "a canonical savepoint of the old job",
+        }
+    }
+}
+
+/// The rules a format lists (SARIF's driver, JUnit's passing cases): `check`'s catalogue, and
+/// for `diff` the rules only it decides as well.
+pub fn catalogue(meta: &Meta) -> Vec<&'static crate::check::RuleInfo> {
+    match meta.diff {
+        Some(_) => crate::check::rules::all_infos().collect(),
+        None => crate::check::RULES.iter().map(|r| &r.info).collect(),
+    }
+}
+
+/// The header line of the human and Markdown formats: what was compared.
+pub fn subject(meta: &Meta) -> String {
+    match &meta.diff {
+        Some(d) => format!(
+            "comparing {} {} with {} {} ({} restored into the new job{})",
+            d.old_kind,
+            meta.snapshot,
+            meta.job_kind,
+            meta.job,
+            d.restored_from(),
+            if d.restore_path == "ha" {
+                ", from the HA store"
+            } else {
+                ""
+            }
+        ),
+        None => format!(
+            "checking {} (metadata V{}, checkpoint {}{}) against {} {}",
+            meta.snapshot,
+            meta.metadata_version,
+            meta.checkpoint_id,
+            meta.kind
+                .as_deref()
+                .map_or_else(String::new, |k| format!(", {k}")),
+            meta.job_kind,
+            meta.job
+        ),
+    }
 }
 
 impl Meta {
@@ -207,7 +273,9 @@ pub fn job_file_lines(text: &str) -> std::collections::BTreeMap<String, usize> {
             .trim_matches('\'');
         let id = match key {
             "uid" => Some(OperatorId::from_uid(value)),
-            "uid-hash" => OperatorId::from_hex(value),
+            // a `flinspect graph` document: each operator's entry (its first mention: inputs
+            // name only operators created before it)
+            "uid-hash" | "operator_id" => OperatorId::from_hex(value),
             _ => None,
         };
         if let Some(id) = id {
@@ -237,6 +305,9 @@ pub fn verdict_line(report: &Report, meta: &Meta) -> String {
     let v = report.verdict(meta.fail_on);
     let counts = counts(report);
     let what = match v {
+        Verdict::Incompatible if meta.fail_on == Severity::Error && meta.diff.is_some() => {
+            "Flink will not restore the new job from a snapshot of the old job"
+        }
         Verdict::Incompatible if meta.fail_on == Severity::Error => {
             "Flink will not restore this job from this snapshot"
         }

@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 
 use super::Meta;
-use crate::check::{Report, Severity, RULES};
+use crate::check::{Report, Severity};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -20,25 +20,37 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// The driver's rule descriptors: every rule of the catalogue.
-pub(crate) fn rules() -> Vec<Value> {
-    RULES
+/// The driver's rule descriptors: every rule of the catalogue (`check`'s; for `diff` also the
+/// rules only it decides).
+pub(crate) fn rules_of(catalogue: &[&crate::check::RuleInfo]) -> Vec<Value> {
+    catalogue
         .iter()
         .map(|r| {
             json!({
-                "id": r.info.id,
-                "name": r.info.id,
-                "shortDescription": { "text": r.info.summary },
-                "fullDescription": { "text": r.info.explanation },
-                "help": { "text": r.info.help },
-                "defaultConfiguration": { "level": level(r.info.severity) },
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": { "text": r.summary },
+                "fullDescription": { "text": r.explanation },
+                "help": { "text": r.help },
+                "defaultConfiguration": { "level": level(r.severity) },
             })
         })
         .collect()
 }
 
+/// The driver's rule descriptors of `check`'s catalogue.
+pub(crate) fn rules() -> Vec<Value> {
+    rules_of(
+        &crate::check::RULES
+            .iter()
+            .map(|r| &r.info)
+            .collect::<Vec<_>>(),
+    )
+}
+
 pub fn document(report: &Report, meta: &Meta) -> Value {
-    let rules = rules();
+    let catalogue = super::catalogue(meta);
+    let rules = rules_of(&catalogue);
     let results: Vec<Value> = report
         .findings
         .iter()
@@ -80,10 +92,10 @@ pub fn document(report: &Report, meta: &Meta) -> Value {
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&super::shown_path(&meta.snapshot)) }
                     },
-                    "message": { "text": "the snapshot" },
+                    "message": { "text": if meta.diff.is_some() { "the old job" } else { "the snapshot" } },
                 }],
                 "ruleId": f.rule,
-                "ruleIndex": RULES.iter().position(|r| r.info.id == f.rule).unwrap_or(0),
+                "ruleIndex": catalogue.iter().position(|r| r.id == f.rule).unwrap_or(0),
                 "level": level(f.severity),
                 "message": { "text": text },
                 "locations": [location],

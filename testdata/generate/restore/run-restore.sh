@@ -10,7 +10,8 @@
 #          under ZooKeeper HA, then the ha-* cases, restored from the HA store) | ha-snapshot | ha-cases |
 #          forst (2.x: only the forst-native and forst-checkpoint snapshots, plus the hashmap-* and
 #          rocksdb-* ones where the version has none yet) ;
-#          CASES: regex over case names (cases and ha steps)
+#          nouid (snapshots/nouid-canonical: v1 without the keyed uid, then the nouid-* cases) ;
+#          CASES: regex over case names (cases, ha and nouid steps)
 #        STEP=unaligned testdata/generate/restore/run-restore.sh 1.20.3 && \
 #          STEP=cases CASES='ua-.*' testdata/generate/restore/run-restore.sh 1.20.3
 #        STEP=forst testdata/generate/restore/run-restore.sh 2.3.0 && \
@@ -62,7 +63,7 @@ done
 for ver in "${versions[@]}"; do
   lib="$(jars "$ver")"
   cp="$(ls "$lib"/*.jar | grep -v -E 'table-planner|table-api-java-uber|flink-python' | tr '\n' ':')"
-  build="$gen/cache/restore-build/flink-$ver"
+  build="${RESTORE_BUILD_DIR:-$gen/cache/restore-build}/flink-$ver"
   rm -rf "$build/classes"
   mkdir -p "$build/classes"
   javac -nowarn -d "$build/classes" -cp "$cp" "$here/src/RestoreGroundTruth.java"

@@ -99,7 +99,7 @@ lines.append("Regenerate (all versions, ~2-5 min each):\n")
 lines.append("```sh\ntestdata/generate/restore/run-restore.sh 2.3.0 1.20.3 1.13.6\n```\n")
 lines.append(
     "Only one part: `STEP=cases CASES='uid-renamed.*' testdata/generate/restore/run-restore.sh 2.3.0`\n"
-    "(STEP = all | snapshots | cases | spa-source | unaligned | ha | ha-snapshot | ha-cases | forst; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
+    "(STEP = all | snapshots | cases | spa-source | unaligned | ha | ha-snapshot | ha-cases | forst | nouid; cases re-use the snapshots already under `flink-<ver>/snapshots/`,\n"
     "copied back to `/tmp/flinspect-restore/flink-<ver>/snapshots/` before every case).\n"
 )
 lines.append("""## Job v1
@@ -151,6 +151,7 @@ unaligned checkpoints on/off (a comment line states them; `graph.json` has the c
 | spa-removed | hashmap-canonical re-written by the State Processor API: `removeOperator(forUid("op-state"))` |
 | unaligned-checkpoint | the unaligned job, retained unaligned checkpoint with in-flight data (1.20.3, 2.3.0, 2.1.1) |
 | ha-checkpoint | v1 on HashMap under ZooKeeper HA, stopped by losing its JobManager: the HA store's latest completed checkpoint (`checkpoints/<job id>/chk-N`), its pointer file (`ha-storage/`) and the znodes (`zookeeper.jsonl`) |
+| nouid-canonical | v1 with the keyed operator built without a uid (Flink-generated OperatorID), HashMap, canonical savepoint (1.20.3, 2.3.0; `STEP=nouid`) |
 
 Each holds `snapshot.json` (`metadata_dir`: the directory with `_metadata`, relative to the snapshot
 dir; `original_path`: where it was written and restored from) and `graph.json` (job v1's graph). All

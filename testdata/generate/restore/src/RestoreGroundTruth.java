@@ -98,6 +98,8 @@ public class RestoreGroundTruth {
         Map<String, Integer> opMaxPar = new HashMap<>();
         Map<String, Integer> opPar = new HashMap<>();
         Set<String> noUid = new HashSet<>();   // operators built without .uid(): Flink generates the hash
+        boolean preMap = false;        // a stateless map (uid pre-map) inserted between op-state and keyed
+        Map<String, String> uidHash = new HashMap<>();   // setUidHash per operator (by its uid name)
         // the unaligned-checkpoint job (buildUnaligned): src -> op-state ==edge==> pre --keyBy--> keyed -> stateless -> sink
         boolean ua = false;
         boolean unaligned = false;     // unaligned checkpoints on (ua jobs: on unless a case switches them off)
@@ -116,6 +118,8 @@ public class RestoreGroundTruth {
             s.opMaxPar = new HashMap<>(opMaxPar);
             s.opPar = new HashMap<>(opPar);
             s.noUid = new HashSet<>(noUid);
+            s.preMap = preMap;
+            s.uidHash = new HashMap<>(uidHash);
             s.ua = ua;
             s.unaligned = unaligned;
             s.uaEdge = uaEdge;
@@ -227,6 +231,9 @@ public class RestoreGroundTruth {
         if (!spec.noUid.contains(uid)) {
             op.uid(uid);
         }
+        if (spec.uidHash.containsKey(uid)) {
+            op.setUidHash(spec.uidHash.get(uid));
+        }
         op.name(name);
         if (spec.opPar.containsKey(uid)) {
             op.setParallelism(spec.opPar.get(uid));
@@ -249,6 +256,9 @@ public class RestoreGroundTruth {
         SingleOutputStreamOperator<Long> s = apply(env.fromSequence(0, 1_000_000_000L), "src", "seq", spec);
         if (spec.withOpState) {
             s = apply(s.map(new OpStateMap()), "op-state", "op-state", spec);
+        }
+        if (spec.preMap) {
+            s = apply(s.map(new Identity()), "pre-map", "pre-map", spec);
         }
         s = apply(s.keyBy(new KeyFn(), Types.LONG).process(new KeyedCounter()), spec.keyedUid, "keyed", spec);
         if (spec.newMap) {
@@ -393,14 +403,16 @@ public class RestoreGroundTruth {
         List<StreamNode> nodes = new ArrayList<>(sg.getStreamNodes());
         nodes.sort(Comparator.comparingInt(StreamNode::getId));
         for (StreamNode n : nodes) {
-            String id = hex(hashes.get(n.getId()));
+            String generated = hex(hashes.get(n.getId()));
+            // setUidHash: the OperatorID Flink restores state with is the user's hash
+            String id = n.getUserHash() != null ? n.getUserHash().toLowerCase() : generated;
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("uid", n.getTransformationUID());
             o.put("name", n.getOperatorName());
             o.put("operator_id", id);
             o.put("parallelism", n.getParallelism());
             o.put("max_parallelism", nodeMaxPar(n));
-            o.put("chained_into", head.get(id));
+            o.put("chained_into", head.get(generated));
             g.operators.add(o);
             g.ids.add(id);
         }
@@ -790,6 +802,56 @@ public class RestoreGroundTruth {
     }
 
     /**
+     * snapshots/nouid-canonical: job v1 with the keyed operator built without a uid (its OperatorID
+     * is the one StreamGraphHasherV2 derives from the topology), HashMap, canonical savepoint. The
+     * nouid-* cases restore it. Leaves every other snapshot alone.
+     */
+    static void takeNoUid() throws Exception {
+        Path snapRoot = tmpRoot.resolve("snapshots");
+        String name = "nouid-canonical";
+        deleteTree(snapRoot.resolve(name));
+        deleteTree(outRoot.resolve("snapshots").resolve(name));
+        JobSpec spec = noUidV1();
+        Path scratch = tmpRoot.resolve("scratch").resolve("v1-nouid");
+        deleteTree(scratch);
+        Configuration conf = baseConf(spec, scratch, false);
+        Graph g = graphOf(conf, spec);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, spec);
+        log("v1 without keyed uid: starting");
+        JobClient c = env.executeAsync("v1-nouid");
+        try {
+            waitForCheckpoints(c, scratch, 2, 120_000);
+            String can = triggerSavepoint(c, "file://" + snapRoot.resolve(name), "CANONICAL");
+            log("v1 without keyed uid: canonical savepoint " + can);
+            addSnap(name, "savepoint", "CANONICAL", "hashmap", false, null, can, g);
+        } finally {
+            c.cancel().get(60, TimeUnit.SECONDS);
+            waitTerminal(c);
+        }
+        deleteTree(scratch);
+        copyTree(snapRoot.resolve(name), outRoot.resolve("snapshots").resolve(name));
+    }
+
+    /** Job v1 with the keyed operator built without a uid: the job of snapshots/nouid-canonical. */
+    static JobSpec noUidV1() {
+        JobSpec s = new JobSpec();
+        s.noUid.add("keyed");
+        return s;
+    }
+
+    /** The OperatorID Flink generates for an operator (by uid name) of a job. */
+    static String generatedId(JobSpec spec, String uid) throws Exception {
+        Graph g = graphOf(baseConf(spec, tmpRoot.resolve("scratch").resolve("ids"), false), spec);
+        for (Map<String, Object> o : g.operators) {
+            if (uid.equals(o.get("name"))) {
+                return (String) o.get("operator_id");
+            }
+        }
+        throw new IllegalStateException("no operator named " + uid);
+    }
+
+    /**
      * snapshots/unaligned-checkpoint: a retained unaligned checkpoint of the unaligned job
      * (buildUnaligned) taken under back-pressure, so that it holds input-channel and
      * result-subpartition state. Leaves every other snapshot alone.
@@ -899,7 +961,7 @@ public class RestoreGroundTruth {
         }
     }
 
-    static List<Case> cases() {
+    static List<Case> cases() throws Exception {
         List<Case> l = new ArrayList<>();
         JobSpec v1 = new JobSpec();
         // unchanged job, from every snapshot, same backend
@@ -997,8 +1059,29 @@ public class RestoreGroundTruth {
         s.withOpState = false;
         l.add(new Case("spa-removed-stateful-removed", "spa-removed", s,
                 "job v1 without op-state from the State Processor API savepoint without op-state"));
+        noUidCases(l);
         unalignedCases(l);
         return l;
+    }
+
+    /**
+     * Restores of snapshots/nouid-canonical (job v1 whose keyed operator has no uid): the graph-diff
+     * cases of an auto-generated OperatorID that an upstream edit shifts, and its repair with
+     * setUidHash. Skipped where the snapshot does not exist.
+     */
+    static void noUidCases(List<Case> l) throws Exception {
+        String snap = "nouid-canonical";
+        JobSpec v = noUidV1();
+        l.add(new Case("nouid-unchanged", snap, v.copy(), "job v1 without keyed uid, unchanged"));
+        JobSpec s = v.copy();
+        s.preMap = true;
+        l.add(new Case("nouid-shifted", snap, s,
+                "stateless map pre-map (with uid) inserted before the keyed operator, which has no uid: its generated OperatorID shifts"));
+        s = v.copy();
+        s.preMap = true;
+        s.uidHash.put("keyed", generatedId(v, "keyed"));
+        l.add(new Case("nouid-pinned", snap, s,
+                "as nouid-shifted, with setUidHash(<keyed's OperatorID in the snapshot>) on the keyed operator"));
     }
 
     /** Restores of snapshots/unaligned-checkpoint (in-flight data on the edge into pre and on the keyBy edge). */
@@ -1745,13 +1828,19 @@ public class RestoreGroundTruth {
         if (what.equals("unaligned")) {
             takeUnaligned();
         }
+        if (what.equals("all") || what.equals("snapshots") || what.equals("nouid")) {
+            takeNoUid();
+        }
         if (what.equals("all") || what.equals("ha") || what.equals("ha-snapshot")) {
             takeHa();
         }
         if (what.equals("forst")) {
             takeForst();
         }
-        if (what.equals("all") || what.equals("cases")) {
+        if (what.equals("all") || what.equals("cases") || what.equals("nouid")) {
+            if (what.equals("nouid")) {
+                filter = Pattern.compile(filter == null ? "nouid-.*" : "(?=nouid-)" + filter.pattern());
+            }
             snaps.clear();
             loadSnapshots();
             Set<String> known = new HashSet<>();

@@ -466,6 +466,7 @@ public final class Graph {
                 inputs.add(in);
             }
             o.put("inputs", inputs);
+            o.put("stateless", statelessReason(n));
             operators.add(o);
         }
 
@@ -522,6 +523,79 @@ public final class Graph {
     }
 
     /** StreamNode.getMaxParallelism() is package-private before 2.0. */
+    /** Operators whose user function Flink gives no way to state: they compute, never keep. */
+    static final List<String> PLAIN_OPERATORS = Arrays.asList(
+            "org.apache.flink.streaming.api.operators.StreamMap",
+            "org.apache.flink.streaming.api.operators.StreamFilter",
+            "org.apache.flink.streaming.api.operators.StreamFlatMap",
+            "org.apache.flink.streaming.api.operators.StreamSink");
+
+    /** Interfaces through which a function or sink keeps state. */
+    static final List<String> STATE_INTERFACES = Arrays.asList(
+            "org.apache.flink.streaming.api.checkpoint.CheckpointedFunction",
+            "org.apache.flink.streaming.api.checkpoint.ListCheckpointed",
+            "org.apache.flink.api.connector.sink2.StatefulSink",
+            "org.apache.flink.api.connector.sink2.SupportsWriterState",
+            "org.apache.flink.api.connector.sink2.TwoPhaseCommittingSink",
+            "org.apache.flink.api.connector.sink2.SupportsCommitter",
+            "org.apache.flink.streaming.api.connector.sink2.WithPreCommitTopology",
+            "org.apache.flink.streaming.api.connector.sink2.WithPostCommitTopology");
+
+    static boolean implementsAny(Class<?> c, List<String> names) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            if (names.contains(k.getName())) {
+                return true;
+            }
+            for (Class<?> i : k.getInterfaces()) {
+                if (implementsAny(i, names)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Why Flink cannot keep state for this operator, or null when it may (or flinspect cannot
+     * tell). Stateless: a map, filter, flatMap or legacy sink whose function implements no state
+     * interface (CheckpointedFunction, ListCheckpointed) and, on a keyed stream, is no
+     * RichFunction (which could use keyed state); a Sink V2 writer whose sink implements no
+     * writer-state or committer interface. Everything else (sources, process functions, windows,
+     * operators of other factories) may hold state.
+     */
+    static String statelessReason(StreamNode n) {
+        Object factory = call(n, "getOperatorFactory");
+        if (factory == null) {
+            return null;
+        }
+        String factoryClass = factory.getClass().getName();
+        if (factoryClass.endsWith(".SinkWriterOperatorFactory")) {
+            Object sink = call(factory, "getSink");
+            if (sink == null || implementsAny(sink.getClass(), STATE_INTERFACES)) {
+                return null;
+            }
+            return "a Sink V2 writer of " + sink.getClass().getName()
+                    + ", which implements no writer-state or committer interface";
+        }
+        Object op = call(factory, "getOperator");
+        if (op == null || !PLAIN_OPERATORS.contains(op.getClass().getName())) {
+            return null;
+        }
+        Object fn = call(op, "getUserFunction");
+        if (fn == null || implementsAny(fn.getClass(), STATE_INTERFACES)) {
+            return null;
+        }
+        boolean keyed = call(n, "getStateKeySerializer") != null;
+        boolean rich = implementsAny(fn.getClass(),
+                Collections.singletonList("org.apache.flink.api.common.functions.RichFunction"));
+        if (keyed && rich) {
+            return null;
+        }
+        String what = op.getClass().getSimpleName() + " of " + fn.getClass().getName();
+        return what + ": implements no CheckpointedFunction" + (keyed ? " and is no RichFunction (no keyed state)"
+                : (rich ? ", and its input is not keyed (no keyed state)" : " and is no RichFunction"));
+    }
+
     static int nodeMaxParallelism(StreamNode n) throws Exception {
         Method m = StreamNode.class.getDeclaredMethod("getMaxParallelism");
         m.setAccessible(true);

@@ -4,9 +4,14 @@ import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -32,6 +37,27 @@ final class Functions {
         @Override
         public Long map(Long v) {
             return v;
+        }
+    }
+
+    /**
+     * The restore harness's op-state map: operator ListState through CheckpointedFunction (the
+     * graph's statefulness depends on it, the OperatorID does not).
+     */
+    static final class OpState implements MapFunction<Long, Long>, CheckpointedFunction {
+        private transient ListState<Long> state;
+
+        @Override
+        public Long map(Long v) {
+            return v;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) {}
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("op-count", Types.LONG));
         }
     }
 
