@@ -1,5 +1,5 @@
 //! Golden tests of `inspect` output (human, `--subtasks --files`, and `--json`) on a few real
-//! fixtures. Refresh after an intended change with `FLINSPECT_BLESS=1 cargo test --test golden`
+//! fixtures. Refresh after an intended change with `FLINSPECT_BLESS=1 cargo test --test it golden::`
 //! and review the diff.
 
 use std::path::{Path, PathBuf};
@@ -36,6 +36,12 @@ const CASES: &[(&str, &str, &str, &[&str])] = &[
         "flink-1.20.3/unaligned",
         "checkpoint",
         &["--subtasks"],
+    ),
+    (
+        "2.3.0-hashmap-native-states",
+        "flink-2.3.0/hashmap",
+        "NATIVE",
+        &["--states"],
     ),
 ];
 
