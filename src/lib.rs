@@ -18,6 +18,7 @@
 
 pub mod analysis;
 pub mod check;
+pub mod config;
 pub mod format;
 pub mod graph;
 pub mod load;
