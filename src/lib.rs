@@ -17,6 +17,7 @@
 //! ```
 
 pub mod analysis;
+pub mod audit;
 pub mod check;
 pub mod config;
 pub mod format;
