@@ -60,6 +60,9 @@ impl Source {
 pub struct Evidence {
     pub source: Source,
     pub detail: String,
+    /// The file and 1-based line that say it, when one line does (a configuration key).
+    pub file: Option<String>,
+    pub line: Option<usize>,
 }
 
 impl Evidence {
@@ -67,7 +70,16 @@ impl Evidence {
         Evidence {
             source,
             detail: detail.into(),
+            file: None,
+            line: None,
         }
+    }
+
+    /// The same, located at a file's line.
+    pub fn at(mut self, file: &str, line: Option<usize>) -> Evidence {
+        self.file = Some(file.to_string());
+        self.line = line;
+        self
     }
 }
 
@@ -208,7 +220,9 @@ impl Thresholds {
                 self.max_parallelism_share = f
             }
             "max-parallelism-ratio" => self.max_parallelism_ratio = whole(value)?,
-            "heap-state-per-subtask" => self.heap_state_per_subtask = parse_memory(value).map_err(e)?,
+            "heap-state-per-subtask" => {
+                self.heap_state_per_subtask = parse_memory(value).map_err(e)?
+            }
             "full-checkpoint-size" => self.full_checkpoint_size = parse_memory(value).map_err(e)?,
             "min-retained" => self.min_retained = whole(value)?,
             "min-tolerable-failures" => self.min_tolerable_failures = whole(value)?,
@@ -315,7 +329,9 @@ impl SnapshotFacts {
         }
         let mut dirs = std::collections::BTreeSet::new();
         for r in crate::analysis::references(md) {
-            if let crate::analysis::FileRef::Absolute(p) | crate::analysis::FileRef::Segment { path: p, .. } = &r.file {
+            if let crate::analysis::FileRef::Absolute(p)
+            | crate::analysis::FileRef::Segment { path: p, .. } = &r.file
+            {
                 let p = p.to_str().into_owned();
                 let dir = match p.rfind('/') {
                     Some(i) if i > 0 => p[..i].to_string(),
@@ -418,13 +434,21 @@ impl Report {
         allow: &crate::check::AllowList,
     ) -> Vec<crate::check::AllowEntry> {
         let mut used = vec![false; allow.entries.len()];
-        for item in self.items.iter_mut().filter(|i| i.status == Status::Finding) {
+        for item in self
+            .items
+            .iter_mut()
+            .filter(|i| i.status == Status::Finding)
+        {
             for (n, e) in allow.entries.iter().enumerate() {
                 if e.rule != item.rule {
                     continue;
                 }
                 if let Some(want) = &e.operator {
-                    if !item.subject.as_deref().is_some_and(|s| subject_names(s, want)) {
+                    if !item
+                        .subject
+                        .as_deref()
+                        .is_some_and(|s| subject_names(s, want))
+                    {
                         continue;
                     }
                 }

@@ -40,7 +40,8 @@ impl Context<'_> {
                     Evidence::new(
                         Source::Config,
                         format!("{}: {} ({}{line})", found.spelling, found.text(), c.path),
-                    ),
+                    )
+                    .at(&c.path, found.entry.line),
                 )
             }
             None => Setting::new(
@@ -56,7 +57,8 @@ impl Context<'_> {
                             None => "Flink has no default".into(),
                         }
                     ),
-                ),
+                )
+                .at(&c.path, None),
             ),
         })
     }
@@ -101,9 +103,10 @@ impl Context<'_> {
             let detail = if c.enabled {
                 format!(
                     "checkpointing enabled, interval {}",
-                    c.interval_ms.map_or("unknown".into(), |ms| value::show_duration(
-                        Duration::from_millis(ms)
-                    ))
+                    c.interval_ms
+                        .map_or("unknown".into(), |ms| value::show_duration(
+                            Duration::from_millis(ms)
+                        ))
                 )
             } else {
                 "checkpointing disabled".into()
@@ -169,9 +172,12 @@ impl Context<'_> {
                 )),
             ));
         }
-        if let Some(j) = self.inputs.job_file.as_ref().and_then(|(j, p)| {
-            j.state_backend.map(|b| (b, p))
-        }) {
+        if let Some(j) = self
+            .inputs
+            .job_file
+            .as_ref()
+            .and_then(|(j, p)| j.state_backend.map(|b| (b, p)))
+        {
             return Some(Setting::new(
                 j.0.as_str().to_string(),
                 Evidence::new(
@@ -181,7 +187,10 @@ impl Context<'_> {
             ));
         }
         if let Some(s) = self.config(&crate::config::keys::STATE_BACKEND) {
-            let v = s.value.unwrap_or_else(|| "hashmap".into()).to_ascii_lowercase();
+            let v = s
+                .value
+                .unwrap_or_else(|| "hashmap".into())
+                .to_ascii_lowercase();
             return Some(Setting {
                 value: v,
                 evidence: s.evidence,
@@ -226,7 +235,10 @@ impl Context<'_> {
         let mode = snap.mode.as_deref()?;
         Some(Setting::new(
             mode == "incremental",
-            Evidence::new(Source::Snapshot, format!("{}: a {mode} snapshot", snap.path)),
+            Evidence::new(
+                Source::Snapshot,
+                format!("{}: a {mode} snapshot", snap.path),
+            ),
         ))
     }
 

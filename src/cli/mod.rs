@@ -5,6 +5,7 @@
 //! job (bad arguments, unreadable or corrupt input); 3 (`check`) everything was read but a check
 //! that can fail the restore could not be decided. A broken pipe on stdout exits quietly.
 
+mod audit;
 mod check;
 mod color;
 mod forensics;
@@ -39,6 +40,7 @@ Examples:
   flinspect check savepoint-7f3c21-5e0c9a8d1b2f --job new-job.yaml   will the new job restore?
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif   CI code scanning
   flinspect rules explain unmapped_state
+  flinspect audit --config conf/config.yaml /checkpoints/<job-id>   production readiness
   flinspect scan /checkpoints /savepoints                restorable, broken, reclaimable
   flinspect uid-hash my-source my-keyed                  Flink's OperatorID for each uid
   flinspect max-parallelism 100                          default max parallelism and key groups";
@@ -57,6 +59,9 @@ enum Command {
     Inspect(inspect::Args),
     /// Predict whether a new job can restore from a snapshot (pre-upgrade check, CI gate)
     Check(check::Args),
+    /// Check the production-readiness checklist against the job, its configuration and its
+    /// snapshots
+    Audit(audit::Args),
     /// Print the new job's graph (OperatorIDs, chains, settings) from its jar
     Graph(graph::Args),
     /// List the compatibility rules, or explain one
@@ -87,6 +92,7 @@ pub fn run() -> i32 {
         Command::Inspect(a) => inspect::run(a),
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Scan(a) => scan::run(a),
         Command::UidHash(a) => forensics::uid_hash(a),

@@ -1,5 +1,6 @@
 //! `flinspect rules` and `flinspect rules explain ID`.
 
+use flinspect::audit::rules as audit_rules;
 use flinspect::check::{rules, RULES};
 
 use super::{emit, exit, Failure};
@@ -9,7 +10,8 @@ use super::{emit, exit, Failure};
 pub struct Args {
     #[command(subcommand)]
     command: Option<Command>,
-    /// The catalogue as JSON: [{id, severity, summary, explanation, flink_error, help}]
+    /// The catalogue as JSON: [{id, command, severity, summary, explanation, flink_error, help}]
+    /// (audit rules: flink_error null, help the Flink option or API that fixes it)
     #[arg(long)]
     json: bool,
 }
@@ -31,6 +33,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                 .map(|r| {
                     serde_json::json!({
                         "id": r.info.id,
+                        "command": "check",
                         "severity": r.info.severity,
                         "summary": r.info.summary,
                         "explanation": r.info.explanation,
@@ -38,6 +41,17 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                         "help": r.info.help,
                     })
                 })
+                .chain(audit_rules::RULES.iter().map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "command": "audit",
+                        "severity": r.severity,
+                        "summary": r.summary,
+                        "explanation": r.explanation,
+                        "flink_error": null,
+                        "help": r.fix,
+                    })
+                }))
                 .collect();
             let mut s =
                 serde_json::to_string_pretty(&list).map_err(|e| Failure::Message(e.to_string()))?;
@@ -45,8 +59,13 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             emit(&s)?;
         }
         None => {
-            let width = RULES.iter().map(|r| r.info.id.len()).max().unwrap_or(0);
-            let mut s = String::new();
+            let width = RULES
+                .iter()
+                .map(|r| r.info.id.len())
+                .chain(audit_rules::RULES.iter().map(|r| r.id.len()))
+                .max()
+                .unwrap_or(0);
+            let mut s = String::from("check (will the new job restore from the snapshot):\n");
             for r in RULES {
                 s.push_str(&format!(
                     "{:<width$}  {:<7}  {}\n",
@@ -55,10 +74,27 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                     r.info.summary
                 ));
             }
+            s.push_str("\naudit (the production-readiness checklist):\n");
+            for r in audit_rules::RULES {
+                s.push_str(&format!(
+                    "{:<width$}  {:<7}  {}\n",
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary
+                ));
+            }
             s.push_str("\n`flinspect rules explain ID` explains one rule.\n");
             emit(&s)?;
         }
         Some(Command::Explain { id }) => {
+            if let Some(r) = audit_rules::find(&id) {
+                let s = format!(
+                    "{} (audit, {} by default; decided by {})\n\n{}\n\n{}\n\nFix:\n  {}\n",
+                    r.id, r.severity, r.decided_by, r.summary, r.explanation, r.fix
+                );
+                emit(&s)?;
+                return Ok(exit::OK);
+            }
             let Some(r) = rules::find(&id) else {
                 return Err(Failure::Message(format!(
                     "no rule {id:?} (`flinspect rules` lists them)"

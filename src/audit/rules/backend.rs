@@ -236,7 +236,10 @@ fn check_managed(cx: &Context<'_>, sink: &mut Sink<'_>) {
         if b.value != "rocksdb" && b.value != "forst" {
             sink.passed(
                 None,
-                format!("the state backend is {}: managed memory does not apply", b.value),
+                format!(
+                    "the state backend is {}: managed memory does not apply",
+                    b.value
+                ),
                 b.evidence.clone(),
             );
             return;
@@ -263,7 +266,11 @@ fn check_managed(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let problem = if managed.value == Some(false) && !fixed {
         Some("state.backend.rocksdb.memory.managed is false and no fixed-per-slot size is set: RocksDB's memory is unbounded")
     } else if managed.value != Some(false) && (zero_size || zero_fraction) {
-        evidence.extend(if zero_size { size.evidence } else { fraction.evidence });
+        evidence.extend(if zero_size {
+            size.evidence
+        } else {
+            fraction.evidence
+        });
         Some("RocksDB uses managed memory, but the TaskManagers have none")
     } else {
         None
@@ -278,7 +285,11 @@ fn check_managed(cx: &Context<'_>, sink: &mut Sink<'_>) {
             f.notes.push(note);
         }
         None => {
-            sink.passed(None, format!("RocksDB's memory is bounded by managed memory ({note})"), evidence);
+            sink.passed(
+                None,
+                format!("RocksDB's memory is bounded by managed memory ({note})"),
+                evidence,
+            );
         }
     }
 }

@@ -310,9 +310,8 @@ fn check_tolerable(cx: &Context<'_>, sink: &mut Sink<'_>) {
             format!("{n} failed checkpoints are tolerated (threshold {min}): one failed checkpoint restarts the job"),
             s.evidence,
         );
-        f.notes.extend(
-            cx.code_may_override("CheckpointConfig.setTolerableCheckpointFailureNumber"),
-        );
+        f.notes
+            .extend(cx.code_may_override("CheckpointConfig.setTolerableCheckpointFailureNumber"));
     } else {
         sink.passed(
             None,
@@ -336,9 +335,8 @@ fn check_retention(cx: &Context<'_>, sink: &mut Sink<'_>) {
             format!("externalized checkpoint retention is {v}: cancelling the job deletes its checkpoints"),
             s.evidence,
         );
-        f.notes.extend(
-            cx.code_may_override("CheckpointConfig.setExternalizedCheckpointRetention"),
-        );
+        f.notes
+            .extend(cx.code_may_override("CheckpointConfig.setExternalizedCheckpointRetention"));
     }
 }
 
@@ -352,11 +350,18 @@ fn check_retained(cx: &Context<'_>, sink: &mut Sink<'_>) {
     if n < min {
         sink.finding(
             None,
-            format!("{n} completed checkpoint{} retained (threshold {min})", if n == 1 { " is" } else { "s are" }),
+            format!(
+                "{n} completed checkpoint{} retained (threshold {min})",
+                if n == 1 { " is" } else { "s are" }
+            ),
             s.evidence,
         );
     } else {
-        sink.passed(None, format!("{n} completed checkpoints are retained"), s.evidence);
+        sink.passed(
+            None,
+            format!("{n} completed checkpoints are retained"),
+            s.evidence,
+        );
     }
 }
 
@@ -398,15 +403,17 @@ fn check_dir_missing(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 "no checkpoint directory is configured: checkpoints are kept in the JobManager's heap",
                 s.evidence,
             );
-            f.notes.extend(cx.code_may_override(
-                "env.getCheckpointConfig().setCheckpointStorage",
-            ));
+            f.notes
+                .extend(cx.code_may_override("env.getCheckpointConfig().setCheckpointStorage"));
         }
         None if on_disk => {
             sink.passed(
                 None,
                 "checkpoints are written to a directory",
-                vec![Evidence::new(Source::Snapshot, "snapshots exist on a file system")],
+                vec![Evidence::new(
+                    Source::Snapshot,
+                    "snapshots exist on a file system",
+                )],
             );
         }
         None => sink.not_checked("no configuration file and no snapshot given", NEEDS_CONFIG),
@@ -499,7 +506,13 @@ mod tests {
         for p in ["file:///tmp/x", "file:/x", "/data/chk", "chk", "C:/x"] {
             assert!(super::is_local(p), "{p}");
         }
-        for p in ["s3://b/x", "hdfs:///x", "gs://b", "abfss://c@a.dfs.core.windows.net/x", "s3p://b"] {
+        for p in [
+            "s3://b/x",
+            "hdfs:///x",
+            "gs://b",
+            "abfss://c@a.dfs.core.windows.net/x",
+            "s3p://b",
+        ] {
             assert!(!super::is_local(p), "{p}");
         }
     }

@@ -50,7 +50,8 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
             vec![Evidence::new(
                 Source::Config,
                 format!("{}: {} ({}{at})", b.key, b.value, c.path),
-            )],
+            )
+            .at(&c.path, b.line)],
         );
     }
 }

@@ -99,7 +99,10 @@ fn keyed_operators(cx: &Context<'_>) -> Option<Vec<Keyed>> {
             let p = o.parallelism.max(1) as u32;
             let (m, explicit) = match o.max_parallelism {
                 Some(m) => (m, true),
-                None => (g.max_parallelism.unwrap_or(default_max_parallelism(p)), g.max_parallelism.is_some()),
+                None => (
+                    g.max_parallelism.unwrap_or(default_max_parallelism(p)),
+                    g.max_parallelism.is_some(),
+                ),
             };
             out.push(Keyed {
                 subject: graph_subject(o.uid.as_deref(), &o.name, &o.operator_id),
@@ -173,7 +176,12 @@ fn check_uid(cx: &Context<'_>, sink: &mut Sink<'_>) {
             .inputs
             .snapshot
             .iter()
-            .flat_map(|s| s.operators.iter().filter(|o| o.has_state).map(|o| o.id.as_str()))
+            .flat_map(|s| {
+                s.operators
+                    .iter()
+                    .filter(|o| o.has_state)
+                    .map(|o| o.id.as_str())
+            })
             .collect();
         let mut missing = 0;
         for o in &g.operators {
@@ -210,7 +218,10 @@ fn check_uid(cx: &Context<'_>, sink: &mut Sink<'_>) {
                     "every stateful operator of the job has a uid ({} operators)",
                     g.operators.len()
                 ),
-                vec![Evidence::new(Source::Job, format!("the job's graph ({path})"))],
+                vec![Evidence::new(
+                    Source::Job,
+                    format!("the job's graph ({path})"),
+                )],
             );
         }
         return;
@@ -239,18 +250,27 @@ fn check_uid(cx: &Context<'_>, sink: &mut Sink<'_>) {
             return;
         }
         let mut missing = 0;
-        for o in s.operators.iter().filter(|o| o.has_state && o.uid.is_none()) {
+        for o in s
+            .operators
+            .iter()
+            .filter(|o| o.has_state && o.uid.is_none())
+        {
             missing += 1;
             sink.finding(
                 Some(format!("id {}", o.id)),
                 format!(
                     "operator {}{} holds state but the snapshot records no uid for it",
                     o.id,
-                    o.name.as_deref().map_or_else(String::new, |n| format!(" ({n})"))
+                    o.name
+                        .as_deref()
+                        .map_or_else(String::new, |n| format!(" ({n})"))
                 ),
                 vec![Evidence::new(
                     Source::Snapshot,
-                    format!("{} (metadata V{}): no uid recorded", s.path, s.metadata_version),
+                    format!(
+                        "{} (metadata V{}): no uid recorded",
+                        s.path, s.metadata_version
+                    ),
                 )],
             );
         }
@@ -275,7 +295,10 @@ fn check_derived(cx: &Context<'_>, sink: &mut Sink<'_>) {
             sink.passed(
                 None,
                 format!("the job sets max parallelism {m}"),
-                vec![Evidence::new(Source::Job, format!("job-wide max parallelism {m} ({path})"))],
+                vec![Evidence::new(
+                    Source::Job,
+                    format!("job-wide max parallelism {m} ({path})"),
+                )],
             );
             return;
         }
@@ -289,7 +312,10 @@ fn check_derived(cx: &Context<'_>, sink: &mut Sink<'_>) {
             sink.passed(
                 None,
                 "every keyed operator sets its max parallelism",
-                vec![Evidence::new(Source::Job, format!("the job's graph ({path})"))],
+                vec![Evidence::new(
+                    Source::Job,
+                    format!("the job's graph ({path})"),
+                )],
             );
         }
         for o in derived {
@@ -332,7 +358,8 @@ fn check_derived(cx: &Context<'_>, sink: &mut Sink<'_>) {
                     "pipeline.max-parallelism is not set: Flink derives max parallelism from the first run's parallelism",
                     s.evidence,
                 );
-                f.notes.extend(cx.code_may_override("env.setMaxParallelism"));
+                f.notes
+                    .extend(cx.code_may_override("env.setMaxParallelism"));
             }
         }
         return;

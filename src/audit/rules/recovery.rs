@@ -166,7 +166,11 @@ fn check_restart(cx: &Context<'_>, sink: &mut Sink<'_>) {
                         ev,
                     );
                 } else {
-                    sink.passed(None, format!("restart strategy fixed-delay, {n} attempts"), ev);
+                    sink.passed(
+                        None,
+                        format!("restart strategy fixed-delay, {n} attempts"),
+                        ev,
+                    );
                 }
             } else {
                 sink.passed(None, format!("restart strategy {v}"), ev);
@@ -175,7 +179,10 @@ fn check_restart(cx: &Context<'_>, sink: &mut Sink<'_>) {
         None => {
             // Unset: Flink's default follows checkpointing.
             if cx.inputs.graph.is_none() && cfg.is_none() {
-                sink.not_checked("no job and no configuration given", "the job (--jar/--sql/--job) or the configuration (--config)");
+                sink.not_checked(
+                    "no job and no configuration given",
+                    "the job (--jar/--sql/--job) or the configuration (--config)",
+                );
                 return;
             }
             let mut ev: Vec<Evidence> = cfg.map(|c| c.evidence).unwrap_or_default();
@@ -212,7 +219,11 @@ fn check_failover(cx: &Context<'_>, sink: &mut Sink<'_>) {
     };
     let v = s.value.clone().unwrap_or_else(|| "region".into());
     if v.eq_ignore_ascii_case("full") {
-        sink.finding(None, "failover strategy full: any failure restarts every task", s.evidence);
+        sink.finding(
+            None,
+            "failover strategy full: any failure restarts every task",
+            s.evidence,
+        );
     } else {
         sink.passed(None, format!("failover strategy {v}"), s.evidence);
     }
@@ -246,7 +257,9 @@ fn check_metrics(cx: &Context<'_>, sink: &mut Sink<'_>) {
             ));
         }
     }
-    let listed = c.get(&keys::METRICS_REPORTERS).map(|f| f.entry.value.items());
+    let listed = c
+        .get(&keys::METRICS_REPORTERS)
+        .map(|f| f.entry.value.items());
     let active: Vec<&(String, Evidence)> = configured
         .iter()
         .filter(|(n, _)| listed.as_ref().is_none_or(|l| l.contains(n)))
@@ -296,7 +309,9 @@ fn check_log(cx: &Context<'_>, sink: &mut Sink<'_>) {
         }
         other => {
             let why = match other {
-                "DEBUG" | "TRACE" | "ALL" => "floods the logs and can write record contents and credentials",
+                "DEBUG" | "TRACE" | "ALL" => {
+                    "floods the logs and can write record contents and credentials"
+                }
                 _ => "hides the INFO lines about checkpoints, restores and failovers",
             };
             sink.finding(None, format!("the root log level is {level}: {why}"), ev);

@@ -77,11 +77,7 @@ fn check_rest(cx: &Context<'_>, sink: &mut Sink<'_>) {
             ev.extend(ssl.evidence);
             ev.extend(auth.evidence);
             if ssl.value == Some(true) && auth.value == Some(true) {
-                sink.passed(
-                    None,
-                    format!("the REST API {where_}, with mutual TLS"),
-                    ev,
-                );
+                sink.passed(None, format!("the REST API {where_}, with mutual TLS"), ev);
             } else {
                 let missing = if ssl.value == Some(true) {
                     "TLS without client authentication"

@@ -131,7 +131,10 @@ fn check_shared(cx: &Context<'_>, sink: &mut Sink<'_>) {
         };
         match &h.unreferenced_shared {
             Err(reason) => sink.not_checked(
-                format!("{}: the scan withheld its list of unreferenced files: {reason}", h.job),
+                format!(
+                    "{}: the scan withheld its list of unreferenced files: {reason}",
+                    h.job
+                ),
                 "every snapshot of the job restorable",
             ),
             Ok(bytes) => {
@@ -158,14 +161,22 @@ fn check_shared(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 } else {
                     sink.passed(
                         Some(h.job.clone()),
-                        format!("{} of unreferenced shared state", human_bytes(*bytes as i64)),
+                        format!(
+                            "{} of unreferenced shared state",
+                            human_bytes(*bytes as i64)
+                        ),
                         ev,
                     );
                 }
             }
         }
     }
-    if !cx.inputs.histories.iter().any(|h| !h.checkpoints.is_empty()) {
+    if !cx
+        .inputs
+        .histories
+        .iter()
+        .any(|h| !h.checkpoints.is_empty())
+    {
         sink.not_checked("the scanned directories hold no checkpoint", NEEDS_TREE);
     }
 }
@@ -275,7 +286,10 @@ fn check_stale(cx: &Context<'_>, sink: &mut Sink<'_>) {
         let age = Duration::from_secs(age.as_secs());
         let mut ev = vec![Evidence::new(
             Source::Snapshot,
-            format!("{job}: newest restorable checkpoint {id}, written {} ago", show_duration(age)),
+            format!(
+                "{job}: newest restorable checkpoint {id}, written {} ago",
+                show_duration(age)
+            ),
         )];
         ev.extend(iev.clone());
         if age > limit {
@@ -292,7 +306,10 @@ fn check_stale(cx: &Context<'_>, sink: &mut Sink<'_>) {
         } else {
             sink.passed(
                 Some(job),
-                format!("the newest restorable checkpoint ({id}) is {} old", show_duration(age)),
+                format!(
+                    "the newest restorable checkpoint ({id}) is {} old",
+                    show_duration(age)
+                ),
                 ev,
             );
         }
