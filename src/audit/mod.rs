@@ -626,3 +626,69 @@ pub fn audit(inputs: &Inputs, thresholds: &Thresholds) -> Report {
     });
     Report { items }
 }
+
+impl History {
+    /// Each job of a scan as the trend rules need it.
+    pub fn from_scan(report: &crate::scan::Report) -> Vec<History> {
+        report
+            .jobs
+            .iter()
+            .map(|job| {
+                let mut checkpoints: Vec<_> = job
+                    .snapshots
+                    .iter()
+                    .filter(|s| s.kind == Some(crate::analysis::SnapshotKind::Checkpoint))
+                    .filter_map(|s| {
+                        s.checkpoint_id.map(|id| {
+                            (
+                                id,
+                                s.state_size.unwrap_or(0),
+                                s.status == crate::scan::Status::Restorable,
+                                s.modified,
+                            )
+                        })
+                    })
+                    .collect();
+                checkpoints.sort_by_key(|c| c.0);
+                let shared: u64 = job
+                    .reclaimable
+                    .iter()
+                    .filter(|r| r.area == crate::scan::Area::Shared)
+                    .map(|r| r.len)
+                    .sum();
+                History {
+                    job: job
+                        .dir
+                        .as_ref()
+                        .map_or_else(|| job.key.clone(), |d| d.display().to_string()),
+                    checkpoints,
+                    unreferenced_shared: match &job.reclaimable_withheld {
+                        Some(reason) => Err(reason.clone()),
+                        None => Ok(shared),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The `_metadata` of the newest restorable checkpoint or savepoint a scan found (by
+    /// modification time, then checkpoint id).
+    pub fn newest_snapshot(report: &crate::scan::Report) -> Option<std::path::PathBuf> {
+        let mut best: Option<(Option<SystemTime>, i64, &std::path::PathBuf)> = None;
+        for job in &report.jobs {
+            for i in [job.newest_checkpoint, job.newest_savepoint]
+                .into_iter()
+                .flatten()
+            {
+                let Some(s) = job.snapshots.get(i) else {
+                    continue;
+                };
+                let key = (s.modified, s.checkpoint_id.unwrap_or(-1));
+                if best.as_ref().is_none_or(|(t, id, _)| key > (*t, *id)) {
+                    best = Some((key.0, key.1, &s.path));
+                }
+            }
+        }
+        best.map(|(_, _, p)| p.clone())
+    }
+}

@@ -233,7 +233,7 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
             ));
         }
     }
-    let mut newest_found: Option<(PathBuf, Option<std::time::SystemTime>, i64)> = None;
+    let mut newest_found = None;
     if !roots.is_empty() {
         let opts = flinspect::scan::Options {
             roots: roots.clone(),
@@ -241,54 +241,8 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
         };
         let report = flinspect::scan::scan(&opts, &flinspect::scan::Progress::default())
             .map_err(Failure::Message)?;
-        for job in &report.jobs {
-            let mut cps: Vec<_> = job
-                .snapshots
-                .iter()
-                .filter(|s| s.kind == Some(flinspect::analysis::SnapshotKind::Checkpoint))
-                .filter_map(|s| {
-                    s.checkpoint_id.map(|id| {
-                        (
-                            id,
-                            s.state_size.unwrap_or(0),
-                            s.status == flinspect::scan::Status::Restorable,
-                            s.modified,
-                        )
-                    })
-                })
-                .collect();
-            cps.sort_by_key(|c| c.0);
-            let shared: u64 = job
-                .reclaimable
-                .iter()
-                .filter(|r| r.area == flinspect::scan::Area::Shared)
-                .map(|r| r.len)
-                .sum();
-            inputs.histories.push(History {
-                job: job
-                    .dir
-                    .as_ref()
-                    .map_or_else(|| job.key.clone(), |d| d.display().to_string()),
-                checkpoints: cps,
-                unreferenced_shared: match &job.reclaimable_withheld {
-                    Some(reason) => Err(reason.clone()),
-                    None => Ok(shared),
-                },
-            });
-            for i in [job.newest_checkpoint, job.newest_savepoint]
-                .into_iter()
-                .flatten()
-            {
-                let s = &job.snapshots[i];
-                let id = s.checkpoint_id.unwrap_or(-1);
-                let newer = newest_found
-                    .as_ref()
-                    .is_none_or(|(_, t, nid)| (s.modified, id) > (*t, *nid));
-                if newer {
-                    newest_found = Some((s.path.clone(), s.modified, id));
-                }
-            }
-        }
+        inputs.histories = History::from_scan(&report);
+        newest_found = History::newest_snapshot(&report);
     }
     inputs.snapshot = match direct
         .into_iter()
@@ -296,7 +250,7 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
     {
         Some(s) => Some(s),
         None => match newest_found {
-            Some((p, _, _)) => Some(snapshot_facts(&p)?),
+            Some(p) => Some(snapshot_facts(&p)?),
             None => None,
         },
     };
