@@ -17,7 +17,9 @@ use flinspect::config::Config;
 use flinspect::graph::GraphDocument;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const RELEASES: &[&str] = &["1.15.4", "1.16.3", "1.18.1", "1.20.3", "2.0.1", "2.1.1", "2.3.0"];
+const RELEASES: &[&str] = &[
+    "1.15.4", "1.16.3", "1.18.1", "1.20.3", "2.0.1", "2.1.1", "2.3.0",
+];
 
 fn root() -> &'static Path {
     Path::new(ROOT)
@@ -49,8 +51,11 @@ fn cfg(text: &str) -> Config {
 /// The hardened configuration with some lines replaced or added (flat keys win: later entries).
 fn hardened_with(extra: &str) -> Config {
     let mut c = hardened();
-    c.entries
-        .extend(Config::parse(extra, "extra", "flink-conf.yaml").unwrap().entries);
+    c.entries.extend(
+        Config::parse(extra, "extra", "flink-conf.yaml")
+            .unwrap()
+            .entries,
+    );
     c
 }
 
@@ -63,7 +68,9 @@ fn graph(name: &str) -> (GraphDocument, String) {
 fn snapshot(rel: &str) -> SnapshotFacts {
     let loaded = flinspect::load::load(&root().join(rel)).unwrap();
     let md = flinspect::format::parse(&loaded.bytes).unwrap();
-    let modified = std::fs::metadata(&loaded.path).and_then(|m| m.modified()).ok();
+    let modified = std::fs::metadata(&loaded.path)
+        .and_then(|m| m.modified())
+        .ok();
     SnapshotFacts::of(&md, &loaded.path.display().to_string(), modified)
 }
 
@@ -78,7 +85,8 @@ fn scan(dir: &Path) -> (Vec<History>, Option<PathBuf>) {
 
 const HASHMAP_SAVEPOINT: &str =
     "testdata/restore/flink-2.3.0/snapshots/hashmap-canonical/savepoint-5ff306-405f35f060a6";
-const INCREMENTAL_JOB: &str = "testdata/flink-2.3.0/rocksdb-incremental/0ebdf9c33c3062d424ae8e1aa8d7a578";
+const INCREMENTAL_JOB: &str =
+    "testdata/flink-2.3.0/rocksdb-incremental/0ebdf9c33c3062d424ae8e1aa8d7a578";
 const ROCKSDB_FULL_CHECKPOINT: &str =
     "testdata/restore/flink-2.3.0/snapshots/rocksdb-checkpoint/190575021c51bebc9fd07fa7278ee919/chk-5";
 
@@ -145,41 +153,127 @@ fn incremental_tree(extra_cfg: &str) -> Inputs {
 static CASES: &[Case] = &[
     Case {
         rule: "config_value_invalid",
-        trigger: || (with_config(hardened_with("execution.checkpointing.interval: 10 minutez\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.interval: 10 minutes\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.interval: 10 minutez\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.interval: 10 minutes\n",
+                )),
+                d(),
+            )
+        },
     },
     Case {
         rule: "uid_missing",
-        trigger: || (Inputs { graph: Some(graph("no-uid")), ..Inputs::default() }, d()),
-        near_miss: || (Inputs { graph: Some(graph("default")), ..Inputs::default() }, d()),
+        trigger: || {
+            (
+                Inputs {
+                    graph: Some(graph("no-uid")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                Inputs {
+                    graph: Some(graph("default")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
     },
     Case {
         rule: "max_parallelism_derived",
-        trigger: || (Inputs { graph: Some(graph("default")), ..Inputs::default() }, d()),
-        near_miss: || (Inputs { graph: Some(graph("hardened")), ..Inputs::default() }, d()),
+        trigger: || {
+            (
+                Inputs {
+                    graph: Some(graph("default")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                Inputs {
+                    graph: Some(graph("hardened")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
     },
     Case {
         rule: "max_parallelism_headroom",
-        trigger: || (Inputs { graph: Some(graph("tight")), ..Inputs::default() }, d()),
-        near_miss: || (Inputs { graph: Some(graph("default")), ..Inputs::default() }, d()),
+        trigger: || {
+            (
+                Inputs {
+                    graph: Some(graph("tight")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                Inputs {
+                    graph: Some(graph("default")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
     },
     Case {
         rule: "max_parallelism_excessive",
-        trigger: || (Inputs { graph: Some(graph("excessive")), ..Inputs::default() }, d()),
-        near_miss: || (Inputs { graph: Some(graph("hardened")), ..Inputs::default() }, d()),
+        trigger: || {
+            (
+                Inputs {
+                    graph: Some(graph("excessive")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                Inputs {
+                    graph: Some(graph("hardened")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
     },
     Case {
         rule: "heap_backend_large_state",
         // The savepoint's largest subtask holds 1.3 KiB of keyed state.
         trigger: || {
             (
-                Inputs { graph: Some(graph("default")), snapshot: Some(snapshot(HASHMAP_SAVEPOINT)), ..Inputs::default() },
+                Inputs {
+                    graph: Some(graph("default")),
+                    snapshot: Some(snapshot(HASHMAP_SAVEPOINT)),
+                    ..Inputs::default()
+                },
                 thresholds(&["heap-state-per-subtask=1kb"]),
             )
         },
         near_miss: || {
             (
-                Inputs { graph: Some(graph("default")), snapshot: Some(snapshot(HASHMAP_SAVEPOINT)), ..Inputs::default() },
+                Inputs {
+                    graph: Some(graph("default")),
+                    snapshot: Some(snapshot(HASHMAP_SAVEPOINT)),
+                    ..Inputs::default()
+                },
                 thresholds(&["heap-state-per-subtask=2kb"]),
             )
         },
@@ -189,7 +283,9 @@ static CASES: &[Case] = &[
         trigger: || {
             (
                 Inputs {
-                    config: Some(hardened_with("execution.checkpointing.incremental: false\n")),
+                    config: Some(hardened_with(
+                        "execution.checkpointing.incremental: false\n",
+                    )),
                     snapshot: Some(snapshot(ROCKSDB_FULL_CHECKPOINT)),
                     ..Inputs::default()
                 },
@@ -198,107 +294,316 @@ static CASES: &[Case] = &[
         },
         near_miss: || {
             (
-                Inputs { config: Some(hardened()), snapshot: Some(snapshot(ROCKSDB_FULL_CHECKPOINT)), ..Inputs::default() },
+                Inputs {
+                    config: Some(hardened()),
+                    snapshot: Some(snapshot(ROCKSDB_FULL_CHECKPOINT)),
+                    ..Inputs::default()
+                },
                 thresholds(&["full-checkpoint-size=1kb"]),
             )
         },
     },
     Case {
         rule: "rocksdb_managed_memory",
-        trigger: || (with_config(hardened_with("state.backend.rocksdb.memory.managed: false\n")), d()),
-        near_miss: || (with_config(hardened_with("state.backend.rocksdb.memory.managed: false\nstate.backend.rocksdb.memory.fixed-per-slot: 512mb\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "state.backend.rocksdb.memory.managed: false\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (with_config(hardened_with("state.backend.rocksdb.memory.managed: false\nstate.backend.rocksdb.memory.fixed-per-slot: 512mb\n")), d())
+        },
     },
     Case {
         rule: "checkpointing_disabled",
-        trigger: || (Inputs { graph: Some(graph("default")), ..Inputs::default() }, d()),
-        near_miss: || (Inputs { graph: Some(graph("hardened")), ..Inputs::default() }, d()),
+        trigger: || {
+            (
+                Inputs {
+                    graph: Some(graph("default")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                Inputs {
+                    graph: Some(graph("hardened")),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
     },
     Case {
         rule: "checkpoint_interval",
-        trigger: || (with_config(hardened_with("execution.checkpointing.interval: 11 min\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.interval: 10 min\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with("execution.checkpointing.interval: 11 min\n")),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with("execution.checkpointing.interval: 10 min\n")),
+                d(),
+            )
+        },
     },
     Case {
         rule: "checkpoint_timeout",
-        trigger: || (with_config(hardened_with("execution.checkpointing.timeout: 30 min\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.timeout: 10 min\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with("execution.checkpointing.timeout: 30 min\n")),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with("execution.checkpointing.timeout: 10 min\n")),
+                d(),
+            )
+        },
     },
     Case {
         rule: "checkpoint_min_pause",
-        trigger: || (with_config(hardened_with("execution.checkpointing.min-pause: 0\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.min-pause: 1 ms\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with("execution.checkpointing.min-pause: 0\n")),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with("execution.checkpointing.min-pause: 1 ms\n")),
+                d(),
+            )
+        },
     },
     Case {
         rule: "checkpoint_tolerable_failures",
-        trigger: || (with_config(hardened_with("execution.checkpointing.tolerable-failed-checkpoints: 0\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.tolerable-failed-checkpoints: 1\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.tolerable-failed-checkpoints: 0\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.tolerable-failed-checkpoints: 1\n",
+                )),
+                d(),
+            )
+        },
     },
     Case {
         rule: "checkpoint_retention",
-        trigger: || (with_config(hardened_with("execution.checkpointing.externalized-checkpoint-retention: DELETE_ON_CANCELLATION\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.externalized-checkpoint-retention: retain_on_cancellation\n")), d()),
+        trigger: || {
+            (with_config(hardened_with("execution.checkpointing.externalized-checkpoint-retention: DELETE_ON_CANCELLATION\n")), d())
+        },
+        near_miss: || {
+            (with_config(hardened_with("execution.checkpointing.externalized-checkpoint-retention: retain_on_cancellation\n")), d())
+        },
     },
     Case {
         rule: "checkpoints_retained",
-        trigger: || (with_config(hardened_with("execution.checkpointing.num-retained: 1\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.num-retained: 2\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with("execution.checkpointing.num-retained: 1\n")),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with("execution.checkpointing.num-retained: 2\n")),
+                d(),
+            )
+        },
     },
     Case {
         rule: "checkpoint_dir_missing",
         trigger: || (with_config(default_config("2.3.0")), d()),
         // The same configuration, with the job's snapshots on disk: its code sets a directory.
-        near_miss: || (Inputs { config: Some(default_config("2.3.0")), snapshot: Some(snapshot(HASHMAP_SAVEPOINT)), ..Inputs::default() }, d()),
+        near_miss: || {
+            (
+                Inputs {
+                    config: Some(default_config("2.3.0")),
+                    snapshot: Some(snapshot(HASHMAP_SAVEPOINT)),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
     },
     Case {
         rule: "checkpoint_dir_local",
-        trigger: || (with_config(hardened_with("execution.checkpointing.dir: file:///var/flink/checkpoints\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.dir: hdfs:///flink/checkpoints\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.dir: file:///var/flink/checkpoints\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.dir: hdfs:///flink/checkpoints\n",
+                )),
+                d(),
+            )
+        },
     },
     Case {
         rule: "savepoint_dir",
-        trigger: || (with_config(hardened_with("execution.checkpointing.savepoint-dir: /var/flink/savepoints\n")), d()),
-        near_miss: || (with_config(hardened_with("execution.checkpointing.savepoint-dir: gs://bucket/savepoints\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.savepoint-dir: /var/flink/savepoints\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with(
+                    "execution.checkpointing.savepoint-dir: gs://bucket/savepoints\n",
+                )),
+                d(),
+            )
+        },
     },
     Case {
         rule: "ha_disabled",
-        trigger: || (with_config(hardened_with("high-availability.type: NONE\n")), d()),
-        near_miss: || (with_config(hardened_with("high-availability.type: zookeeper\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with("high-availability.type: NONE\n")),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with("high-availability.type: zookeeper\n")),
+                d(),
+            )
+        },
     },
     Case {
         rule: "restart_strategy",
-        trigger: || (with_config(hardened_with("restart-strategy.type: none\n")), d()),
-        near_miss: || (with_config(hardened_with("restart-strategy.type: failure-rate\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with("restart-strategy.type: none\n")),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with("restart-strategy.type: failure-rate\n")),
+                d(),
+            )
+        },
     },
     Case {
         rule: "failover_strategy",
-        trigger: || (with_config(hardened_with("jobmanager.execution.failover-strategy: full\n")), d()),
-        near_miss: || (with_config(hardened_with("jobmanager.execution.failover-strategy: Region\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "jobmanager.execution.failover-strategy: full\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with(
+                    "jobmanager.execution.failover-strategy: Region\n",
+                )),
+                d(),
+            )
+        },
     },
     Case {
         rule: "metrics_reporter_missing",
         // Listed in metrics.reporters, but the listed one has no factory.
         trigger: || (with_config(hardened_with("metrics.reporters: jmx\n")), d()),
-        near_miss: || (with_config(hardened_with("metrics.reporters: prom,jmx\n")), d()),
+        near_miss: || {
+            (
+                with_config(hardened_with("metrics.reporters: prom,jmx\n")),
+                d(),
+            )
+        },
     },
     Case {
         rule: "log_level",
-        trigger: || (Inputs { config: Some(hardened()), log_level: Some(("DEBUG".into(), "log4j.properties".into())), ..Inputs::default() }, d()),
-        near_miss: || (Inputs { config: Some(hardened()), log_level: Some(("WARN".into(), "log4j.properties".into())), ..Inputs::default() }, d()),
+        trigger: || {
+            (
+                Inputs {
+                    config: Some(hardened()),
+                    log_level: Some(("DEBUG".into(), "log4j.properties".into())),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                Inputs {
+                    config: Some(hardened()),
+                    log_level: Some(("WARN".into(), "log4j.properties".into())),
+                    ..Inputs::default()
+                },
+                d(),
+            )
+        },
     },
     Case {
         rule: "rest_exposed",
-        trigger: || (with_config(hardened_with("security.ssl.rest.authentication-enabled: false\n")), d()),
-        near_miss: || (with_config(hardened_with("security.ssl.rest.enabled: false\nrest.bind-address: 127.0.0.1\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "security.ssl.rest.authentication-enabled: false\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (
+                with_config(hardened_with(
+                    "security.ssl.rest.enabled: false\nrest.bind-address: 127.0.0.1\n",
+                )),
+                d(),
+            )
+        },
     },
     Case {
         rule: "internal_tls_disabled",
-        trigger: || (with_config(hardened_with("security.ssl.internal.enabled: false\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with("security.ssl.internal.enabled: false\n")),
+                d(),
+            )
+        },
         near_miss: || (with_config(hardened_flat()), d()),
     },
     Case {
         rule: "kerberos_incomplete",
-        trigger: || (with_config(hardened_with("security.kerberos.login.keytab: /etc/flink.keytab\n")), d()),
-        near_miss: || (with_config(hardened_with("security.kerberos.login.keytab: /etc/flink.keytab\nsecurity.kerberos.login.principal: flink@EXAMPLE.COM\n")), d()),
+        trigger: || {
+            (
+                with_config(hardened_with(
+                    "security.kerberos.login.keytab: /etc/flink.keytab\n",
+                )),
+                d(),
+            )
+        },
+        near_miss: || {
+            (with_config(hardened_with("security.kerberos.login.keytab: /etc/flink.keytab\nsecurity.kerberos.login.principal: flink@EXAMPLE.COM\n")), d())
+        },
     },
     Case {
         rule: "checkpoint_size_growth",
@@ -315,10 +620,22 @@ static CASES: &[Case] = &[
         rule: "state_skew",
         // Keyed state per subtask 1.1 KiB and 1.3 KiB: 1.09x the mean.
         trigger: || {
-            (Inputs { snapshot: Some(snapshot(HASHMAP_SAVEPOINT)), ..Inputs::default() }, thresholds(&["skew-factor=1.05", "skew-min-size=0"]))
+            (
+                Inputs {
+                    snapshot: Some(snapshot(HASHMAP_SAVEPOINT)),
+                    ..Inputs::default()
+                },
+                thresholds(&["skew-factor=1.05", "skew-min-size=0"]),
+            )
         },
         near_miss: || {
-            (Inputs { snapshot: Some(snapshot(HASHMAP_SAVEPOINT)), ..Inputs::default() }, thresholds(&["skew-factor=1.2", "skew-min-size=0"]))
+            (
+                Inputs {
+                    snapshot: Some(snapshot(HASHMAP_SAVEPOINT)),
+                    ..Inputs::default()
+                },
+                thresholds(&["skew-factor=1.2", "skew-min-size=0"]),
+            )
         },
     },
     Case {
@@ -379,7 +696,10 @@ fn copy_dir(src: &Path, dst: &Path) {
 fn every_rule_has_a_trigger_and_a_near_miss() {
     let covered: BTreeSet<&str> = CASES.iter().map(|c| c.rule).collect();
     let all: BTreeSet<&str> = RULES.iter().map(|r| r.id).collect();
-    assert_eq!(covered, all, "rules without a case (or cases without a rule)");
+    assert_eq!(
+        covered, all,
+        "rules without a case (or cases without a rule)"
+    );
     let mut problems = Vec::new();
     for c in CASES {
         let (i, t) = (c.trigger)();
@@ -448,14 +768,23 @@ fn each_release_default_configuration_gives_the_findings_a_new_user_expects() {
 
 #[test]
 fn hardened_configurations_give_no_finding() {
-    for (name, c) in [("hardened/config.yaml", hardened()), ("hardened-flat/flink-conf.yaml", hardened_flat())] {
+    for (name, c) in [
+        ("hardened/config.yaml", hardened()),
+        ("hardened-flat/flink-conf.yaml", hardened_flat()),
+    ] {
         let report = audit::audit(&with_config(c), &Thresholds::default());
-        let f: Vec<String> = report.findings().map(|i| format!("{}: {}", i.rule, i.message)).collect();
+        let f: Vec<String> = report
+            .findings()
+            .map(|i| format!("{}: {}", i.rule, i.message))
+            .collect();
         assert!(f.is_empty(), "{name}: {f:#?}");
     }
     // With the job's graph built under the hardened configuration too.
     let report = audit::audit(&hardened_graph_inputs(), &Thresholds::default());
-    let f: Vec<String> = report.findings().map(|i| format!("{}: {}", i.rule, i.message)).collect();
+    let f: Vec<String> = report
+        .findings()
+        .map(|i| format!("{}: {}", i.rule, i.message))
+        .collect();
     assert!(f.is_empty(), "{f:#?}");
 }
 
@@ -477,20 +806,35 @@ fn every_item_names_what_decided_it_or_what_would() {
     let combos: Vec<Inputs> = vec![
         Inputs::default(),
         with_config(default_config("1.18.1")),
-        Inputs { graph: Some(graph("default")), ..Inputs::default() },
-        Inputs { snapshot: Some(snapshot("testdata/flink-1.13.6/hashmap/savepoint-200253-ceb1a0c00d2b")), ..Inputs::default() },
+        Inputs {
+            graph: Some(graph("default")),
+            ..Inputs::default()
+        },
+        Inputs {
+            snapshot: Some(snapshot(
+                "testdata/flink-1.13.6/hashmap/savepoint-200253-ceb1a0c00d2b",
+            )),
+            ..Inputs::default()
+        },
         incremental_tree(""),
         hardened_graph_inputs(),
     ];
     for i in &combos {
         let report = audit::audit(i, &Thresholds::default());
         for r in RULES {
-            assert!(report.items.iter().any(|x| x.rule == r.id), "{} gave no item", r.id);
+            assert!(
+                report.items.iter().any(|x| x.rule == r.id),
+                "{} gave no item",
+                r.id
+            );
         }
         for x in &report.items {
             match x.status {
                 Status::NotChecked => assert!(x.needs.is_some(), "{x:?}"),
-                _ => assert!(!x.decided_by.is_empty() || x.message.contains("no keyed operator"), "{x:?}"),
+                _ => assert!(
+                    !x.decided_by.is_empty() || x.message.contains("no keyed operator"),
+                    "{x:?}"
+                ),
             }
             assert!(!x.message.contains("flinspect bug"), "{x:?}");
         }
@@ -504,17 +848,29 @@ fn every_item_names_what_decided_it_or_what_would() {
 fn uids_from_snapshots_what_can_and_cannot_be_told() {
     // Metadata V6 (Flink 2.3.0) records uids: every stateful operator of the fixture has one.
     let s = statuses(
-        &Inputs { snapshot: Some(snapshot(HASHMAP_SAVEPOINT)), ..Inputs::default() },
+        &Inputs {
+            snapshot: Some(snapshot(HASHMAP_SAVEPOINT)),
+            ..Inputs::default()
+        },
         &d(),
         "uid_missing",
     );
     assert_eq!(s, vec![Status::Passed]);
     // Metadata V3 (Flink 1.13.6) records none: not checked, and says why.
     let report = audit::audit(
-        &Inputs { snapshot: Some(snapshot("testdata/flink-1.13.6/hashmap/savepoint-200253-ceb1a0c00d2b")), ..Inputs::default() },
+        &Inputs {
+            snapshot: Some(snapshot(
+                "testdata/flink-1.13.6/hashmap/savepoint-200253-ceb1a0c00d2b",
+            )),
+            ..Inputs::default()
+        },
         &d(),
     );
-    let item = report.items.iter().find(|i| i.rule == "uid_missing").unwrap();
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.rule == "uid_missing")
+        .unwrap();
     assert_eq!(item.status, Status::NotChecked);
     assert!(item.message.contains("records no uids"), "{}", item.message);
 }
@@ -523,20 +879,39 @@ fn uids_from_snapshots_what_can_and_cannot_be_told() {
 fn recorded_local_paths_in_a_snapshot_are_a_finding() {
     // The real checkpoint records its state files under file:/tmp/flinspect-fixtures/…, where
     // the generator ran Flink.
-    let i = Inputs { snapshot: Some(snapshot(&format!("{INCREMENTAL_JOB}/chk-5"))), ..Inputs::default() };
+    let i = Inputs {
+        snapshot: Some(snapshot(&format!("{INCREMENTAL_JOB}/chk-5"))),
+        ..Inputs::default()
+    };
     let report = audit::audit(&i, &d());
-    let item = report.items.iter().find(|i| i.rule == "checkpoint_dir_local").unwrap();
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.rule == "checkpoint_dir_local")
+        .unwrap();
     assert_eq!(item.status, Status::Finding, "{item:?}");
-    assert!(item.message.contains("/tmp/flinspect-fixtures"), "{}", item.message);
+    assert!(
+        item.message.contains("/tmp/flinspect-fixtures"),
+        "{}",
+        item.message
+    );
 }
 
 #[test]
 fn job_settings_override_the_configuration() {
     // The default graph (checkpointing off in the job) with the hardened configuration as a
     // file: the graph, which is what the job runs with, decides.
-    let i = Inputs { graph: Some(graph("default")), config: Some(hardened()), ..Inputs::default() };
+    let i = Inputs {
+        graph: Some(graph("default")),
+        config: Some(hardened()),
+        ..Inputs::default()
+    };
     let report = audit::audit(&i, &d());
-    let item = report.items.iter().find(|i| i.rule == "checkpointing_disabled").unwrap();
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.rule == "checkpointing_disabled")
+        .unwrap();
     assert_eq!(item.status, Status::Finding);
     assert_eq!(item.decided_by[0].source, audit::Source::Job);
 }
@@ -581,7 +956,12 @@ fn quick_start_in_every_format() {
         args.extend(["--format", format]);
         let o = flinspect(&args);
         let out = String::from_utf8(o.stdout.clone()).unwrap();
-        assert_eq!(code(&o), 1, "{format}: {out}{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            code(&o),
+            1,
+            "{format}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         // Every format carries the error finding, its deciding input and its fix.
         assert!(out.contains("checkpointing_disabled"), "{format}: {out}");
         assert!(out.contains("env.enableCheckpointing"), "{format}: {out}");
@@ -591,22 +971,30 @@ fn quick_start_in_every_format() {
                 assert_eq!(v["verdict"], "not-ready");
                 assert_eq!(v["counts"]["error"], 1);
                 let items = v["items"].as_array().unwrap();
-                let rules: BTreeSet<&str> = items.iter().map(|i| i["rule"].as_str().unwrap()).collect();
+                let rules: BTreeSet<&str> =
+                    items.iter().map(|i| i["rule"].as_str().unwrap()).collect();
                 assert_eq!(rules.len(), RULES.len(), "every rule reports");
                 validate_audit_schema(&v);
             }
             "sarif" => {
                 let v: serde_json::Value = serde_json::from_str(&out).unwrap();
                 let schema: serde_json::Value = serde_json::from_str(
-                    &std::fs::read_to_string(root().join("tests/data/check/sarif-schema-2.1.0.json")).unwrap(),
+                    &std::fs::read_to_string(
+                        root().join("tests/data/check/sarif-schema-2.1.0.json"),
+                    )
+                    .unwrap(),
                 )
                 .unwrap();
                 let validator = jsonschema::draft4::new(&schema).unwrap();
-                let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+                let errors: Vec<String> =
+                    validator.iter_errors(&v).map(|e| e.to_string()).collect();
                 assert!(errors.is_empty(), "{errors:#?}");
                 let results = v["runs"][0]["results"].as_array().unwrap();
                 // A configuration finding points at the configuration file.
-                let ha = results.iter().find(|r| r["ruleId"] == "ha_disabled").unwrap();
+                let ha = results
+                    .iter()
+                    .find(|r| r["ruleId"] == "ha_disabled")
+                    .unwrap();
                 assert_eq!(
                     ha["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                     "testdata/config/flink-2.3.0/config.yaml"
@@ -633,8 +1021,17 @@ fn quick_start_in_every_format() {
                 assert!(skipped > 0, "{out}");
             }
             "github" => {
-                assert!(out.lines().any(|l| l.starts_with("::error file=testdata/audit/graphs/default.json")), "{out}");
-                assert!(out.lines().any(|l| l.starts_with("::warning file=testdata/config/flink-2.3.0/config.yaml")), "{out}");
+                assert!(
+                    out.lines()
+                        .any(|l| l.starts_with("::error file=testdata/audit/graphs/default.json")),
+                    "{out}"
+                );
+                assert!(
+                    out.lines()
+                        .any(|l| l
+                            .starts_with("::warning file=testdata/config/flink-2.3.0/config.yaml")),
+                    "{out}"
+                );
             }
             "markdown" => assert!(out.starts_with("## flinspect audit: ❌ not-ready"), "{out}"),
             _ => {
@@ -651,27 +1048,58 @@ fn validate_audit_schema(v: &serde_json::Value) {
     )
     .unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
 #[test]
 fn exit_statuses() {
     // Hardened configuration and graph: ready.
-    let o = flinspect(&["audit", "--job", "testdata/audit/graphs/hardened.json", "--config", "testdata/audit/hardened/config.yaml"]);
+    let o = flinspect(&[
+        "audit",
+        "--job",
+        "testdata/audit/graphs/hardened.json",
+        "--config",
+        "testdata/audit/hardened/config.yaml",
+    ]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
     // The configuration alone: no blocking finding, but uid_missing/… could not be decided at
     // --fail-on warning: unknown (3).
-    let o = flinspect(&["audit", "--config", "testdata/audit/hardened/config.yaml", "--fail-on", "warning"]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/audit/hardened/config.yaml",
+        "--fail-on",
+        "warning",
+    ]);
     assert_eq!(code(&o), 3, "{}", String::from_utf8_lossy(&o.stdout));
     // Findings: 1.
-    let o = flinspect(&["audit", "--config", "testdata/config/flink-1.20.3/config.yaml"]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/config/flink-1.20.3/config.yaml",
+    ]);
     assert_eq!(code(&o), 1);
     // An unreadable input: 2, and a valid JSON document with the error.
-    let o = flinspect(&["audit", "--config", "testdata/audit/nope.yaml", "--format", "json"]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/audit/nope.yaml",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 2);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["error"]["message"].as_str().unwrap().contains("nope.yaml"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nope.yaml"),
+        "{v}"
+    );
     // A bad threshold: 2.
     let o = flinspect(&["audit", "--threshold", "nope=1"]);
     assert_eq!(code(&o), 2);
@@ -679,9 +1107,20 @@ fn exit_statuses() {
 
 #[test]
 fn log_level_is_read_beside_the_configuration() {
-    let o = flinspect(&["audit", "--config", "testdata/audit/hardened/config.yaml", "--format", "json"]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/audit/hardened/config.yaml",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let item = v["items"].as_array().unwrap().iter().find(|i| i["rule"] == "log_level").unwrap();
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rule"] == "log_level")
+        .unwrap();
     assert_eq!(item["status"], "passed", "{item}");
     assert_eq!(item["decided_by"][0]["source"], "logging");
 }
@@ -695,16 +1134,40 @@ fn allow_list_accepts_warnings_with_reasons_but_never_errors() {
         "- rule: ha_disabled\n  reason: single-node test cluster\n- rule: checkpointing_disabled\n  reason: batch job\n",
     )
     .unwrap();
-    let o = flinspect(&["audit", "--config", "testdata/config/flink-2.3.0/config.yaml", "--allow", allow.to_str().unwrap(), "--format", "json"]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/config/flink-2.3.0/config.yaml",
+        "--allow",
+        allow.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let item = |r: &str| v["items"].as_array().unwrap().iter().find(|i| i["rule"] == r).unwrap().clone();
+    let item = |r: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["rule"] == r)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(item("ha_disabled")["allowed"], "single-node test cluster");
     assert!(item("checkpointing_disabled")["allowed"].is_null());
-    assert!(item("checkpointing_disabled")["notes"].to_string().contains("was not applied"));
+    assert!(item("checkpointing_disabled")["notes"]
+        .to_string()
+        .contains("was not applied"));
     assert_eq!(code(&o), 1);
     // A check rule id is not an audit rule.
     std::fs::write(&allow, "- rule: unmapped_state\n  reason: r\n").unwrap();
-    let o = flinspect(&["audit", "--config", "testdata/config/flink-2.3.0/config.yaml", "--allow", allow.to_str().unwrap()]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/config/flink-2.3.0/config.yaml",
+        "--allow",
+        allow.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown rule"));
 }
@@ -718,16 +1181,39 @@ fn rules_explain_lists_audit_rules() {
     }
     let o = flinspect(&["rules", "explain", "rest_exposed"]);
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(out.contains("security.ssl.rest.authentication-enabled"), "{out}");
+    assert!(
+        out.contains("security.ssl.rest.authentication-enabled"),
+        "{out}"
+    );
     assert_eq!(code(&flinspect(&["rules", "explain", "unmapped_state"])), 0);
 }
 
 #[test]
 fn a_scanned_tree_decides_the_snapshot_items() {
-    let o = flinspect(&["audit", "--config", "testdata/audit/hardened/config.yaml", INCREMENTAL_JOB, "--format", "json"]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/audit/hardened/config.yaml",
+        INCREMENTAL_JOB,
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let item = |r: &str| v["items"].as_array().unwrap().iter().find(|i| i["rule"] == r).unwrap().clone();
+    let item = |r: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["rule"] == r)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(item("checkpoint_size_growth")["status"], "passed");
     assert_eq!(item("shared_state_unreclaimed")["status"], "passed");
-    assert_eq!(item("checkpoint_dir_local")["status"], "finding", "{}", item("checkpoint_dir_local"));
+    assert_eq!(
+        item("checkpoint_dir_local")["status"],
+        "finding",
+        "{}",
+        item("checkpoint_dir_local")
+    );
 }

@@ -1145,7 +1145,10 @@ fn audit_graphs_equal_the_companion_and_audit_jar_equals_audit_job() {
     for (name, args) in [
         ("default", vec![]),
         ("no-uid", vec!["--no-uid", "keyed", "--no-uid", "src"]),
-        ("tight", vec!["--parallelism", "3", "--max-parallelism", "4"]),
+        (
+            "tight",
+            vec!["--parallelism", "3", "--max-parallelism", "4"],
+        ),
         ("excessive", vec!["--max-parallelism", "32768"]),
     ] {
         let live = graph("2.3.0", "RestoreTopology", &args, &[]);
@@ -1168,7 +1171,11 @@ fn audit_graphs_equal_the_companion_and_audit_jar_equals_audit_job() {
     })
     .unwrap();
     drop(permit);
-    assert_eq!(live.document, committed("hardened"), "run testdata/audit/generate.sh");
+    assert_eq!(
+        live.document,
+        committed("hardened"),
+        "run testdata/audit/generate.sh"
+    );
 
     let bin = env!("CARGO_BIN_EXE_flinspect");
     let permit = Permit::take();
@@ -1187,13 +1194,23 @@ fn audit_graphs_equal_the_companion_and_audit_jar_equals_audit_job() {
         .unwrap();
     drop(permit);
     let by_job = Command::new(bin)
-        .args(["audit", "--job", "testdata/audit/graphs/hardened.json", "--config"])
+        .args([
+            "audit",
+            "--job",
+            "testdata/audit/graphs/hardened.json",
+            "--config",
+        ])
         .arg(&hardened)
         .args(["--format", "json"])
         .current_dir(root)
         .output()
         .unwrap();
-    assert_eq!(by_jar.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_jar.stderr));
+    assert_eq!(
+        by_jar.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&by_jar.stderr)
+    );
     let a: Value = serde_json::from_slice(&by_jar.stdout).unwrap();
     let b: Value = serde_json::from_slice(&by_job.stdout).unwrap();
     // The same items; only the job's path and kind differ, inside evidence texts too.
