@@ -757,9 +757,9 @@ fn each_release_default_configuration_gives_the_findings_a_new_user_expects() {
     for v in RELEASES {
         let got = findings(&with_config(default_config(v)));
         let mut want = common.clone();
-        // 2.x's config.yaml leaves rest.bind-address commented out: the REST server binds
-        // every interface. 1.x's files set it to localhost.
-        if v.starts_with("2.") {
+        // 1.13/1.14's flink-conf.yaml and 2.x's config.yaml leave rest.bind-address unset (2.x:
+        // commented out): the REST server binds every interface. 1.15 – 1.20 set localhost.
+        if v.starts_with("2.") || v.starts_with("1.13") || v.starts_with("1.14") {
             want.insert("rest_exposed");
         }
         assert_eq!(got, want, "Flink {v}'s default configuration");
@@ -1215,5 +1215,23 @@ fn a_scanned_tree_decides_the_snapshot_items() {
         "finding",
         "{}",
         item("checkpoint_dir_local")
+    );
+}
+
+#[test]
+fn a_job_file_decides_what_it_can() {
+    // The fixture job's file names one operator by uid-hash only (no-uid-map): a job file cannot
+    // tell setUidHash from a generated id, so uids are not checked; it sets no max-parallelism.
+    let path = "tests/data/check/fixture-job.yaml";
+    let job = flinspect::check::Job::from_bytes(&std::fs::read(root().join(path)).unwrap(), path)
+        .unwrap();
+    let i = Inputs {
+        job_file: Some((job, path.into())),
+        ..Inputs::default()
+    };
+    assert_eq!(statuses(&i, &d(), "uid_missing"), vec![Status::NotChecked]);
+    assert_eq!(
+        statuses(&i, &d(), "max_parallelism_derived"),
+        vec![Status::Finding]
     );
 }

@@ -3,10 +3,9 @@
 //! Each [`Key`] lists its spellings newest first, each with the releases whose `ConfigOption`s
 //! declare it (as the option's key, or as a deprecated/fallback key Flink still reads). The
 //! ranges are pinned by `tests/config_keys.rs` against the keys read from the Flink jars
-//! (`testdata/config/flink-<release>/option-keys.tsv`, from `testdata/config/OptionKeys.java`;
-//! Flink 1.20.3 and 2.3.0 are read live from their jars by that test). Releases before 1.15 are
-//! not in the test set; their spellings are the 1.15 ones (Flink renamed nothing flinspect reads
-//! between 1.13 and 1.15).
+//! (`testdata/config/flink-<release>/option-keys.tsv`, from `testdata/config/OptionKeys.java`,
+//! for 1.13.6, 1.14.6, 1.15.4, 1.16.3, 1.18.1, 1.20.3, 2.0.1, 2.1.1 and 2.3.0; Flink 1.20.3 and
+//! 2.3.0 are read live from their jars by that test).
 
 use std::fmt;
 
@@ -59,7 +58,7 @@ pub enum Type {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Spelling {
     pub key: &'static str,
-    /// The first release whose options declare it (1.15 means "1.15 or earlier").
+    /// The first release whose options declare it (1.13: since 1.13 or earlier).
     pub from: Release,
     /// The last release that reads it; `None`: still read by 2.3.
     pub until: Option<Release>,
@@ -114,7 +113,7 @@ impl Key {
     }
 }
 
-const R1_15: Release = Release(1, 15);
+const R1_13: Release = Release(1, 13);
 const R1_18: Release = Release(1, 18);
 const R1_20: Release = Release(1, 20);
 const R2_0: Release = Release(2, 0);
@@ -122,7 +121,7 @@ const R2_0: Release = Release(2, 0);
 const fn always(key: &'static str) -> Spelling {
     Spelling {
         key,
-        from: R1_15,
+        from: R1_13,
         until: None,
     }
 }
@@ -138,7 +137,7 @@ const fn since(key: &'static str, from: Release) -> Spelling {
 const fn until(key: &'static str, until: Release) -> Spelling {
     Spelling {
         key,
-        from: R1_15,
+        from: R1_13,
         until: Some(until),
     }
 }
@@ -464,7 +463,9 @@ pub fn find(name: &str) -> Option<&'static Key> {
 
 /// The releases whose keys the tests read (`testdata/config/flink-<release>/`).
 pub const TESTED: &[Release] = &[
-    R1_15,
+    R1_13,
+    Release(1, 14),
+    Release(1, 15),
     Release(1, 16),
     R1_18,
     R1_20,

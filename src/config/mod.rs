@@ -108,7 +108,8 @@ impl std::fmt::Display for ConfigError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found<'c> {
     pub entry: &'c Entry,
-    pub spelling: &'static str,
+    /// The spelling the file uses.
+    pub spelling: &'c str,
 }
 
 impl Found<'_> {
@@ -186,11 +187,7 @@ impl Config {
             Some(k) => self.get(k),
             None => self.raw(name).map(|entry| Found {
                 entry,
-                spelling: keys::ALL
-                    .iter()
-                    .flat_map(|k| k.spellings.iter())
-                    .find(|s| s.key == name)
-                    .map_or("", |s| s.key),
+                spelling: &entry.key,
             }),
         }
     }

@@ -14,7 +14,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=(1.15.4 1.16.3 1.18.1 1.20.3 2.0.1 2.1.1 2.3.0)
+[ ${#versions[@]} -gt 0 ] || versions=(1.13.6 1.14.6 1.15.4 1.16.3 1.18.1 1.20.3 2.0.1 2.1.1 2.3.0)
 for v in "${versions[@]}"; do
   lib="$(bash "$here/flink-jars.sh" "$v")"
   out="$root/testdata/config/flink-$v"

@@ -1,6 +1,6 @@
 //! Operators: explicit uids, and max parallelism (explicit, headroom, excess).
 
-use super::{AuditRule, NEEDS_CONFIG, NEEDS_JOB};
+use super::{AuditRule, NEEDS_JOB};
 use crate::audit::{Context, Evidence, Sink, Source};
 use crate::check::Severity;
 use crate::config::keys;
@@ -227,14 +227,23 @@ fn check_uid(cx: &Context<'_>, sink: &mut Sink<'_>) {
         return;
     }
     if let Some((job, path)) = &cx.inputs.job_file {
-        sink.passed(
-            None,
-            format!(
-                "the job file names all {} operators by uid or uid-hash",
-                job.operators.len()
-            ),
-            vec![Evidence::new(Source::Job, path.clone())],
-        );
+        // A `uid-hash` entry is setUidHash or an id Flink generated: a job file cannot say which.
+        let hashed = job.operators.iter().filter(|o| o.id_from_hash).count();
+        if hashed == 0 {
+            sink.passed(
+                None,
+                format!(
+                    "the job file names all {} operators by uid",
+                    job.operators.len()
+                ),
+                vec![Evidence::new(Source::Job, path.clone())],
+            );
+        } else {
+            sink.not_checked(
+                format!("{path} gives {hashed} operators by uid-hash only: setUidHash or an id Flink generated from the topology, which a job file cannot tell apart"),
+                "the job's graph (--jar/--sql, or a `flinspect graph` document with --job)",
+            );
+        }
         return;
     }
     if let Some(s) = &cx.inputs.snapshot {
@@ -370,7 +379,6 @@ fn check_derived(cx: &Context<'_>, sink: &mut Sink<'_>) {
         "the job (--jar/--sql/--job) or the configuration (--config)"
     };
     sink.not_checked("nothing given says how max parallelism is set", needs);
-    let _ = NEEDS_CONFIG;
 }
 
 fn check_headroom(cx: &Context<'_>, sink: &mut Sink<'_>) {
@@ -412,8 +420,7 @@ fn check_headroom(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 f.notes.push("the max parallelism is derived: it was fixed by the first run that wrote state".into());
             }
         } else {
-            let i = sink.passed(Some(k.subject.clone()), note, vec![k.evidence]);
-            i.notes.clear();
+            sink.passed(Some(k.subject.clone()), note, vec![k.evidence]);
         }
     }
 }
