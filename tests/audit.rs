@@ -618,7 +618,8 @@ static CASES: &[Case] = &[
     },
     Case {
         rule: "state_skew",
-        // Keyed state per subtask 1.1 KiB and 1.3 KiB: 1.09x the mean.
+        // Keyed state per subtask 1.1 KiB and 1.3 KiB: 1.09x the mean; the largest key group
+        // 1.68x the mean non-empty one.
         trigger: || {
             (
                 Inputs {
@@ -634,7 +635,7 @@ static CASES: &[Case] = &[
                     snapshot: Some(snapshot(HASHMAP_SAVEPOINT)),
                     ..Inputs::default()
                 },
-                thresholds(&["skew-factor=1.2", "skew-min-size=0"]),
+                thresholds(&["skew-factor=1.7", "skew-min-size=0"]),
             )
         },
     },
@@ -1233,5 +1234,35 @@ fn a_job_file_decides_what_it_can() {
     assert_eq!(
         statuses(&i, &d(), "max_parallelism_derived"),
         vec![Status::Finding]
+    );
+}
+
+#[test]
+fn key_group_skew_from_the_recorded_offsets() {
+    // The canonical savepoint's keyed operator records offsets 1040 (kg 7) and 1098 (kg 18) in
+    // a 1156-byte stream for subtask 0, and 1040, 1098, 1156, 1266, 1324 (kg 86, 94, 113, 126,
+    // 127) in a 1382-byte stream for subtask 1; every other offset is 0 (no data). So 7
+    // non-empty key groups, 458 bytes, the largest kg 113 with 110 bytes: 1.68x the mean.
+    let s = snapshot(HASHMAP_SAVEPOINT);
+    let op = s.operators.iter().find(|o| o.has_keyed_state).unwrap();
+    let kg = op.key_groups.as_ref().unwrap();
+    assert_eq!((kg.largest, kg.measured, kg.total), ((113, 110), 7, 458));
+    // Subtasks even (1.09x), one key group above 1.5x: a finding about the key group only.
+    let report = audit::audit(
+        &Inputs {
+            snapshot: Some(s),
+            ..Inputs::default()
+        },
+        &thresholds(&["skew-factor=1.5", "skew-min-size=0"]),
+    );
+    let f: Vec<_> = report
+        .findings()
+        .filter(|i| i.rule == "state_skew")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].message.starts_with("key group 113 holds 110 B"),
+        "{}",
+        f[0].message
     );
 }

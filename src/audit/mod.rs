@@ -278,6 +278,49 @@ pub struct OperatorFacts {
     pub keyed_per_subtask: Vec<i64>,
     /// Total state size per subtask, by subtask index.
     pub state_per_subtask: Vec<i64>,
+    /// Per-key-group sizes, where the handles record them (key-group offsets of heap and
+    /// canonical snapshots): the largest key group and its size, how many non-empty key groups
+    /// were measured and their bytes in total. `None` for handles without offsets (RocksDB
+    /// incremental, changelog).
+    pub key_groups: Option<KeyGroupSizes>,
+}
+
+/// Sizes of the key groups of one operator, from the offsets its keyed handles record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyGroupSizes {
+    pub largest: (u32, i64),
+    pub measured: u32,
+    pub total: i64,
+}
+
+/// The non-empty key groups of a handle with key-group offsets and their bytes. A key group's
+/// data runs from its offset to the next larger offset (the last to the end of the stream).
+/// Canonical savepoints leave the offset of a key group without data at 0 (the stream starts
+/// with the state meta data, so no data is at 0); heap checkpoints give an empty key group the
+/// offset of the next one. Both come out as empty, and empty key groups are left out.
+fn key_group_sizes(h: &crate::model::KeyGroupsHandle<'_>, out: &mut Vec<(u32, i64)>) {
+    let end = h.delegate.state_size();
+    let start = h.offsets.range.start.max(0) as u32;
+    let mut at: Vec<(i64, u32)> = h
+        .offsets
+        .offsets
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| *o > 0)
+        .map(|(i, o)| (o, start.saturating_add(i as u32)))
+        .collect();
+    at.sort_unstable();
+    for (i, &(offset, group)) in at.iter().enumerate() {
+        let next = at[i + 1..]
+            .iter()
+            .map(|n| n.0)
+            .find(|&n| n > offset)
+            .unwrap_or(end);
+        let size = next.saturating_sub(offset);
+        if size > 0 {
+            out.push((group, size));
+        }
+    }
 }
 
 impl SnapshotFacts {
@@ -297,6 +340,25 @@ impl SnapshotFacts {
             let n = op.parallelism.max(0) as usize;
             let mut keyed = vec![0i64; n];
             let mut total = vec![0i64; n];
+            let mut groups: Vec<(u32, i64)> = Vec::new();
+            for h in op.keyed_handles() {
+                match h {
+                    crate::model::KeyedHandle::KeyGroups { handle, .. }
+                    | crate::model::KeyedHandle::SavepointKeyGroups(handle) => {
+                        key_group_sizes(handle, &mut groups)
+                    }
+                    _ => {}
+                }
+            }
+            let key_groups = groups
+                .iter()
+                .copied()
+                .max_by_key(|g| (g.1, std::cmp::Reverse(g.0)))
+                .map(|largest| KeyGroupSizes {
+                    largest,
+                    measured: groups.len() as u32,
+                    total: groups.iter().map(|g| g.1).fold(0i64, i64::saturating_add),
+                });
             for s in &op.subtasks {
                 let i = s.index as usize;
                 if i < n {
@@ -325,6 +387,7 @@ impl SnapshotFacts {
                 has_keyed_state: op.has_keyed_state(),
                 keyed_per_subtask: keyed,
                 state_per_subtask: total,
+                key_groups,
             });
         }
         let mut dirs = std::collections::BTreeSet::new();

@@ -43,13 +43,16 @@ bound. The scan withholds the list when a snapshot of the job is not restorable.
 pub(super) static SKEW: AuditRule = AuditRule {
     id: "state_skew",
     severity: Severity::Warning,
-    summary: "keyed state is skewed across subtasks",
+    summary: "keyed state is skewed across subtasks or key groups",
     explanation: "Flink assigns each subtask an equal range of key groups, so uneven keyed state \
 across subtasks means uneven keys (a hot key, a key with most of the data): the largest subtask \
 bounds checkpoint time, recovery time and memory, and more parallelism does not help. \
-flinspect compares each keyed operator's largest subtask in the newest snapshot with the mean: \
-above skew-factor (default 4) and skew-min-size (default 64 MiB, below which skew costs \
-nothing) it reports the skew.",
+flinspect compares each keyed operator's largest subtask in the newest snapshot with the mean, \
+and, where the handles record key-group offsets (heap checkpoints, canonical and native heap \
+savepoints, RocksDB full snapshots), its largest key group with the mean non-empty key group \
+(one hot key shows there even when subtasks look even): above skew-factor (default 4) and skew-min-size \
+(default 64 MiB, below which skew costs nothing) it reports the skew. RocksDB incremental and \
+changelog handles record no per-key-group sizes.",
     fix: "a better-distributed key (salting a hot key, pre-aggregation before keyBy); Flink has no option that redistributes a key",
     decided_by: "snapshot",
     check: check_skew,
@@ -213,7 +216,7 @@ fn check_skew(cx: &Context<'_>, sink: &mut Sink<'_>) {
         )];
         if ratio > factor && max as u64 >= min {
             sink.finding(
-                Some(subject),
+                Some(subject.clone()),
                 format!(
                     "the largest subtask holds {} of keyed state, {ratio:.1}x the mean {} (threshold {factor}x)",
                     human_bytes(max),
@@ -223,7 +226,7 @@ fn check_skew(cx: &Context<'_>, sink: &mut Sink<'_>) {
             );
         } else {
             sink.passed(
-                Some(subject),
+                Some(subject.clone()),
                 format!(
                     "largest subtask {} is {ratio:.2}x the mean (threshold {factor}x above {})",
                     human_bytes(max),
@@ -231,6 +234,40 @@ fn check_skew(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 ),
                 ev,
             );
+        }
+        // Within the operator: one key group against the mean key group, where the handles
+        // record key-group offsets.
+        if let Some(kg) = &o.key_groups {
+            let mean = kg.total as f64 / kg.measured.max(1) as f64;
+            let (group, size) = kg.largest;
+            let ratio = if mean > 0.0 { size as f64 / mean } else { 1.0 };
+            let ev = vec![Evidence::new(
+                Source::Snapshot,
+                format!(
+                    "{}: {} non-empty key groups measured from their offsets, {} in all; key group {group} holds {}",
+                    s.path,
+                    kg.measured,
+                    human_bytes(kg.total),
+                    human_bytes(size)
+                ),
+            )];
+            if ratio > factor && size as u64 >= min {
+                sink.finding(
+                    Some(subject),
+                    format!(
+                        "key group {group} holds {}, {ratio:.1}x the mean non-empty key group {} (threshold {factor}x): a hot key",
+                        human_bytes(size),
+                        human_bytes(mean as i64)
+                    ),
+                    ev,
+                );
+            } else {
+                sink.passed(
+                    Some(subject),
+                    format!("the largest key group ({group}) is {ratio:.2}x the mean non-empty key group"),
+                    ev,
+                );
+            }
         }
     }
     if !any {
