@@ -601,7 +601,16 @@ fn rules_command() {
     assert_eq!(code(&o), 2);
     let o = flinspect(&["rules", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), flinspect::check::RULES.len());
+    // Both catalogues, each entry naming its command (`check` or `audit`).
+    let list = v.as_array().unwrap();
+    assert_eq!(
+        list.len(),
+        flinspect::check::RULES.len() + flinspect::audit::RULES.len()
+    );
+    assert_eq!(
+        list.iter().filter(|r| r["command"] == "check").count(),
+        flinspect::check::RULES.len()
+    );
     let o = flinspect(&["check", "--help"]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("Examples:"));
