@@ -184,3 +184,65 @@ fn committed_key_lists_equal_the_jars_of_the_releases_ci_downloads() {
         );
     }
 }
+
+/// Every configuration key the audit rules name in their texts (summary, explanation, fix) is a
+/// key of some release (or, for a `<name>` template, has a known prefix), so the advice never
+/// names a misspelt option.
+#[test]
+fn every_key_the_audit_rules_name_exists() {
+    let mut known = BTreeSet::new();
+    for (_, v) in release_dirs() {
+        let text = std::fs::read_to_string(
+            Path::new(ROOT).join(format!("testdata/config/flink-{v}/option-keys.tsv")),
+        )
+        .unwrap();
+        known.extend(read_keys(&text).into_keys());
+    }
+    let roots = [
+        "state.",
+        "execution.",
+        "high-availability",
+        "restart-strategy",
+        "jobmanager.",
+        "taskmanager.",
+        "metrics.",
+        "rest.",
+        "security.",
+        "pipeline.",
+        "parallelism.",
+        "table.",
+    ];
+    let mut named = 0;
+    let mut problems = Vec::new();
+    for r in flinspect::audit::RULES {
+        for text in [r.summary, r.explanation, r.fix] {
+            for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || "._-<>".contains(c))) {
+                let t = token.trim_end_matches(['.', '-']);
+                if !t.contains('.') || !roots.iter().any(|p| t.starts_with(p)) {
+                    continue;
+                }
+                named += 1;
+                if let Some((prefix, _)) = t.split_once(".<") {
+                    // `metrics.reporter.<name>.factory.class`: the prefix flinspect matches and
+                    // the option under it.
+                    assert_eq!(prefix, "metrics.reporter", "{}: {t}", r.id);
+                    assert!(
+                        t.ends_with(".factory.class") || t == "metrics.reporter.<name>",
+                        "{}: {t}",
+                        r.id
+                    );
+                    continue;
+                }
+                if !known.contains(t) {
+                    problems.push(format!("{}: {t}", r.id));
+                }
+            }
+        }
+    }
+    assert!(named > 40, "{named}");
+    assert!(
+        problems.is_empty(),
+        "keys no release declares:\n{}",
+        problems.join("\n")
+    );
+}

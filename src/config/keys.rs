@@ -220,6 +220,12 @@ key!(
     Some("true")
 );
 key!(
+    ROCKSDB_MEMORY_FIXED_PER_SLOT,
+    [always("state.backend.rocksdb.memory.fixed-per-slot")],
+    Type::Memory,
+    None
+);
+key!(
     MANAGED_MEMORY_SIZE,
     [always("taskmanager.memory.managed.size")],
     Type::Memory,
@@ -429,6 +435,7 @@ pub static ALL: &[&Key] = &[
     &INCREMENTAL,
     &NUM_RETAINED,
     &ROCKSDB_MEMORY_MANAGED,
+    &ROCKSDB_MEMORY_FIXED_PER_SLOT,
     &MANAGED_MEMORY_SIZE,
     &MANAGED_MEMORY_FRACTION,
     &CHECKPOINT_INTERVAL,

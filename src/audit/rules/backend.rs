@@ -249,7 +249,7 @@ fn check_managed(cx: &Context<'_>, sink: &mut Sink<'_>) {
         .inputs
         .config
         .as_ref()
-        .and_then(|c| c.raw("state.backend.rocksdb.memory.fixed-per-slot"))
+        .and_then(|c| c.get(&keys::ROCKSDB_MEMORY_FIXED_PER_SLOT))
         .is_some();
     let zero_size = size
         .value
