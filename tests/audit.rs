@@ -1102,8 +1102,19 @@ fn exit_statuses() {
         "{v}"
     );
     // A bad threshold: 2.
-    let o = flinspect(&["audit", "--threshold", "nope=1"]);
+    let o = flinspect(&[
+        "audit",
+        "--config",
+        "testdata/audit/hardened/config.yaml",
+        "--threshold",
+        "nope=1",
+    ]);
     assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown name"));
+    // Nothing to audit: 2.
+    let o = flinspect(&["audit"]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to audit"));
 }
 
 #[test]

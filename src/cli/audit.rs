@@ -163,6 +163,17 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
     };
+    if a.job.is_none()
+        && a.jar.is_none()
+        && a.sql.is_none()
+        && config_path(a).is_none()
+        && a.paths.is_empty()
+    {
+        return Err(Failure::Input {
+            path: None,
+            message: "nothing to audit: give the job (--jar/--sql/--job), the configuration (--config or --flink-home) or snapshots".into(),
+        });
+    }
     let mut thresholds = Thresholds::default();
     for t in &a.threshold {
         thresholds.set(t).map_err(Failure::Message)?;
