@@ -690,6 +690,12 @@ pub fn audit(inputs: &Inputs, thresholds: &Thresholds) -> Report {
     Report { items }
 }
 
+impl From<crate::config::ConfigError> for crate::Error {
+    fn from(e: crate::config::ConfigError) -> crate::Error {
+        crate::Error::Config(e.message).with_path(e.path)
+    }
+}
+
 impl History {
     /// Each job of a scan as the trend rules need it.
     pub fn from_scan(report: &crate::scan::Report) -> Vec<History> {

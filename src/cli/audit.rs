@@ -9,7 +9,7 @@ use flinspect::render::audit as out;
 use flinspect::render::check::Format;
 
 use super::check::{FailOn, OutputFormat};
-use super::{emit, exit, Failure};
+use super::{exit, Failure};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -100,9 +100,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
             let e = flinspect::render::check::failed::RunError { message, path };
-            if let Some(doc) = format.render_failed(&e) {
-                emit(&doc)?;
-            }
+            super::emit_with(|w| format.write_failed(w, &e).map(drop))?;
             Err(Failure::Input {
                 path: e.path,
                 message: e.message,
@@ -148,7 +146,7 @@ fn log_level(config: &Path) -> Option<(String, String)> {
 }
 
 fn snapshot_facts(path: &Path) -> Result<SnapshotFacts, Failure> {
-    let loaded = flinspect::load::load(path).map_err(|e| input(&e.path, e.to_string()))?;
+    let loaded = flinspect::load::load(path).map_err(Failure::from)?;
     let shown = loaded.path.display().to_string();
     let md = flinspect::split::parse(&loaded.bytes)
         .map_err(|e| input(&loaded.path, format!("{shown}: {e} (cannot audit it)")))?;
@@ -220,7 +218,7 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
     // The configuration.
     let mut config_meta = None;
     if let Some(path) = config_path(a) {
-        let c = Config::load(&path).map_err(|e| input(&path, e.message))?;
+        let c = Config::load(&path).map_err(|e| Failure::from(flinspect::Error::from(e)))?;
         config_meta = Some((c.path.clone(), c.format.as_str()));
         inputs.log_level = log_level(&path);
         inputs.config = Some(c);
@@ -251,7 +249,7 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
             ..Default::default()
         };
         let report = flinspect::scan::scan(&opts, &flinspect::scan::Progress::default())
-            .map_err(Failure::Message)?;
+            .map_err(Failure::from)?;
         inputs.histories = History::from_scan(&report);
         newest_found = History::newest_snapshot(&report);
     }
@@ -302,7 +300,7 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
             _ => flinspect::render::color::Palette::OFF,
         },
     };
-    emit(&out::render(format, &report, &meta))?;
+    super::emit_with(|w| out::write(format, w, &report, &meta))?;
     Ok(match report.verdict(fail_on) {
         audit::Verdict::NotReady => exit::FINDINGS,
         audit::Verdict::Unknown => exit::UNDECIDED,

@@ -2,7 +2,7 @@
 //!
 //! Each [`Key`] lists its spellings newest first, each with the releases whose `ConfigOption`s
 //! declare it (as the option's key, or as a deprecated/fallback key Flink still reads). The
-//! ranges are pinned by `tests/config_keys.rs` against the keys read from the Flink jars
+//! ranges are pinned by `tests/it/config_keys.rs` against the keys read from the Flink jars
 //! (`testdata/config/flink-<release>/option-keys.tsv`, from `testdata/config/OptionKeys.java`,
 //! for 1.13.6, 1.14.6, 1.15.4, 1.16.3, 1.18.1, 1.20.3, 2.0.1, 2.1.1 and 2.3.0; Flink 1.20.3 and
 //! 2.3.0 are read live from their jars by that test).

@@ -93,14 +93,18 @@ pub struct Config {
 }
 
 /// A file that could not be read at all (not a value Flink would reject: that is a finding).
+/// Displayed as `path: message`; `flinspect::Error` takes it as `Error::Config` with the path
+/// (the conversion lives in `audit`, so this module depends on nothing of the crate).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
+    pub path: String,
+    /// What is wrong, without the path.
     pub message: String,
 }
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}: {}", self.path, self.message)
     }
 }
 
@@ -131,13 +135,15 @@ pub struct Invalid {
 impl Config {
     /// Reads a file (read-only).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| ConfigError {
-            message: format!("{}: cannot read the configuration: {e}", path.display()),
+            path: shown.clone(),
+            message: format!("cannot read the configuration: {}", io_message(&e)),
         })?;
         let text = String::from_utf8(bytes).map_err(|e| ConfigError {
+            path: shown.clone(),
             message: format!(
-                "{}: not UTF-8 text at byte offset {} (a Flink configuration file is YAML)",
-                path.display(),
+                "not UTF-8 text at byte offset {} (a Flink configuration file is YAML)",
                 e.utf8_error().valid_up_to()
             ),
         })?;
@@ -234,6 +240,16 @@ impl Config {
     }
 }
 
+/// An OS error in one lowercase line (as `flinspect::error::io_message`, which this standalone
+/// module cannot use).
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
 /// Whether text has YAML structure the flat format cannot have: an indented key under a key
 /// with no value, or a list item.
 fn looks_nested(text: &str) -> bool {
@@ -280,7 +296,8 @@ fn parse_flat(text: &str) -> Vec<Entry> {
 fn parse_standard(text: &str, path: &str) -> Result<Vec<Entry>, ConfigError> {
     use serde_norway::Value as Y;
     let doc: Y = serde_norway::from_str(text).map_err(|e| ConfigError {
-        message: format!("{path}: not valid YAML: {e}"),
+        path: path.to_string(),
+        message: format!("not valid YAML: {e}"),
     })?;
     let mut out = Vec::new();
     let lines = key_lines(text);
@@ -304,7 +321,8 @@ fn parse_standard(text: &str, path: &str) -> Result<Vec<Entry>, ConfigError> {
             Y::Mapping(m) => {
                 for (k, v) in m {
                     let k = scalar(k).ok_or_else(|| ConfigError {
-                        message: format!("{path}: a key under {prefix:?} is not a string"),
+                        path: path.to_string(),
+                        message: format!("a key under {prefix:?} is not a string"),
                     })?;
                     let full = if prefix.is_empty() {
                         k
@@ -340,7 +358,8 @@ fn parse_standard(text: &str, path: &str) -> Result<Vec<Entry>, ConfigError> {
     }
     if !matches!(doc, Y::Mapping(_) | Y::Null) {
         return Err(ConfigError {
-            message: format!("{path}: the configuration is not a YAML mapping of keys"),
+            path: path.to_string(),
+            message: "the configuration is not a YAML mapping of keys".into(),
         });
     }
     walk("", &doc, &mut out, &lines, path)?;

@@ -39,6 +39,8 @@
 //! }
 //! ```
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -62,24 +64,30 @@ pub struct Meta {
     pub color: Palette,
 }
 
-/// The report in this format.
-pub fn render(format: Format, report: &Report, meta: &Meta) -> String {
+/// Writes the report in this format.
+pub fn write(format: Format, w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     match format {
-        Format::Human => human(report, meta),
+        Format::Human => human(w, report, meta),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&document(report, meta)).unwrap_or_default();
-            s.push('\n');
-            s
+            serde_json::to_writer_pretty(&mut *w, &document(report, meta))
+                .map_err(io::Error::from)?;
+            w.write_all(b"\n")
         }
         Format::Sarif => {
-            let mut s = serde_json::to_string_pretty(&sarif(report, meta)).unwrap_or_default();
-            s.push('\n');
-            s
+            serde_json::to_writer_pretty(&mut *w, &sarif(report, meta)).map_err(io::Error::from)?;
+            w.write_all(b"\n")
         }
-        Format::Junit => junit(report, meta),
-        Format::Github => github(report, meta),
-        Format::Markdown => markdown(report, meta),
+        Format::Junit => junit(w, report, meta),
+        Format::Github => github(w, report, meta),
+        Format::Markdown => markdown(w, report, meta),
     }
+}
+
+/// [`write`] into a string.
+pub fn render(format: Format, report: &Report, meta: &Meta) -> String {
+    let mut buf = Vec::new();
+    let _ = write(format, &mut buf, report, meta);
+    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn plural(n: usize, w: &str) -> String {
@@ -185,7 +193,7 @@ fn body(i: &Item) -> String {
     s
 }
 
-fn human(report: &Report, meta: &Meta) -> String {
+fn human(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     let mut s = format!("auditing {}\n\n", inputs_line(meta));
     for i in report.findings() {
         let tone = match i.severity {
@@ -254,7 +262,7 @@ fn human(report: &Report, meta: &Meta) -> String {
     };
     s.push_str(&meta.color.paint(tone, &verdict_line(report, meta)));
     s.push('\n');
-    s
+    w.write_all(s.as_bytes())
 }
 
 #[derive(Serialize)]
@@ -404,7 +412,7 @@ fn sarif(report: &Report, meta: &Meta) -> Value {
     })
 }
 
-fn junit(report: &Report, meta: &Meta) -> String {
+fn junit(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     use crate::render::check::junit::esc;
     let mut cases = Vec::new();
     let (mut failures, mut skipped) = (0, 0);
@@ -455,10 +463,10 @@ fn junit(report: &Report, meta: &Meta) -> String {
         "    <system-out>{}</system-out>\n  </testsuite>\n</testsuites>\n",
         esc(&verdict_line(report, meta))
     ));
-    s
+    w.write_all(s.as_bytes())
 }
 
-fn github(report: &Report, meta: &Meta) -> String {
+fn github(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     use crate::render::check::github::{data, prop};
     let mut s = String::new();
     for i in report.findings() {
@@ -497,10 +505,10 @@ fn github(report: &Report, meta: &Meta) -> String {
     }
     s.push_str(&verdict_line(report, meta));
     s.push('\n');
-    s
+    w.write_all(s.as_bytes())
 }
 
-fn markdown(report: &Report, meta: &Meta) -> String {
+fn markdown(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', "<br>");
     let v = report.verdict(meta.fail_on);
     let mark = match v {
@@ -543,5 +551,5 @@ fn markdown(report: &Report, meta: &Meta) -> String {
             cell(i.fix.as_deref().unwrap_or(""))
         ));
     }
-    s
+    w.write_all(s.as_bytes())
 }

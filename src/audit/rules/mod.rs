@@ -1,9 +1,9 @@
 //! The audit catalogue: one entry per checklist item, grouped by area (one file per area).
 //! Ids are stable snake_case names, never reused, and disjoint from `check`'s rule ids
-//! (`tests/audit.rs` checks both).
+//! (`tests/it/audit.rs` checks both).
 //!
 //! To add a rule: write its `pub(super) static RULE: AuditRule` in the area's file, add it to
-//! [`RULES`], and give it a trigger and a near miss in `tests/audit.rs` (the catalogue test
+//! [`RULES`], and give it a trigger and a near miss in `tests/it/audit.rs` (the catalogue test
 //! fails until both exist).
 
 mod backend;
