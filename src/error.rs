@@ -33,6 +33,9 @@ pub enum Error {
     JobFile(String),
     /// An allow-list that cannot be used; the message names the file.
     AllowList(String),
+    /// A Flink configuration file that cannot be read as one (not UTF-8, not YAML, not a
+    /// mapping). A value Flink would reject is not an error but an `audit` finding.
+    Config(String),
 }
 
 impl Error {
@@ -87,7 +90,9 @@ impl fmt::Display for Error {
         match self {
             Error::WithPath { path, err } => write!(f, "{}: {err}", path.display()),
             Error::Io(e) => f.write_str(&io_message(e)),
-            Error::Input(m) | Error::JobFile(m) | Error::AllowList(m) => f.write_str(m),
+            Error::Input(m) | Error::JobFile(m) | Error::AllowList(m) | Error::Config(m) => {
+                f.write_str(m)
+            }
             Error::Decode(e) => write!(f, "{e}"),
         }
     }

@@ -21,8 +21,10 @@
 //! ```
 
 pub mod analysis;
+pub mod audit;
 pub mod check;
 pub mod diff;
+pub mod config;
 pub mod error;
 pub mod fold;
 pub mod format;

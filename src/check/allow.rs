@@ -68,6 +68,27 @@ impl AllowList {
     }
 
     pub fn from_yaml(text: &str, source: &str) -> Result<AllowList, JobError> {
+        AllowList::from_yaml_for(text, source, &|id| rules::find_info(id).is_some())
+    }
+
+    /// An allow-list for another catalogue (`audit`'s): `known` says which rule ids exist.
+    pub fn from_bytes_for(
+        bytes: &[u8],
+        source: &str,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<AllowList, JobError> {
+        AllowList::from_yaml_for(
+            super::job::text_of(bytes, source, "an allow-list")?,
+            source,
+            known,
+        )
+    }
+
+    pub fn from_yaml_for(
+        text: &str,
+        source: &str,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<AllowList, JobError> {
         let err = |m: String| JobError {
             message: format!("{source}: {m}"),
         };
@@ -75,7 +96,7 @@ impl AllowList {
             serde_norway::from_str(text).map_err(|e| err(e.to_string()))?;
         let mut entries = Vec::new();
         for (i, e) in raw.unwrap_or_default().into_iter().enumerate() {
-            if rules::find_info(&e.rule).is_none() {
+            if !known(&e.rule) {
                 return Err(err(format!(
                     "entry {i}: unknown rule {:?} (see `flinspect rules`)",
                     e.rule

@@ -5,6 +5,7 @@
 //! job (bad arguments, unreadable or corrupt input); 3 (`check`) everything was read but a check
 //! that can fail the restore could not be decided. A broken pipe on stdout exits quietly.
 
+mod audit;
 mod check;
 mod color;
 mod diff;
@@ -41,6 +42,7 @@ Examples:
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif   CI code scanning
   flinspect diff flinspect.lock.json new-graph.json       CI gate: the job graph lock vs the change
   flinspect rules explain unmapped_state
+  flinspect audit --config conf/config.yaml /checkpoints/<job-id>   production readiness
   flinspect scan /checkpoints /savepoints                restorable, broken, reclaimable
   flinspect uid-hash my-source my-keyed                  Flink's OperatorID for each uid
   flinspect max-parallelism 100                          default max parallelism and key groups";
@@ -61,6 +63,9 @@ enum Command {
     Check(check::Args),
     /// Compare the old and the new job's graphs (or job files): will the old job's savepoint restore?
     Diff(diff::Args),
+    /// Check the production-readiness checklist against the job, its configuration and its
+    /// snapshots
+    Audit(audit::Args),
     /// Print the new job's graph (OperatorIDs, chains, settings) from its jar
     Graph(graph::Args),
     /// List the compatibility rules, or explain one
@@ -92,6 +97,7 @@ pub fn run() -> i32 {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Scan(a) => scan::run(a),
         Command::UidHash(a) => forensics::uid_hash(a),

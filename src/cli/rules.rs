@@ -1,5 +1,6 @@
 //! `flinspect rules` and `flinspect rules explain ID`.
 
+use flinspect::audit::rules as audit_rules;
 use flinspect::check::rules;
 
 use super::{emit, exit, Failure};
@@ -9,7 +10,8 @@ use super::{emit, exit, Failure};
 pub struct Args {
     #[command(subcommand)]
     command: Option<Command>,
-    /// The catalogue as JSON: [{id, severity, summary, explanation, flink_error, help}]
+    /// The catalogue as JSON: [{id, command, severity, summary, explanation, flink_error, help}]
+    /// (audit rules: flink_error null, help the Flink option or API that fixes it)
     #[arg(long)]
     json: bool,
 }
@@ -30,6 +32,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                 .map(|i| {
                     serde_json::json!({
                         "id": i.id,
+                        "command": "check",
                         "severity": i.severity,
                         "summary": i.summary,
                         "explanation": i.explanation,
@@ -37,6 +40,17 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                         "help": i.help,
                     })
                 })
+                .chain(audit_rules::RULES.iter().map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "command": "audit",
+                        "severity": r.severity,
+                        "summary": r.summary,
+                        "explanation": r.explanation,
+                        "flink_error": null,
+                        "help": r.fix,
+                    })
+                }))
                 .collect();
             let mut s =
                 serde_json::to_string_pretty(&list).map_err(|e| Failure::Message(e.to_string()))?;
@@ -44,8 +58,12 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             emit(&s)?;
         }
         None => {
-            let width = rules::all_infos().map(|i| i.id.len()).max().unwrap_or(0);
-            let mut s = String::new();
+            let width = rules::all_infos()
+                .map(|i| i.id.len())
+                .chain(audit_rules::RULES.iter().map(|r| r.id.len()))
+                .max()
+                .unwrap_or(0);
+            let mut s = String::from("check and diff (will the new job restore from the snapshot):\n");
             for i in rules::all_infos() {
                 s.push_str(&format!(
                     "{:<width$}  {:<7}  {}\n",
@@ -54,10 +72,27 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                     i.summary
                 ));
             }
+            s.push_str("\naudit (the production-readiness checklist):\n");
+            for r in audit_rules::RULES {
+                s.push_str(&format!(
+                    "{:<width$}  {:<7}  {}\n",
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary
+                ));
+            }
             s.push_str("\n`flinspect rules explain ID` explains one rule.\n");
             emit(&s)?;
         }
         Some(Command::Explain { id }) => {
+            if let Some(r) = audit_rules::find(&id) {
+                let s = format!(
+                    "{} (audit, {} by default; decided by {})\n\n{}\n\n{}\n\nFix:\n  {}\n",
+                    r.id, r.severity, r.decided_by, r.summary, r.explanation, r.fix
+                );
+                emit(&s)?;
+                return Ok(exit::OK);
+            }
             let Some(i) = rules::find_info(&id) else {
                 return Err(Failure::Message(format!(
                     "no rule {id:?} (`flinspect rules` lists them)"

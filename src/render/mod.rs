@@ -1,5 +1,6 @@
 //! Presentation only: human text and JSON. Nothing here decodes bytes or touches the file system.
 
+pub mod audit;
 pub mod check;
 pub mod color;
 pub mod human;

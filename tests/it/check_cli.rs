@@ -604,8 +604,14 @@ fn rules_command() {
     assert_eq!(code(&o), 2);
     let o = flinspect(&["rules", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Both catalogues, each entry naming its command (`check` or `audit`); diff-only rules count as check's.
+    let list = v.as_array().unwrap();
     assert_eq!(
-        v.as_array().unwrap().len(),
+        list.len(),
+        flinspect::check::rules::all_infos().count() + flinspect::audit::RULES.len()
+    );
+    assert_eq!(
+        list.iter().filter(|r| r["command"] == "check").count(),
         flinspect::check::rules::all_infos().count()
     );
     // The rules only `diff` decides are listed and explained too.

@@ -1687,3 +1687,97 @@ fn readme_ci_recipes_run_as_written() {
         "{xml}"
     );
 }
+
+/// The graph documents `flinspect audit`'s tests read (testdata/audit/graphs/, written by
+/// testdata/audit/generate.sh with Flink 2.3.0) are what the companion prints today, and
+/// `audit --jar` is `graph` then `audit --job`. Cost: one companion run per variant (five) and
+/// one `audit --jar`, Flink 2.3.0 only.
+#[test]
+fn audit_graphs_equal_the_companion_and_audit_jar_equals_audit_job() {
+    if !versions().iter().any(|v| v == "2.3.0") {
+        return;
+    }
+    let root = Path::new(ROOT);
+    let committed = |name: &str| {
+        let path = root.join(format!("testdata/audit/graphs/{name}.json"));
+        GraphDocument::from_json(&std::fs::read_to_string(&path).unwrap(), name).unwrap()
+    };
+    for (name, args) in [
+        ("default", vec![]),
+        ("no-uid", vec!["--no-uid", "keyed", "--no-uid", "src"]),
+        (
+            "tight",
+            vec!["--parallelism", "3", "--max-parallelism", "4"],
+        ),
+        ("excessive", vec!["--max-parallelism", "32768"]),
+    ] {
+        let live = graph("2.3.0", "RestoreTopology", &args, &[]);
+        assert_eq!(
+            live.doc,
+            committed(name),
+            "testdata/audit/graphs/{name}.json is stale: run testdata/audit/generate.sh"
+        );
+    }
+    let p = prepare("2.3.0");
+    let hardened = root.join("testdata/audit/hardened/config.yaml");
+    let permit = Permit::take();
+    let live = run_graph(&GraphRequest {
+        jar: p.examples.clone(),
+        entry_class: Some("flinspect.examples.RestoreTopology".into()),
+        flink_home: Some(p.flink_home.clone()),
+        config: Some(hardened.clone()),
+        args: vec![],
+        timeout: Some(std::time::Duration::from_secs(300)),
+    })
+    .unwrap();
+    drop(permit);
+    assert_eq!(
+        live.document,
+        committed("hardened"),
+        "run testdata/audit/generate.sh"
+    );
+
+    let bin = env!("CARGO_BIN_EXE_flinspect");
+    let permit = Permit::take();
+    let by_jar = Command::new(bin)
+        .arg("audit")
+        .arg("--jar")
+        .arg(&p.examples)
+        .args(["--class", "flinspect.examples.RestoreTopology"])
+        .arg("--flink-home")
+        .arg(&p.flink_home)
+        .arg("--config")
+        .arg(&hardened)
+        .args(["--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    drop(permit);
+    let by_job = Command::new(bin)
+        .args([
+            "audit",
+            "--job",
+            "testdata/audit/graphs/hardened.json",
+            "--config",
+        ])
+        .arg(&hardened)
+        .args(["--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        by_jar.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&by_jar.stderr)
+    );
+    let a: Value = serde_json::from_slice(&by_jar.stdout).unwrap();
+    let b: Value = serde_json::from_slice(&by_job.stdout).unwrap();
+    // The same items; only the job's path and kind differ, inside evidence texts too.
+    let strip = |v: &Value, job: &str| v["items"].to_string().replace(job, "JOB");
+    assert_eq!(
+        strip(&a, &p.examples.display().to_string()),
+        strip(&b, "testdata/audit/graphs/hardened.json")
+    );
+    assert_eq!(a["verdict"], "ready");
+}

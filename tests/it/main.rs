@@ -6,6 +6,7 @@ mod check_support;
 mod common;
 mod scan_fixture;
 
+mod audit;
 mod check_cli;
 mod check_restore_truth;
 mod check_rules;
@@ -13,6 +14,7 @@ mod check_upgrade_truth;
 mod cli;
 mod diff_cli;
 mod diff_restore_truth;
+mod config_keys;
 mod golden;
 mod graph;
 mod hostile;

@@ -46,6 +46,11 @@ fn no_command_changes_its_inputs() {
     copy_tree(&case, &root);
     let job_yaml = tmp.path().join("job.yaml");
     std::fs::write(&job_yaml, "operators:\n  - uid: my-keyed\n").unwrap();
+    std::fs::write(
+        tmp.path().join("config.yaml"),
+        "execution.checkpointing.interval: 1 min\n",
+    )
+    .unwrap();
     let before = snapshot(tmp.path());
     assert!(before.len() > 5);
 
@@ -79,6 +84,21 @@ fn no_command_changes_its_inputs() {
     }
     let o = Command::new(bin)
         .args(["scan", root.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert!(o.status.code().is_some());
+    runs += 1;
+    // audit: a snapshot, the tree scanned, a configuration and a job file, all inputs.
+    let config = tmp.path().join("config.yaml");
+    let o = Command::new(bin)
+        .arg("audit")
+        .arg(root.to_str().unwrap())
+        .arg(&metadata[0])
+        .arg("--config")
+        .arg(&config)
+        .arg("--job")
+        .arg(&job_yaml)
+        .args(["--format", "json"])
         .output()
         .unwrap();
     assert!(o.status.code().is_some());

@@ -1,0 +1,309 @@
+//! `flinspect audit [--jar … | --sql … | --job FILE] [--config FILE] [SNAPSHOT_OR_DIR…]`.
+
+use std::path::{Path, PathBuf};
+
+use flinspect::audit::{self, History, Inputs, SnapshotFacts, Thresholds};
+use flinspect::check::{AllowList, Severity};
+use flinspect::config::Config;
+use flinspect::render::audit as out;
+use flinspect::render::check::Format;
+
+use super::check::{FailOn, OutputFormat};
+use super::{exit, Failure};
+
+const EXAMPLES: &str = "\
+Examples:
+  flinspect audit --config /opt/flink/conf/config.yaml               the configuration alone
+  flinspect audit --jar my-job.jar --flink-home /opt/flink-2.3.0 --config prod.yaml /checkpoints/<job-id>
+  flinspect audit --job flinspect.lock.json --config prod.yaml s3-mirror/chk-42
+  flinspect audit /checkpoints/<job-id> --format sarif > audit.sarif
+  flinspect audit --config prod.yaml --threshold recovery-sla=5min --allow accepted.yaml
+
+Give any subset of the inputs: the job (--jar/--sql run through Flink's client classes as
+`flinspect graph` does; --job a graph document or a `check` job file), the Flink configuration
+(--config; else --flink-home's conf/), and snapshots: a `_metadata` file or snapshot directory is
+read as the newest state; any other directory is scanned as `flinspect scan` does (per job:
+checkpoint size trend, unreferenced shared files, the newest restorable checkpoint's age). Every
+item says which input decided it; an item no input given can decide is listed as not checked
+with the input that would. `flinspect rules` lists the audit rules with their thresholds.
+
+Thresholds (--threshold NAME=VALUE, repeatable): recovery-sla (10 min), max-parallelism-share
+(0.5), max-parallelism-ratio (64), heap-state-per-subtask (1 gb), full-checkpoint-size (1 gb),
+min-retained (2), min-tolerable-failures (1), skew-factor (4), skew-min-size (64 mb),
+growth-factor (2), unreclaimed-share (1), stale-intervals (3).
+
+Exit status: 0 ready (no finding at or above --fail-on, every rule at or above it decided);
+1 findings at or above --fail-on; 2 flinspect could not do its job (an unreadable input, bad
+arguments); 3 no blocking finding, but a rule at or above --fail-on could not be checked
+(verdict unknown). With --format json|sarif|junit|github|markdown a failed run still prints a
+valid document that carries the error.";
+
+#[derive(clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Snapshots (`_metadata` files or snapshot directories) and directories to scan
+    #[arg(value_name = "SNAPSHOT_OR_DIR")]
+    paths: Vec<PathBuf>,
+    /// The job as a graph document (`flinspect graph` output) or a job file (YAML/JSON)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["jar", "sql"])]
+    job: Option<PathBuf>,
+    /// The job's jar: its graph is taken as `flinspect graph` takes it
+    #[arg(long, value_name = "JOB.jar", conflicts_with = "sql")]
+    jar: Option<PathBuf>,
+    /// The job as a SQL script or a compiled plan, planned by Flink's own planner
+    #[arg(long, value_name = "SCRIPT.sql|PLAN.json")]
+    sql: Option<PathBuf>,
+    /// How the job's program runs (as `flinspect graph`); --config is also the configuration
+    /// the audit reads
+    #[command(flatten)]
+    program: super::graph::ProgramArgs,
+    /// With --jar: arguments of the job's main()
+    #[arg(last = true, value_name = "ARGS")]
+    args: Vec<String>,
+    /// Change a threshold: NAME=VALUE (see below)
+    #[arg(long, value_name = "NAME=VALUE")]
+    threshold: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    format: OutputFormat,
+    /// Same as --format json (schema documented in `flinspect::render::audit`)
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// Lowest severity that fails the audit (exit status 1)
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
+    /// Accepted findings: YAML list of {rule, operator, reason}; a reason is required
+    #[arg(long, value_name = "FILE")]
+    allow: Option<PathBuf>,
+    /// Colour severities and the verdict in human output: auto, always, never
+    #[arg(long, value_enum, default_value = "auto")]
+    color: super::color::ColorChoice,
+}
+
+fn input(path: &Path, message: String) -> Failure {
+    Failure::Input {
+        path: Some(path.display().to_string()),
+        message,
+    }
+}
+
+pub fn run(a: Args) -> Result<i32, Failure> {
+    let format = match (a.json, a.format) {
+        (true, _) => Format::Json,
+        (false, OutputFormat::Human) => Format::Human,
+        (false, OutputFormat::Json) => Format::Json,
+        (false, OutputFormat::Sarif) => Format::Sarif,
+        (false, OutputFormat::Junit) => Format::Junit,
+        (false, OutputFormat::Github) => Format::Github,
+        (false, OutputFormat::Markdown) => Format::Markdown,
+    };
+    match judge(&a, format) {
+        Err(Failure::Input { path, message }) => {
+            let e = flinspect::render::check::failed::RunError { message, path };
+            super::emit_with(|w| format.write_failed(w, &e).map(drop))?;
+            Err(Failure::Input {
+                path: e.path,
+                message: e.message,
+            })
+        }
+        other => other,
+    }
+}
+
+/// The configuration file: --config, else the distribution's conf/ (--flink-home).
+fn config_path(a: &Args) -> Option<PathBuf> {
+    if let Some(c) = &a.program.config {
+        return Some(c.clone());
+    }
+    let home = a.program.flink_home.as_ref()?;
+    ["config.yaml", "flink-conf.yaml"]
+        .iter()
+        .map(|n| home.join("conf").join(n))
+        .find(|p| p.is_file())
+}
+
+/// `rootLogger.level` (log4j 2 properties) or the level of `log4j.rootLogger` (log4j 1).
+fn log_level(config: &Path) -> Option<(String, String)> {
+    let path = config.parent()?.join("log4j.properties");
+    let text = std::fs::read_to_string(&path).ok()?;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('#') || t.starts_with('!') {
+            continue;
+        }
+        let Some((k, v)) = t.split_once(['=', ':']) else {
+            continue;
+        };
+        let k = k.trim();
+        if k == "rootLogger.level" || k == "log4j.rootLogger" {
+            let level = v.split(',').next().unwrap_or("").trim().to_string();
+            if !level.is_empty() {
+                return Some((level, path.display().to_string()));
+            }
+        }
+    }
+    None
+}
+
+fn snapshot_facts(path: &Path) -> Result<SnapshotFacts, Failure> {
+    let loaded = flinspect::load::load(path).map_err(Failure::from)?;
+    let shown = loaded.path.display().to_string();
+    let md = flinspect::split::parse(&loaded.bytes)
+        .map_err(|e| input(&loaded.path, format!("{shown}: {e} (cannot audit it)")))?;
+    let modified = std::fs::metadata(&loaded.path)
+        .and_then(|m| m.modified())
+        .ok();
+    Ok(SnapshotFacts::of(&md, &shown, modified))
+}
+
+fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
+    let fail_on = match a.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    if a.job.is_none()
+        && a.jar.is_none()
+        && a.sql.is_none()
+        && config_path(a).is_none()
+        && a.paths.is_empty()
+    {
+        return Err(Failure::Input {
+            path: None,
+            message: "nothing to audit: give the job (--jar/--sql/--job), the configuration (--config or --flink-home) or snapshots".into(),
+        });
+    }
+    let mut thresholds = Thresholds::default();
+    for t in &a.threshold {
+        thresholds.set(t).map_err(Failure::Message)?;
+    }
+    let mut inputs = Inputs {
+        now: Some(std::time::SystemTime::now()),
+        ..Inputs::default()
+    };
+    let mut job_meta = None;
+
+    // The job.
+    let program = a.jar.as_ref().or(a.sql.as_ref());
+    if let Some(path) = &a.job {
+        let bytes = std::fs::read(path).map_err(|e| {
+            input(
+                path,
+                format!("{}: cannot read the job: {e}", path.display()),
+            )
+        })?;
+        let shown = path.display().to_string();
+        let text = std::str::from_utf8(&bytes).ok();
+        match text {
+            Some(t) if flinspect::graph::is_graph_document(t) => {
+                let g = flinspect::graph::GraphDocument::from_json(t, &shown)
+                    .map_err(|e| input(path, e.message))?;
+                inputs.graph = Some((g, shown.clone()));
+                job_meta = Some((shown, "graph"));
+            }
+            _ => {
+                let j = flinspect::check::Job::from_bytes(&bytes, &shown)
+                    .map_err(|e| input(path, e.message))?;
+                inputs.job_file = Some((j, shown.clone()));
+                job_meta = Some((shown, "file"));
+            }
+        }
+    } else if let Some(path) = program {
+        let req = a.program.request(path.clone(), a.args.clone(), 300);
+        let outp = flinspect::graph::run_graph(&req).map_err(|e| input(path, e.message))?;
+        let shown = path.display().to_string();
+        inputs.graph = Some((outp.document, shown.clone()));
+        job_meta = Some((shown, "program"));
+    }
+
+    // The configuration.
+    let mut config_meta = None;
+    if let Some(path) = config_path(a) {
+        let c = Config::load(&path).map_err(|e| Failure::from(flinspect::Error::from(e)))?;
+        config_meta = Some((c.path.clone(), c.format.as_str()));
+        inputs.log_level = log_level(&path);
+        inputs.config = Some(c);
+    }
+
+    // Snapshots and trees.
+    let mut direct: Vec<SnapshotFacts> = Vec::new();
+    let mut roots = Vec::new();
+    for p in &a.paths {
+        if p.is_file() || p.join("_metadata").is_file() {
+            direct.push(snapshot_facts(p)?);
+        } else if p.is_dir() {
+            roots.push(p.clone());
+        } else {
+            return Err(input(
+                p,
+                format!(
+                    "{}: not a _metadata file, a snapshot directory or a directory to scan",
+                    p.display()
+                ),
+            ));
+        }
+    }
+    let mut newest_found = None;
+    if !roots.is_empty() {
+        let opts = flinspect::scan::Options {
+            roots: roots.clone(),
+            ..Default::default()
+        };
+        let report = flinspect::scan::scan(&opts, &flinspect::scan::Progress::default())
+            .map_err(Failure::from)?;
+        inputs.histories = History::from_scan(&report);
+        newest_found = History::newest_snapshot(&report);
+    }
+    inputs.snapshot = match direct
+        .into_iter()
+        .max_by_key(|s| (s.modified, s.checkpoint_id))
+    {
+        Some(s) => Some(s),
+        None => match newest_found {
+            Some(p) => Some(snapshot_facts(&p)?),
+            None => None,
+        },
+    };
+
+    let allow = match &a.allow {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                input(
+                    path,
+                    format!("{}: cannot read allow-list: {e}", path.display()),
+                )
+            })?;
+            AllowList::from_bytes_for(&bytes, &path.display().to_string(), &|id| {
+                audit::rules::find(id).is_some()
+            })
+            .map_err(|e| input(path, e.message))?
+        }
+        None => AllowList::default(),
+    };
+
+    let mut report = audit::audit(&inputs, &thresholds);
+    for e in report.apply_allow_list(&allow) {
+        eprintln!(
+            "flinspect: warning: allow-list entry for rule {}{} matched no finding",
+            e.rule,
+            e.operator
+                .as_deref()
+                .map_or_else(String::new, |o| format!(", operator {o:?}"))
+        );
+    }
+    let meta = out::Meta {
+        job: job_meta,
+        config: config_meta,
+        snapshots: a.paths.iter().map(|p| p.display().to_string()).collect(),
+        fail_on,
+        color: match format {
+            Format::Human => a.color.for_stdout(),
+            _ => flinspect::render::color::Palette::OFF,
+        },
+    };
+    super::emit_with(|w| out::write(format, w, &report, &meta))?;
+    Ok(match report.verdict(fail_on) {
+        audit::Verdict::NotReady => exit::FINDINGS,
+        audit::Verdict::Unknown => exit::UNDECIDED,
+        audit::Verdict::Ready => exit::OK,
+    })
+}
