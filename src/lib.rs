@@ -26,4 +26,5 @@ pub mod probe;
 pub mod render;
 pub mod scan;
 pub mod split;
+pub mod storage;
 pub mod units;

@@ -216,6 +216,9 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 pub fn load_with(path: &Path, strategy: Strategy) -> Result<Loaded, LoadError> {
+    if let Some(location) = path.to_str().filter(|s| crate::storage::is_remote(s)) {
+        return load_remote(location);
+    }
     let file_path = resolve(path)?;
     let err = |e: std::io::Error| LoadError {
         path: file_path.clone(),
@@ -250,6 +253,27 @@ pub fn load_with(path: &Path, strategy: Strategy) -> Result<Loaded, LoadError> {
         path: file_path,
         dir,
         bytes,
+    })
+}
+
+/// Reads a remote `_metadata` (a location of an object or of a snapshot "directory", see
+/// [`crate::storage`]) into one buffer of its exact size; the parser borrows from it.
+pub fn load_remote(location: &str) -> Result<Loaded, LoadError> {
+    let fail = |e: crate::storage::Error| LoadError {
+        path: PathBuf::from(&e.location),
+        message: e.message,
+    };
+    let storage = crate::storage::global().map_err(fail)?;
+    let object = storage.open_snapshot(location).map_err(fail)?;
+    let bytes = storage.read(&object).map_err(fail)?;
+    let dir = match object.location.rsplit_once('/') {
+        Some((dir, _)) if dir.contains("://") && !dir.ends_with('/') => PathBuf::from(dir),
+        _ => PathBuf::from(&object.location),
+    };
+    Ok(Loaded {
+        path: PathBuf::from(object.location),
+        dir,
+        bytes: Bytes::Owned(bytes),
     })
 }
 

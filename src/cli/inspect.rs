@@ -36,6 +36,13 @@ pub struct Args {
     /// (the exit status is still 2)
     #[arg(long)]
     lossy: bool,
+    /// A Flink configuration file (flink-conf.yaml or config.yaml) whose storage keys
+    /// (`s3.endpoint`, `s3.path.style.access`, `s3.access-key`, `s3.secret-key`, …) are used
+    /// for remote locations, on top of the environment's credentials
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
 }
 
 /// What the decoding pass keeps of one operator.
@@ -48,6 +55,7 @@ struct Digest {
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
+    a.remote.apply(a.config.as_deref())?;
     let mut uids = a.uids.clone();
     if let Some(f) = &a.uid_file {
         uids.extend(read_uid_file(f)?);

@@ -10,6 +10,7 @@ mod color;
 mod forensics;
 mod graph;
 mod inspect;
+mod remote;
 mod rules;
 mod scan;
 

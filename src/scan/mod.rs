@@ -19,6 +19,7 @@
 pub mod group;
 pub mod paths;
 pub mod relocate;
+pub mod remote;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashMap};
@@ -403,8 +404,17 @@ pub fn scan(opts: &Options, progress: &Progress) -> Result<Report, String> {
         .thread_name(|i| format!("flinspect-scan-{i}"))
         // Deep trees recurse through rayon jobs; give each worker room.
         .stack_size(8 << 20);
+    let remote = opts.roots.iter().any(|r| is_remote_path(r));
     if opts.threads > 0 {
         builder = builder.num_threads(opts.threads);
+    } else if remote {
+        // Remote reads block their worker on the network: as many workers as requests may be
+        // in flight (`--concurrency`); decoding still takes only the cores it needs.
+        let n = crate::storage::global()
+            .map(|s| s.config().concurrency)
+            .unwrap_or(1);
+        builder =
+            builder.num_threads(n.max(std::thread::available_parallelism().map_or(1, |c| c.get())));
     }
     let pool = builder
         .build()
@@ -414,7 +424,13 @@ pub fn scan(opts: &Options, progress: &Progress) -> Result<Report, String> {
 
 fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     progress.phase.store(PHASE_WALK, Ordering::Relaxed);
-    let tree = walk::walk(&opts.roots, progress);
+    let (remote_roots, local_roots): (Vec<PathBuf>, Vec<PathBuf>) =
+        opts.roots.iter().cloned().partition(|r| is_remote_path(r));
+    let mut tree = walk::walk(&local_roots, progress);
+    if !remote_roots.is_empty() {
+        walk::merge(&mut tree, remote::list_roots(&remote_roots, progress));
+    }
+    let tree = tree;
     progress.phase.store(PHASE_INDEX, Ordering::Relaxed);
 
     let index: HashMap<&OsStr, usize> = tree
@@ -439,6 +455,7 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         index: &index,
         referenced: &marks,
         maps: &opts.maps,
+        remote: !remote_roots.is_empty(),
     };
     let checked: Vec<Option<Snapshot>> = metadata
         .par_iter()
@@ -527,6 +544,7 @@ fn relocate_all(snapshots: &mut [Snapshot], ctx: &CheckContext<'_>, progress: &P
             index: ctx.index,
             referenced: ctx.referenced,
             maps: &maps,
+            remote: ctx.remote,
         };
         let entry = FileEntry {
             path: snap.path.clone(),
@@ -555,6 +573,9 @@ pub struct CheckContext<'a> {
     /// Parallel to `files`.
     pub referenced: &'a [AtomicBool],
     pub maps: &'a [PathMap],
+    /// Remote roots are scanned: recorded remote URIs that no map covers are read where they
+    /// say, not reported as unmapped.
+    pub remote: bool,
 }
 
 impl CheckContext<'_> {
@@ -596,16 +617,28 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
     };
     // The `_metadata` itself is part of the snapshot, readable or not.
     ctx.find(file.path.as_os_str());
-    let loaded = match load::load(&file.path) {
-        Ok(l) => l,
-        Err(e) => {
-            if std::fs::symlink_metadata(&file.path)
-                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-            {
-                return None;
+    let loaded = if is_remote_path(&file.path) {
+        // The listing gave the size: one GET, no HEAD.
+        match remote::read_listed(file) {
+            Ok(l) => l,
+            Err(e) if e.kind == crate::storage::ErrorKind::NotFound => return None,
+            Err(e) => {
+                snap.error = Some(e.message);
+                return Some(snap);
             }
-            snap.error = Some(e.message);
-            return Some(snap);
+        }
+    } else {
+        match load::load(&file.path) {
+            Ok(l) => l,
+            Err(e) => {
+                if std::fs::symlink_metadata(&file.path)
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                {
+                    return None;
+                }
+                snap.error = Some(e.message);
+                return Some(snap);
+            }
         }
     };
     snap.metadata_bytes = loaded.bytes.len() as u64;
@@ -627,6 +660,13 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
 
     // Each local file once, needing the largest size any reference needs. The recorded string
     // of the first reference is kept for the report.
+    let resolve = |uri: &str| {
+        if ctx.remote {
+            paths::resolve_absolute_remote(uri, ctx.maps)
+        } else {
+            paths::resolve_absolute(uri, ctx.maps)
+        }
+    };
     let mut needed: HashMap<OsString, (Option<u64>, String)> = HashMap::new();
     for r in analysis::references(&md) {
         let (recorded, path, need) = match &r.file {
@@ -638,7 +678,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
             }
             FileRef::Absolute(uri) => {
                 let uri = uri.to_str().into_owned();
-                let p = match paths::resolve_absolute(&uri, ctx.maps) {
+                let p = match resolve(&uri) {
                     paths::Resolved::Local(p) => Some(p),
                     paths::Resolved::Unmapped => None,
                 };
@@ -646,7 +686,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
             }
             FileRef::Segment { path, start } => {
                 let uri = path.to_str().into_owned();
-                let p = match paths::resolve_absolute(&uri, ctx.maps) {
+                let p = match resolve(&uri) {
                     paths::Resolved::Local(p) => Some(p),
                     paths::Resolved::Unmapped => None,
                 };
@@ -682,6 +722,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
             Some(len) => Ok(len),
             // Not seen by the walk: outside the roots, behind a symlinked directory, in an
             // unreadable directory, or missing. Ask the file system.
+            None if is_remote_path(&path) => remote::head(&path),
             None => match std::fs::metadata(&path) {
                 // A directory where a state file should be is no state file.
                 Ok(m) if m.is_dir() => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
@@ -737,8 +778,12 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
 /// directory (where `shared/` and `taskowned/` live). Returns the snapshot's record, or why the
 /// walk could not produce one.
 pub fn snapshot_files(metadata: &Path, maps: &[PathMap]) -> Result<Snapshot, String> {
-    let metadata = std::fs::canonicalize(metadata)
-        .map_err(|e| format!("{}: {}", metadata.display(), io_message(&e)))?;
+    let metadata = if is_remote_path(metadata) {
+        PathBuf::from(crate::storage::normalize(&metadata.to_string_lossy()))
+    } else {
+        std::fs::canonicalize(metadata)
+            .map_err(|e| format!("{}: {}", metadata.display(), io_message(&e)))?
+    };
     let dir = metadata.parent().unwrap_or(Path::new("/"));
     let root = match dir.file_name().and_then(|n| n.to_str()) {
         Some(n) if checkpoint_dir_id(n).is_some() => dir.parent().unwrap_or(dir),
@@ -757,6 +802,11 @@ pub fn snapshot_files(metadata: &Path, maps: &[PathMap]) -> Result<Snapshot, Str
         .flat_map(|j| j.snapshots)
         .find(|s| s.path == metadata)
         .ok_or_else(|| format!("{}: not found by the walk", metadata.display()))
+}
+
+/// Whether a root or file is a remote location ([`crate::storage`]).
+pub fn is_remote_path(p: &Path) -> bool {
+    p.to_str().is_some_and(crate::storage::is_remote)
 }
 
 /// `chk-<N>` → N.
