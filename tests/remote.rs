@@ -17,12 +17,15 @@ use remote_support::*;
 use scan_fixture::Copy;
 
 /// Fixture cases uploaded for the comparisons: metadata V4 (1.20.3) and V5+ (2.3.0), full and
-/// incremental, file merging, changelog and ForSt.
+/// incremental, unaligned, changelog and ForSt. (Not file merging: s3s-fs keeps each object's
+/// metadata in a file named by the base64 of its key, and the file-merging fixtures' keys of
+/// ~200 characters exceed the file system's 255-byte name limit, so the server cannot store
+/// them: HTTP 500 on PUT.)
 fn cases() -> Vec<(String, String)> {
     let want = [
         ("flink-1.20.3", "hashmap"),
         ("flink-1.20.3", "rocksdb-incremental"),
-        ("flink-1.20.3", "file-merging"),
+        ("flink-1.20.3", "unaligned"),
         ("flink-1.20.3", "changelog"),
         ("flink-2.3.0", "rocksdb-incremental"),
         ("flink-2.3.0", "forst"),
@@ -391,7 +394,7 @@ fn faults_are_retried_with_backoff_and_then_named_in_one_line() {
     // document that could pass for a readable snapshot.
     for (fault, cause) in [
         (Fault::SlowDown, "throttled or unavailable"),
-        (Fault::Reset, "connection failed"),
+        (Fault::Reset, "connection reset"),
         (Fault::Truncate(100), "truncated body"),
         (Fault::Delay(Duration::from_secs(4)), "timed out"),
         (

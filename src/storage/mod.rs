@@ -553,14 +553,57 @@ impl Storage {
         if let Some(o) = self.head(&candidate)? {
             return Ok(o);
         }
-        if let Some(o) = self.head(&location)? {
-            return Ok(o);
+        // A "directory" (objects under it)? Asked with one listing, not a HEAD of the
+        // directory's key, which some servers answer with an error instead of 404.
+        let inside = self.children(&location)?;
+        if inside.is_empty() {
+            if let Some(o) = self.head(&location)? {
+                return Ok(o);
+            }
+            return Err(err(
+                &location,
+                ErrorKind::NotFound,
+                format!("no object {candidate} and nothing under this location"),
+            ));
         }
+        let mut snapshots: Vec<&String> = inside
+            .iter()
+            .filter(|n| n.starts_with("chk-") || n.starts_with("savepoint-"))
+            .collect();
+        let number = |n: &str| n.strip_prefix("chk-").and_then(|k| k.parse::<u64>().ok());
+        snapshots.sort_by_key(|n| (number(n).is_none(), number(n), n.to_string()));
+        let hint = match snapshots.last() {
+            Some(_) => format!(
+                "; snapshot directories inside: {}; inspect one, e.g. {location}/{}",
+                snapshots.iter().take(6).map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                snapshots.iter().rev().find(|n| n.starts_with("chk-")).unwrap_or(&snapshots[0])
+            ),
+            None => String::new(),
+        };
         Err(err(
             &location,
             ErrorKind::NotFound,
-            format!("no object {candidate} (not a completed checkpoint or savepoint) and no object at this location"),
+            format!("no object {candidate} (not a completed checkpoint or savepoint){hint}"),
         ))
+    }
+
+    /// The names of the "directories" and objects directly under a location (one listing
+    /// page with a delimiter).
+    fn children(&self, location: &str) -> Result<Vec<String>, Error> {
+        let (store, path) = self.store_for(location)?;
+        self.block_on(async {
+            let _permit = self.permits.acquire().await;
+            self.requests.list.fetch_add(1, Ordering::Relaxed);
+            let r = store
+                .list_with_delimiter(Some(&path))
+                .await
+                .map_err(|e| classify(location, &e))?;
+            Ok(r.common_prefixes
+                .iter()
+                .filter_map(|p| p.filename().map(str::to_string))
+                .chain(r.objects.iter().filter_map(|o| o.location.filename().map(str::to_string)))
+                .collect())
+        })
     }
 
     /// Reads a whole object into one buffer of exactly its size. Objects larger than
@@ -705,6 +748,39 @@ impl Storage {
         }
     }
 
+    /// Every object under `prefix`, page by page, holding one permit per page.
+    async fn list_flat(
+        &self,
+        store: &dyn ObjectStore,
+        prefix: Option<&ObjectPath>,
+        seen: &(dyn Fn(u64, u64) + Sync),
+    ) -> object_store::Result<Vec<object_store::ObjectMeta>> {
+        let mut found = Vec::new();
+        let mut stream = store.list(prefix);
+        let mut permit = None;
+        loop {
+            // A new page is fetched every 1000 entries: take a permit for it.
+            if found.len() % 1000 == 0 {
+                // Released first: with one permit in all, holding it would wait forever.
+                drop(permit.take());
+                permit = Some(self.permits.acquire().await);
+                self.requests.list.fetch_add(1, Ordering::Relaxed);
+            }
+            match stream.try_next().await? {
+                Some(m) => {
+                    found.push(m);
+                    if found.len() % 100 == 0 {
+                        seen(0, 100);
+                    }
+                }
+                None => break,
+            }
+        }
+        drop(permit);
+        seen(1, (found.len() % 100) as u64);
+        Ok(found)
+    }
+
     /// Every object under `prefix` (a "directory": `prefix/…`), sorted by location. The
     /// top-level "directories" are listed concurrently; `seen` is called with each page's
     /// object count as it arrives (for progress).
@@ -726,54 +802,55 @@ impl Storage {
         let mut out = self.block_on(async {
             let top = {
                 let _permit = self.permits.acquire().await;
-                self.requests.list.fetch_add(1, Ordering::Relaxed);
-                store
+                let top = store
                     .list_with_delimiter(root)
                     .await
-                    .map_err(|e| classify(&prefix, &e))?
+                    .map_err(|e| classify(&prefix, &e))?;
+                self.requests.list.fetch_add(
+                    pages(top.objects.len() + top.common_prefixes.len()),
+                    Ordering::Relaxed,
+                );
+                top
             };
-            seen(top.common_prefixes.len() as u64, top.objects.len() as u64);
-            let mut all: Vec<ObjectInfo> = top.objects.into_iter().map(to_info).collect();
-            let subs = top.common_prefixes.into_iter().map(|p| {
-                let store = Arc::clone(&store);
-                let prefix = &prefix;
-                async move {
-                    let mut found = Vec::new();
-                    let mut pages = store.list(Some(&p));
-                    loop {
-                        let next = {
-                            let _permit = self.permits.acquire().await;
-                            pages.try_next().await
-                        };
-                        match next {
-                            Ok(Some(m)) => {
-                                found.push(m);
-                                if found.len() % 1000 == 1 {
-                                    self.requests.list.fetch_add(1, Ordering::Relaxed);
-                                }
-                                if found.len() % 100 == 0 {
-                                    seen(0, 100);
-                                }
-                            }
-                            Ok(None) => break,
-                            Err(e) => return Err(classify(&format!("{prefix}/{p}"), &e)),
-                        }
+            // Few top-level "directories" (job directories): list each on its own, all at
+            // once. Many (thousands of snapshot directories): one flat listing of the whole
+            // prefix takes far fewer requests than one listing per directory.
+            let subs = if top.common_prefixes.len() <= self.config.concurrency.max(1) {
+                seen(top.common_prefixes.len() as u64, top.objects.len() as u64);
+                let mut all: Vec<ObjectInfo> = top.objects.into_iter().map(to_info).collect();
+                let lists = top.common_prefixes.into_iter().map(|p| {
+                    let store = Arc::clone(&store);
+                    let prefix = &prefix;
+                    async move {
+                        let found = self.list_flat(&*store, Some(&p), seen).await;
+                        found.map_err(|e| classify(&format!("{prefix}/{p}"), &e))
                     }
-                    seen(1, (found.len() % 100) as u64);
-                    Ok::<_, Error>(found)
+                });
+                let mut lists =
+                    futures::stream::iter(lists).buffer_unordered(self.config.concurrency.max(1));
+                while let Some(found) = lists.next().await {
+                    all.extend(found?.into_iter().map(to_info));
                 }
-            });
-            let mut lists =
-                futures::stream::iter(subs).buffer_unordered(self.config.concurrency.max(1));
-            while let Some(found) = lists.next().await {
-                all.extend(found?.into_iter().map(to_info));
-            }
-            Ok::<_, Error>(all)
+                all
+            } else {
+                self.list_flat(&*store, root, seen)
+                    .await
+                    .map_err(|e| classify(&prefix, &e))?
+                    .into_iter()
+                    .map(to_info)
+                    .collect()
+            };
+            Ok::<_, Error>(subs)
         })?;
         out.sort_unstable_by(|a, b| a.location.cmp(&b.location));
         out.dedup_by(|a, b| a.location == b.location);
         Ok(out)
     }
+}
+
+/// The requests a listing of `n` entries took (S3, GCS and Azure return up to 1000 a page).
+fn pages(n: usize) -> u64 {
+    (n.max(1) as u64).div_ceil(1000)
 }
 
 /// `scheme://authority/` of a location whose object path is `path` (for turning listed

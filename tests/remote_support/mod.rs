@@ -255,7 +255,7 @@ pub fn read_line_with(child: &mut Child, prefix: &str, within: Duration) -> Stri
         }
     });
     rx.recv_timeout(within)
-        .unwrap_or_else(|_| panic!("no line starting with {prefix:?} within {within:?}"))
+        .unwrap_or_else(|_| panic!("no line starting with the expected prefix within {within:?}"))
 }
 
 /// Azurite's blob service (the Azure Storage emulator), with its well-known development

@@ -28,7 +28,7 @@ lib="$("$gen/flink-jars.sh" "$v")"
 "$repo/testdata/remote/servers.sh" s3
 s3s="${FLINSPECT_SERVERS:-$repo/target/remote-servers}/bin/s3s-fs"
 
-mvn -B -q dependency:get "-Dartifact=org.apache.flink:flink-s3-fs-presto:$v" >/dev/null
+mvn -B -q dependency:get -Dtransitive=false "-Dartifact=org.apache.flink:flink-s3-fs-presto:$v"
 plugin="$HOME/.m2/repository/org/apache/flink/flink-s3-fs-presto/$v/flink-s3-fs-presto-$v.jar"
 [ -f "$plugin" ] || { echo "no $plugin" >&2; exit 1; }
 
@@ -63,7 +63,8 @@ timeout 400 "$JAVA" -Xmx1g "${opens[@]}" \
   -cp "$build:$lib/*:$plugin" flinspect.fixture.FixtureJob \
   --flink-version "$v" --case "$case_name" --out "$work/out" \
   --base "s3p://$bucket/$key" \
-  --backend rocksdb --incremental true --native-savepoint true \
+  --backend rocksdb --incremental true --native-savepoint false \
+  --conf.execution.checkpointing.timeout 300s \
   --conf.s3.endpoint "http://127.0.0.1:$port" --conf.s3.path.style.access true \
   --conf.s3.access-key "$ak" --conf.s3.secret-key "$sk" >"$work/run.log" 2>&1 \
   || { tail -50 "$work/run.log" >&2; exit 1; }
