@@ -9,7 +9,9 @@ use std::time::Instant;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let root = args.next().expect("usage: parallel_get LOCATION [CONCURRENCY]");
+    let root = args
+        .next()
+        .expect("usage: parallel_get LOCATION [CONCURRENCY]");
     let n: usize = args.next().map_or(64, |s| s.parse().expect("a number"));
     let storage = flinspect::storage::Storage::new(flinspect::storage::Config {
         concurrency: n,

@@ -575,8 +575,17 @@ impl Storage {
         let hint = match snapshots.last() {
             Some(_) => format!(
                 "; snapshot directories inside: {}; inspect one, e.g. {location}/{}",
-                snapshots.iter().take(6).map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-                snapshots.iter().rev().find(|n| n.starts_with("chk-")).unwrap_or(&snapshots[0])
+                snapshots
+                    .iter()
+                    .take(6)
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                snapshots
+                    .iter()
+                    .rev()
+                    .find(|n| n.starts_with("chk-"))
+                    .unwrap_or(&snapshots[0])
             ),
             None => String::new(),
         };
@@ -601,7 +610,11 @@ impl Storage {
             Ok(r.common_prefixes
                 .iter()
                 .filter_map(|p| p.filename().map(str::to_string))
-                .chain(r.objects.iter().filter_map(|o| o.location.filename().map(str::to_string)))
+                .chain(
+                    r.objects
+                        .iter()
+                        .filter_map(|o| o.location.filename().map(str::to_string)),
+                )
                 .collect())
         })
     }

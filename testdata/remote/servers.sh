@@ -3,11 +3,12 @@
 # from its own registry, into target/remote-servers/ (git-ignored). Idempotent: what is there
 # is kept.
 #
-#   testdata/remote/servers.sh [s3] [azure] [gcs] [hdfs] [awscli]     (default: s3 azure gcs hdfs)
+#   testdata/remote/servers.sh [s3] [azure] [gcs] [hdfs] [awscli]     (default: s3 azure hdfs)
 #
 #   s3      s3s-fs (crates.io): an S3 server over a directory, with SigV4 verification
 #   azure   Azurite (npm): Microsoft's Azure Storage emulator
-#   gcs     fake-gcs-server (Go module github.com/fsouza/fake-gcs-server)
+#   gcs     fake-gcs-server (Go module github.com/fsouza/fake-gcs-server): not used by the tests;
+#           it answered object_store's HEAD and XML-API listing with 404 when tried
 #   hdfs    Hadoop's MiniDFSCluster (Maven Central: hadoop-client-minicluster) and a launcher
 #   awscli  the AWS CLI (PyPI), for BENCHMARKS.md only
 set -euo pipefail
@@ -24,7 +25,7 @@ HADOOP_VERSION=3.4.1
 AWSCLI_VERSION=1.46.2
 
 want=("$@")
-[ ${#want[@]} -eq 0 ] && want=(s3 azure gcs hdfs)
+[ ${#want[@]} -eq 0 ] && want=(s3 azure hdfs)
 
 for w in "${want[@]}"; do
   case "$w" in
@@ -39,7 +40,7 @@ for w in "${want[@]}"; do
     azure)
       if [ ! -x "$dest/azurite/node_modules/.bin/azurite-blob" ] || [ ! -d "$dest/azurite/node_modules/@azure/storage-blob" ]; then
         echo "== Azurite $AZURITE_VERSION (npm)"
-        mkdir -p "$dest/azurite"
+        rm -rf "$dest/azurite"; mkdir -p "$dest/azurite"
         # Azure's own JavaScript SDK creates the tests' container (object_store has no call for it).
         npm install --silent --no-audit --no-fund --prefix "$dest/azurite" \
           "azurite@$AZURITE_VERSION" "@azure/storage-blob@$AZURE_BLOB_SDK_VERSION"

@@ -1,6 +1,6 @@
 //! Real storage servers on loopback for the remote tests, started here and stopped on drop:
-//! s3s-fs (S3), Azurite (Azure Blob), fake-gcs-server (GCS) and Hadoop's MiniDFSCluster
-//! (HDFS). They are installed by `testdata/remote/servers.sh` into `target/remote-servers/`
+//! s3s-fs (S3), Azurite (Azure Blob), Hadoop's MiniDFSCluster (HDFS) and Python's
+//! http.server. They are installed by `testdata/remote/servers.sh` into `target/remote-servers/`
 //! (`.ci/run` does it; a test that finds one missing runs the script itself). A server that
 //! cannot be installed or started fails the test with the reason.
 
@@ -268,6 +268,9 @@ pub struct Azurite {
 
 pub const AZURE_ACCOUNT: &str = "devstoreaccount1";
 pub const AZURE_CONTAINER: &str = "flink";
+/// Azurite's published development account key.
+pub const AZURE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 impl Azurite {
     pub fn start() -> Azurite {
@@ -301,7 +304,9 @@ impl Azurite {
         let rt = runtime();
         let _g = rt.enter();
         let s = object_store::azure::MicrosoftAzureBuilder::new()
-            .with_use_emulator(true)
+            .with_account(AZURE_ACCOUNT)
+            .with_access_key(AZURE_KEY)
+            .with_allow_http(true)
             .with_container_name(AZURE_CONTAINER)
             .with_config(
                 object_store::azure::AzureConfigKey::Endpoint,
@@ -329,8 +334,26 @@ impl Azurite {
         );
     }
 
+    /// Every blob with its size, entity tag and modification time as the service reports
+    /// them, and the extent files that hold their bytes. (Azurite's metadata database is
+    /// written to disk lazily, so its file is not compared.)
     pub fn state(&self) -> BTreeMap<PathBuf, (u64, u64, Option<std::time::SystemTime>)> {
-        dir_state(self.dir.path())
+        let mut s = dir_state(&self.dir.path().join("__blobstorage__"));
+        let store = self.store();
+        let rt = runtime();
+        let listed: Vec<object_store::ObjectMeta> = rt.block_on(async {
+            use futures::TryStreamExt;
+            store.list(None).try_collect().await.unwrap()
+        });
+        for m in listed {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            m.e_tag.hash(&mut h);
+            s.insert(
+                PathBuf::from(format!("blob:{}", m.location)),
+                (m.size, h.finish(), Some(m.last_modified.into())),
+            );
+        }
+        s
     }
 
     pub fn env(&self, endpoint: &str) -> Vec<(&'static str, String)> {
@@ -423,56 +446,5 @@ impl HttpDir {
             port,
             _proc: Running(child),
         }
-    }
-}
-
-/// fake-gcs-server (a GCS emulator) over a directory of buckets.
-pub struct FakeGcs {
-    pub port: u16,
-    pub dir: tempfile::TempDir,
-    _proc: Running,
-}
-
-impl FakeGcs {
-    /// Serves `data` (its subdirectories are buckets, their files objects).
-    pub fn start(data: &Path) -> FakeGcs {
-        let bin = servers_dir().join("bin/fake-gcs-server");
-        ensure("gcs", &bin);
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let mut child = Command::new(&bin)
-            .args([
-                "-scheme",
-                "http",
-                "-host",
-                "127.0.0.1",
-                "-port",
-                &port.to_string(),
-            ])
-            .args(["-backend", "memory", "-log-level", "error"])
-            .arg("-data")
-            .arg(data)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        wait_for_port(port, &mut child, "fake-gcs-server", Duration::from_secs(30));
-        FakeGcs {
-            port,
-            dir,
-            _proc: Running(child),
-        }
-    }
-
-    pub fn env(&self, endpoint: &str) -> Vec<(&'static str, String)> {
-        let key = self.dir.path().join("service-account.json");
-        std::fs::write(
-            &key,
-            format!(
-                r#"{{"private_key": "unused", "private_key_id": "unused", "client_email": "test@flinspect", "disable_oauth": true, "gcs_base_url": "{endpoint}"}}"#
-            ),
-        )
-        .unwrap();
-        vec![("GOOGLE_SERVICE_ACCOUNT", key.display().to_string())]
     }
 }
