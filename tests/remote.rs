@@ -290,38 +290,42 @@ fn scan_finds_a_deleted_state_file_from_the_listing() {
 fn check_judges_a_remote_snapshot_as_the_local_one() {
     let w = World::new();
     let (v, c) = scan_fixture::incremental_case();
-    let case = w.copy.root().join(&v).join(&c);
     let dirs: Vec<PathBuf> = w
         .snapshot_dirs()
         .into_iter()
         .filter(|d| d.starts_with(Path::new(&v).join(&c)))
         .collect();
     assert!(dirs.len() >= 2);
-    let graph = scan_fixture::testdata()
-        .join(&v)
-        .join(&c)
-        .join("graph.json");
-    for rel in &dirs {
+    // Each snapshot judged against the job as the newest other snapshot of it describes it.
+    let other = dirs.last().unwrap();
+    for rel in &dirs[..dirs.len() - 1] {
         let local = w.copy.root().join(rel);
+        let local_other = w.copy.root().join(other);
         let remote = format!("{REMOTE_ROOT}/{}", rel.display());
+        let remote_other = format!("{REMOTE_ROOT}/{}", other.display());
         let want = flinspect(
             &[
                 "check",
                 local.to_str().unwrap(),
-                "--job",
-                graph.to_str().unwrap(),
+                "--against",
+                local_other.to_str().unwrap(),
                 "--format",
                 "json",
             ],
             &[],
+        );
+        assert!(
+            matches!(want.status.code(), Some(0 | 1 | 3)),
+            "a verdict: {}",
+            text(&want.stderr)
         );
         let got = run_read_only(
             &w.s3,
             &[
                 "check",
                 &remote,
-                "--job",
-                graph.to_str().unwrap(),
+                "--against",
+                &remote_other,
                 "--format",
                 "json",
             ],
@@ -335,8 +339,9 @@ fn check_judges_a_remote_snapshot_as_the_local_one() {
         );
         let want = text(&want.stdout).replace(&w.local(), REMOTE_ROOT);
         assert_eq!(text(&got.stdout), want, "{remote}");
+        let doc: serde_json::Value = serde_json::from_slice(&got.stdout).unwrap();
+        assert!(doc.get("verdict").is_some(), "{doc}");
     }
-    let _ = case;
 }
 
 /// One snapshot through the fault proxy, with short timeouts and few retries.
@@ -469,10 +474,30 @@ fn a_snapshot_whose_metadata_cannot_be_read_is_never_restorable() {
         record["error"].as_str().unwrap().contains("truncated body"),
         "{record}"
     );
-    // And `check` gives no verdict for it.
-    let graph = scan_fixture::testdata()
-        .join(rel.iter().take(2).collect::<PathBuf>())
-        .join("graph.json");
+    // And `check` gives no verdict for it, against a readable snapshot of the same job that
+    // alone gives one.
+    let other = w
+        .snapshot_dirs()
+        .into_iter()
+        .find(|d| d != &rel && d.starts_with(rel.iter().take(2).collect::<PathBuf>()))
+        .expect("another snapshot of the case");
+    let readable = through_faults(
+        &w,
+        &proxy,
+        &[
+            "check",
+            "--retries",
+            "1",
+            &format!("{REMOTE_ROOT}/{}", other.display()),
+            "--against",
+            &format!("{REMOTE_ROOT}/{}", other.display()),
+        ],
+    );
+    assert!(
+        matches!(readable.status.code(), Some(0 | 1 | 3)),
+        "{}",
+        text(&readable.stderr)
+    );
     let out = through_faults(
         &w,
         &proxy,
@@ -481,9 +506,14 @@ fn a_snapshot_whose_metadata_cannot_be_read_is_never_restorable() {
             "--retries",
             "1",
             &format!("{REMOTE_ROOT}/{}", rel.display()),
-            "--job",
-            graph.to_str().unwrap(),
+            "--against",
+            &format!("{REMOTE_ROOT}/{}", other.display()),
         ],
+    );
+    assert!(
+        text(&out.stderr).contains("truncated body"),
+        "{}",
+        text(&out.stderr)
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     assert!(
@@ -700,20 +730,18 @@ fn real_flink_wrote_to_s3_and_flinspect_reads_it_there_as_flink_does() {
         referenced > 0,
         "the RocksDB snapshots reference state files"
     );
-    // check: the savepoint against the job's own graph: compatible, and its files were checked.
+    // check: the savepoint against the job as its newest checkpoint describes it (the same
+    // job): compatible, read entirely from the server.
     let savepoint = snapshots.iter().find(|s| s["kind"] == "savepoint").unwrap();
-    let graph = flink_s3_fixture().join("graph.json");
+    let newest = snapshots
+        .iter()
+        .rfind(|s| s["kind"] == "checkpoint")
+        .unwrap();
     let target = format!("{FLINK_S3_ROOT}/{}", savepoint["path"].as_str().unwrap());
+    let against = format!("{FLINK_S3_ROOT}/{}", newest["path"].as_str().unwrap());
     let out = run_read_only(
         &s3,
-        &[
-            "check",
-            &target,
-            "--job",
-            graph.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
+        &["check", &target, "--against", &against, "--format", "json"],
         &[],
     );
     assert_eq!(
