@@ -18,8 +18,11 @@
 
 pub mod analysis;
 pub mod check;
+pub mod error;
+pub mod fold;
 pub mod format;
 pub mod graph;
+pub mod inspect;
 pub mod load;
 pub mod model;
 pub mod probe;
@@ -28,3 +31,5 @@ pub mod scan;
 pub mod split;
 pub mod storage;
 pub mod units;
+
+pub use error::{Error, Result};

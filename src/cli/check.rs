@@ -9,7 +9,7 @@ use flinspect::check::{self, AllowList, Job, Options, Severity};
 use flinspect::render::check as out;
 use flinspect::{load, split};
 
-use super::{emit, exit, Failure};
+use super::{exit, Failure};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -157,9 +157,7 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         Err(Failure::Input { path, message }) => {
             // A CI step that parses or uploads the output gets a valid document with the cause.
             let e = out::failed::RunError { message, path };
-            if let Some(doc) = format.render_failed(&e) {
-                emit(&doc)?;
-            }
+            super::emit_with(|w| format.write_failed(w, &e).map(drop))?;
             Err(Failure::Input {
                 path: e.path,
                 message: e.message,
@@ -176,10 +174,10 @@ fn state_files(metadata: &Path) -> Option<check::StateFiles> {
         .map(|s| s.state_files())
 }
 
-fn input(path: &Path, message: String) -> Failure {
+fn input(path: &Path, message: impl std::fmt::Display) -> Failure {
     Failure::Input {
         path: Some(path.display().to_string()),
-        message,
+        message: message.to_string(),
     }
 }
 
@@ -190,7 +188,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
     };
 
     a.remote.apply(a.program.config.as_deref())?;
-    let loaded = load::load(&a.snapshot).map_err(|e| input(&e.path, e.to_string()))?;
+    let loaded = load::load(&a.snapshot).map_err(Failure::from)?;
     let shown = loaded.path.display().to_string();
     let md = split::parse(&loaded.bytes).map_err(|e| {
         input(
@@ -213,7 +211,8 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
                     flinspect::graph::job_from_graph_json(t, &shown, false)
                         .map_err(|e| input(path, e.message))?
                 }
-                _ => Job::from_bytes(&bytes, &shown).map_err(|e| input(path, e.message))?,
+                _ => Job::from_bytes(&bytes, &shown)
+                    .map_err(|e| input(path, flinspect::Error::from(e)))?,
             };
             job_lines = out::job_file_lines(&String::from_utf8_lossy(&bytes));
             (job, shown, "file")
@@ -228,7 +227,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             (job, shown, "program")
         }
         (None, Some(path)) => {
-            other_loaded = load::load(path).map_err(|e| input(&e.path, e.to_string()))?;
+            other_loaded = load::load(path).map_err(Failure::from)?;
             let shown = other_loaded.path.display().to_string();
             let other = split::parse(&other_loaded.bytes).map_err(|e| {
                 input(
@@ -251,7 +250,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         Some(path) => {
             let bytes = read_bytes(path, "allow-list")?;
             AllowList::from_bytes(&bytes, &path.display().to_string())
-                .map_err(|e| input(path, e.message))?
+                .map_err(|e| input(path, flinspect::Error::AllowList(e.message)))?
         }
         None => AllowList::default(),
     };
@@ -298,7 +297,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             _ => flinspect::render::color::Palette::OFF,
         },
     };
-    emit(&format.render(&report, &meta))?;
+    super::emit_with(|w| format.write(w, &report, &meta))?;
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check
     // that can fail a restore could not run) is "could not judge", never a pass.
     Ok(match report.verdict(fail_on) {

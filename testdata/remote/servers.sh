@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the real storage servers the remote tests (tests/remote.rs) start on loopback, each
+# Installs the real storage servers the remote tests (tests/it/remote.rs) start on loopback, each
 # from its own registry, into target/remote-servers/ (git-ignored). Idempotent: what is there
 # is kept.
 #

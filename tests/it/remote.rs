@@ -1,19 +1,16 @@
 //! Remote snapshots: `inspect`, `check` and `scan` read real Flink fixtures from real storage
-//! servers on loopback (tests/remote_support), and say exactly what they say about the same
+//! servers on loopback (tests/it/remote_support), and say exactly what they say about the same
 //! tree on local disk. Every test checks that the server's stored state is unchanged and that
 //! flinspect sent only GET and HEAD requests.
 
-mod common;
-mod remote_support;
-#[path = "scan_fixture/mod.rs"]
-mod scan_fixture;
+use crate::remote_support::{self, *};
+use crate::{common, scan_fixture};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use remote_support::proxy::{Fault, Proxy, Rule};
-use remote_support::*;
 use scan_fixture::Copy;
 
 /// Fixture cases uploaded for the comparisons: metadata V4 (1.20.3) and V5+ (2.3.0), full and
