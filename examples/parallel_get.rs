@@ -26,8 +26,8 @@ fn main() {
         .collect();
     let listed = started.elapsed();
     let bytes = std::sync::atomic::AtomicU64::new(0);
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| {
-        let next = std::sync::atomic::AtomicUsize::new(0);
         for _ in 0..n {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);

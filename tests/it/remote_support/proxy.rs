@@ -90,7 +90,8 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn serve(mut client: TcpStream, upstream: SocketAddr, state: &Mutex<State>) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(30)))?;
-    loop {
+    // One request per connection: the answer says `Connection: close`.
+    {
         // One request: headers, then a Content-Length body (flinspect sends none).
         let mut buf = Vec::new();
         let mut chunk = [0u8; 8192];
@@ -196,7 +197,7 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &Mutex<State>) -> s
         }
         // The upstream response said `Connection: close`; so does this connection.
         let _ = client.shutdown(Shutdown::Both);
-        return Ok(());
+        Ok(())
     }
 }
 
