@@ -36,6 +36,9 @@ pub enum Error {
     /// A Flink configuration file that cannot be read as one (not UTF-8, not YAML, not a
     /// mapping). A value Flink would reject is not an error but an `audit` finding.
     Config(String),
+    /// A remote location (S3, GCS, Azure, HDFS, HTTP) that could not be read: the cause, after
+    /// the retries (the location is the `WithPath` around it).
+    Remote(crate::storage::Error),
 }
 
 impl Error {
@@ -94,6 +97,7 @@ impl fmt::Display for Error {
                 f.write_str(m)
             }
             Error::Decode(e) => write!(f, "{e}"),
+            Error::Remote(e) => f.write_str(&e.message),
         }
     }
 }
@@ -123,6 +127,14 @@ impl PartialEq for Error {
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Error {
         Error::Io(Arc::new(e))
+    }
+}
+
+impl From<crate::storage::Error> for Error {
+    /// The storage error under its location.
+    fn from(e: crate::storage::Error) -> Error {
+        let location = PathBuf::from(&e.location);
+        Error::Remote(e).with_path(location)
     }
 }
 

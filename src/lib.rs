@@ -36,6 +36,7 @@ pub mod probe;
 pub mod render;
 pub mod scan;
 pub mod split;
+pub mod storage;
 pub mod units;
 
 pub use error::{Error, Result};

@@ -199,6 +199,9 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 pub fn load_with(path: &Path, strategy: Strategy) -> Result<Loaded, LoadError> {
+    if let Some(location) = path.to_str().filter(|s| crate::storage::is_remote(s)) {
+        return load_remote(location);
+    }
     let file_path = resolve(path)?;
     let err = |e: std::io::Error| crate::Error::from(e).with_path(&file_path);
     let mut file = File::open(&file_path).map_err(err)?;
@@ -254,6 +257,24 @@ pub fn map_file(path: &Path) -> Result<Bytes, LoadError> {
     let mut v = Vec::new();
     file.take(MAX_HEAD_READ).read_to_end(&mut v).map_err(err)?;
     Ok(Bytes::Owned(v))
+}
+
+/// Reads a remote `_metadata` (a location of an object or of a snapshot "directory", see
+/// [`crate::storage`]) into one buffer of its exact size; the parser borrows from it.
+pub fn load_remote(location: &str) -> Result<Loaded, LoadError> {
+    let fail = crate::Error::from;
+    let storage = crate::storage::global().map_err(fail)?;
+    let object = storage.open_snapshot(location).map_err(fail)?;
+    let bytes = storage.read(&object).map_err(fail)?;
+    let dir = match object.location.rsplit_once('/') {
+        Some((dir, _)) if dir.contains("://") && !dir.ends_with('/') => PathBuf::from(dir),
+        _ => PathBuf::from(&object.location),
+    };
+    Ok(Loaded {
+        path: PathBuf::from(object.location),
+        dir,
+        bytes: Bytes::Owned(bytes),
+    })
 }
 
 fn map(file: &File) -> Option<memmap2::Mmap> {

@@ -139,6 +139,9 @@ pub struct Args {
     /// TERM not dumb), always, never
     #[arg(long, value_enum, default_value = "auto")]
     color: super::color::ColorChoice,
+    /// Remote snapshots: their storage keys come from --config (`s3.endpoint`, …)
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
 }
 
 fn parse_flink_version(s: &str) -> Result<check::FlinkVersion, String> {
@@ -198,6 +201,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         FailOn::Warning => Severity::Warning,
     };
 
+    a.remote.apply(a.program.config.as_deref())?;
     let loaded = load::load(&a.snapshot).map_err(Failure::from)?;
     let shown = loaded.path.display().to_string();
     let md = split::parse(&loaded.bytes).map_err(|e| {

@@ -58,7 +58,8 @@ pub struct ProgramArgs {
     /// A Flink distribution (its lib/ and conf/); default: FLINK_HOME
     #[arg(long, value_name = "DIR")]
     pub flink_home: Option<PathBuf>,
-    /// A Flink configuration file applied on top of the distribution's conf/
+    /// A Flink configuration file applied on top of the distribution's conf/ (`check` also
+    /// reads a remote snapshot with its storage keys: `s3.endpoint`, `s3.access-key`, …)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }

@@ -46,9 +46,17 @@ pub struct Args {
     /// near the snapshot by their trailing path
     #[arg(long = "map", value_name = "PREFIX=LOCALDIR", value_parser = flinspect::scan::paths::PathMap::parse)]
     maps: Vec<flinspect::scan::paths::PathMap>,
+    /// A Flink configuration file (flink-conf.yaml or config.yaml) whose storage keys
+    /// (`s3.endpoint`, `s3.path.style.access`, `s3.access-key`, `s3.secret-key`, …) are used
+    /// for remote locations, on top of the environment's credentials
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
+    a.remote.apply(a.config.as_deref())?;
     let mut uids = a.uids.clone();
     if let Some(f) = &a.uid_file {
         uids.extend(read_uid_file(f)?);

@@ -12,6 +12,7 @@ mod diff;
 mod forensics;
 mod graph;
 mod inspect;
+mod remote;
 mod rules;
 mod scan;
 

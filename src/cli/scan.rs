@@ -91,6 +91,13 @@ pub struct Args {
     /// TERM is not dumb
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// A Flink configuration file (flink-conf.yaml or config.yaml) whose storage keys
+    /// (`s3.endpoint`, `s3.path.style.access`, `s3.access-key`, `s3.secret-key`, …) are used
+    /// for remote roots, on top of the environment's credentials
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
 }
 
 /// How progress is shown on stderr.
@@ -118,6 +125,7 @@ fn progress_mode(
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
+    a.remote.apply(a.config.as_deref())?;
     let opts = scan::Options {
         roots: a.roots.clone(),
         threads: a.threads.map_or(0, usize::from),

@@ -20,6 +20,7 @@ pub mod group;
 pub mod paths;
 pub mod relocate;
 pub mod states;
+pub mod remote;
 pub mod walk;
 
 mod names;
@@ -28,7 +29,7 @@ mod snapshot;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
 use rayon::prelude::*;
@@ -93,8 +94,17 @@ pub fn scan(opts: &Options, progress: &Progress) -> crate::Result<Report> {
         .thread_name(|i| format!("flinspect-scan-{i}"))
         // Deep trees recurse through rayon jobs; give each worker room.
         .stack_size(8 << 20);
+    let remote = opts.roots.iter().any(|r| is_remote_path(r));
     if opts.threads > 0 {
         builder = builder.num_threads(opts.threads);
+    } else if remote {
+        // Remote reads block their worker on the network: as many workers as requests may be
+        // in flight (`--concurrency`); decoding still takes only the cores it needs.
+        let n = crate::storage::global()
+            .map(|s| s.config().concurrency)
+            .unwrap_or(1);
+        builder =
+            builder.num_threads(n.max(std::thread::available_parallelism().map_or(1, |c| c.get())));
     }
     let pool = builder.build().map_err(|e| {
         crate::Error::from(std::io::Error::other(format!(
@@ -106,7 +116,13 @@ pub fn scan(opts: &Options, progress: &Progress) -> crate::Result<Report> {
 
 fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
     progress.phase.store(PHASE_WALK, Ordering::Relaxed);
-    let tree = walk::walk(&opts.roots, progress);
+    let (remote_roots, local_roots): (Vec<PathBuf>, Vec<PathBuf>) =
+        opts.roots.iter().cloned().partition(|r| is_remote_path(r));
+    let mut tree = walk::walk(&local_roots, progress);
+    if !remote_roots.is_empty() {
+        walk::merge(&mut tree, remote::list_roots(&remote_roots, progress));
+    }
+    let tree = tree;
     progress.phase.store(PHASE_INDEX, Ordering::Relaxed);
 
     let index: HashMap<&OsStr, usize> = tree
@@ -131,6 +147,7 @@ fn scan_in_pool(opts: &Options, progress: &Progress) -> Report {
         index: &index,
         referenced: &marks,
         maps: &opts.maps,
+        remote: !remote_roots.is_empty(),
     };
     let checked: Vec<Option<Snapshot>> = metadata
         .par_iter()
@@ -219,6 +236,7 @@ fn relocate_all(snapshots: &mut [Snapshot], ctx: &CheckContext<'_>, progress: &P
             index: ctx.index,
             referenced: ctx.referenced,
             maps: &maps,
+            remote: ctx.remote,
         };
         let entry = FileEntry {
             path: snap.path.clone(),
@@ -230,4 +248,9 @@ fn relocate_all(snapshots: &mut [Snapshot], ctx: &CheckContext<'_>, progress: &P
             *snap = s;
         }
     });
+}
+
+/// Whether a root or file is a remote location ([`crate::storage`]).
+pub fn is_remote_path(p: &Path) -> bool {
+    p.to_str().is_some_and(crate::storage::is_remote)
 }

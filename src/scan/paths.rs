@@ -24,6 +24,12 @@ impl PathMap {
         while prefix.ends_with('/') && !prefix.ends_with(":/") && !prefix.ends_with("//") {
             prefix.pop();
         }
+        if let Some(remote) = dir.to_str().filter(|d| crate::storage::is_remote(d)) {
+            return PathMap {
+                prefix,
+                dir: PathBuf::from(crate::storage::normalize(remote)),
+            };
+        }
         let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| {
             std::path::absolute(dir)
                 .map(|p| clean(&p))
@@ -122,6 +128,17 @@ pub fn resolve_absolute(recorded: &str, maps: &[PathMap]) -> Resolved {
     }
 }
 
+/// Resolves a recorded absolute path for a scan that reads remote roots too: a remote URI that
+/// no `--map` covers is read where it says (its identity, [`crate::storage::normalize`]).
+pub fn resolve_absolute_remote(recorded: &str, maps: &[PathMap]) -> Resolved {
+    match resolve_absolute(recorded, maps) {
+        Resolved::Unmapped if crate::storage::is_remote(recorded) => {
+            Resolved::Local(PathBuf::from(crate::storage::normalize(recorded)))
+        }
+        r => r,
+    }
+}
+
 /// Resolves a `RelativeFileStateHandle` name against the snapshot directory.
 pub fn resolve_relative(dir: &Path, name: &str) -> PathBuf {
     clean(&dir.join(name))
@@ -130,6 +147,20 @@ pub fn resolve_relative(dir: &Path, name: &str) -> PathBuf {
 /// Removes `.` and `..` components without touching the file system (`..` at the root stays at
 /// the root), so that equal files get equal paths.
 pub fn clean(p: &Path) -> PathBuf {
+    // A remote location (`s3://bucket/…`): its `//` is not an empty component.
+    if let Some(s) = p.to_str().filter(|s| crate::storage::is_remote(s)) {
+        if let Some((head, rest)) = s.split_once("://") {
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let cleaned = clean(&Path::new("/").join(path));
+            let cleaned = cleaned.to_string_lossy();
+            let tail = cleaned.trim_start_matches('/');
+            return if tail.is_empty() {
+                PathBuf::from(format!("{head}://{authority}"))
+            } else {
+                PathBuf::from(format!("{head}://{authority}/{tail}"))
+            };
+        }
+    }
     if is_clean(p.as_os_str().as_encoded_bytes()) {
         return p.to_path_buf();
     }
@@ -242,6 +273,30 @@ mod tests {
             assert!(!is_clean(p.as_bytes()), "{p}");
             assert_eq!(clean(Path::new(p)), PathBuf::from(want), "{p}");
         }
+    }
+
+    #[test]
+    fn remote_locations_keep_their_authority() {
+        assert_eq!(
+            clean(Path::new("s3://b/job/chk-1/../shared/x")),
+            PathBuf::from("s3://b/job/shared/x")
+        );
+        assert_eq!(
+            resolve_relative(Path::new("s3://b/sp-1"), "a-b"),
+            PathBuf::from("s3://b/sp-1/a-b")
+        );
+        assert_eq!(
+            clean(Path::new("hdfs://nn:8020/")),
+            PathBuf::from("hdfs://nn:8020")
+        );
+        assert_eq!(
+            resolve_absolute_remote("s3p://b//x", &[]),
+            Resolved::Local(PathBuf::from("s3://b/x"))
+        );
+        assert_eq!(
+            resolve_absolute_remote("file://host/x", &[]),
+            Resolved::Unmapped
+        );
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct CheckContext<'a> {
     /// Parallel to `files`.
     pub referenced: &'a [AtomicBool],
     pub maps: &'a [PathMap],
+    /// Remote roots are scanned: recorded remote URIs that no map covers are read where they
+    /// say, not reported as unmapped.
+    pub remote: bool,
 }
 
 impl CheckContext<'_> {
@@ -68,16 +71,28 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
     };
     // The `_metadata` itself is part of the snapshot, readable or not.
     ctx.find(file.path.as_os_str());
-    let loaded = match load::load(&file.path) {
-        Ok(l) => l,
-        Err(e) => {
-            if std::fs::symlink_metadata(&file.path)
-                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-            {
-                return None;
+    let loaded = if super::is_remote_path(&file.path) {
+        // The listing gave the size: one GET, no HEAD.
+        match super::remote::read_listed(file) {
+            Ok(l) => l,
+            Err(e) if e.kind == crate::storage::ErrorKind::NotFound => return None,
+            Err(e) => {
+                snap.error = Some(crate::Error::Remote(e));
+                return Some(snap);
             }
-            snap.error = Some(e.inner().clone());
-            return Some(snap);
+        }
+    } else {
+        match load::load(&file.path) {
+            Ok(l) => l,
+            Err(e) => {
+                if std::fs::symlink_metadata(&file.path)
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                {
+                    return None;
+                }
+                snap.error = Some(e.inner().clone());
+                return Some(snap);
+            }
         }
     };
     snap.metadata_bytes = loaded.bytes.len() as u64;
@@ -99,6 +114,13 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
 
     // Each local file once, needing the largest size any reference needs. The recorded string
     // of the first reference is kept for the report.
+    let resolve = |uri: &str| {
+        if ctx.remote {
+            paths::resolve_absolute_remote(uri, ctx.maps)
+        } else {
+            paths::resolve_absolute(uri, ctx.maps)
+        }
+    };
     let mut needed: HashMap<OsString, (Option<u64>, String)> = HashMap::new();
     for r in analysis::references(&md) {
         let (recorded, path, need) = match &r.file {
@@ -110,7 +132,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
             }
             FileRef::Absolute(uri) => {
                 let uri = uri.to_str().into_owned();
-                let p = match paths::resolve_absolute(&uri, ctx.maps) {
+                let p = match resolve(&uri) {
                     paths::Resolved::Local(p) => Some(p),
                     paths::Resolved::Unmapped => None,
                 };
@@ -118,7 +140,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
             }
             FileRef::Segment { path, start } => {
                 let uri = path.to_str().into_owned();
-                let p = match paths::resolve_absolute(&uri, ctx.maps) {
+                let p = match resolve(&uri) {
                     paths::Resolved::Local(p) => Some(p),
                     paths::Resolved::Unmapped => None,
                 };
@@ -154,6 +176,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
             Some(len) => Ok(len),
             // Not seen by the walk: outside the roots, behind a symlinked directory, in an
             // unreadable directory, or missing. Ask the file system.
+            None if super::is_remote_path(&path) => super::remote::head(&path),
             None => match std::fs::metadata(&path) {
                 // A directory where a state file should be is no state file.
                 Ok(m) if m.is_dir() => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
@@ -209,8 +232,11 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
 /// directory (where `shared/` and `taskowned/` live). Returns the snapshot's record, or why the
 /// walk could not produce one.
 pub fn snapshot_files(metadata: &Path, maps: &[PathMap]) -> crate::Result<Snapshot> {
-    let metadata =
-        std::fs::canonicalize(metadata).map_err(|e| crate::Error::from(e).with_path(metadata))?;
+    let metadata = if super::is_remote_path(metadata) {
+        PathBuf::from(crate::storage::normalize(&metadata.to_string_lossy()))
+    } else {
+        std::fs::canonicalize(metadata).map_err(|e| crate::Error::from(e).with_path(metadata))?
+    };
     let dir = metadata.parent().unwrap_or(Path::new("/"));
     let root = match dir.file_name().and_then(|n| n.to_str()) {
         Some(n) if checkpoint_dir_id(n).is_some() => dir.parent().unwrap_or(dir),

@@ -230,3 +230,24 @@ fn visit<'s>(
         scope.spawn(move |s| visit(s, d, depth + 1, sink, progress));
     }
 }
+
+/// Adds another tree's contents (e.g. remote roots' listings) to `tree`, keeping every list
+/// sorted.
+pub fn merge(tree: &mut Tree, other: Tree) {
+    tree.roots.extend(other.roots);
+    tree.files.extend(other.files);
+    tree.dirs.extend(other.dirs);
+    tree.skipped_symlinks.extend(other.skipped_symlinks);
+    tree.errors.extend(other.errors);
+    tree.vanished += other.vanished;
+    tree.roots.sort();
+    tree.files
+        .sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+    tree.files
+        .dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
+    tree.dirs
+        .sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    tree.dirs.dedup();
+    tree.skipped_symlinks.sort();
+    tree.errors.sort();
+}

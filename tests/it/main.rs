@@ -4,6 +4,7 @@
 
 mod check_support;
 mod common;
+mod remote_support;
 mod scan_fixture;
 
 mod audit;
@@ -23,6 +24,7 @@ mod json_contract;
 mod oracle;
 mod probe;
 mod read_only;
+mod remote;
 mod scan;
 mod scan_json;
 mod scan_view;

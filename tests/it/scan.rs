@@ -744,6 +744,7 @@ fn a_metadata_deleted_after_the_walk_has_vanished_not_failed() {
         index: &index,
         referenced: &[],
         maps: &[],
+        remote: false,
     };
     assert_eq!(check_snapshot(&gone, &ctx), None);
     fs::create_dir(tmp.path().join("chk-1")).unwrap();

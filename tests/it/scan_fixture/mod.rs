@@ -129,7 +129,7 @@ impl Copy {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create dir");
     for e in fs::read_dir(from).expect("read fixture dir").flatten() {
         let name = e.file_name();
