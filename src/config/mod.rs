@@ -474,7 +474,9 @@ mod tests {
     fn broken_yaml_is_an_error_naming_the_file() {
         let e = Config::parse("a:\n  - [\n", "conf/config.yaml", "config.yaml").unwrap_err();
         assert!(
-            e.message.starts_with("conf/config.yaml: not valid YAML"),
+            e.to_string()
+                .starts_with("conf/config.yaml: not valid YAML")
+                && e.path == "conf/config.yaml",
             "{e}"
         );
     }
