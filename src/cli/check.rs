@@ -58,6 +58,10 @@ pub enum OutputFormat {
     Junit,
     Github,
     Markdown,
+    /// One self-contained HTML report (with -o FILE): the verdict, each finding with Flink's
+    /// message, the snapshot's operators with the affected ones highlighted, what
+    /// allowNonRestoredState drops
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -118,6 +122,9 @@ pub struct Args {
     /// Same as --format json (schema documented in `flinspect::render::check::json`)
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Lowest severity that fails the check (exit status 1)
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
@@ -149,7 +156,10 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         (false, OutputFormat::Junit) => out::Format::Junit,
         (false, OutputFormat::Github) => out::Format::Github,
         (false, OutputFormat::Markdown) => out::Format::Markdown,
+        // A run that fails writes no page: the error goes to stderr, as for human output.
+        (false, OutputFormat::Html) => out::Format::Human,
     };
+    super::check_output_flag(a.output.as_deref(), a.html())?;
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
             // A CI step that parses or uploads the output gets a valid document with the cause.
@@ -163,6 +173,12 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             })
         }
         other => other,
+    }
+}
+
+impl Args {
+    fn html(&self) -> bool {
+        !self.json && self.format == OutputFormat::Html
     }
 }
 
@@ -294,7 +310,16 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             _ => flinspect::render::color::Palette::OFF,
         },
     };
-    emit(&format.render(&report, &meta))?;
+    if a.html() {
+        let mut inputs = vec![loaded.path.as_path()];
+        inputs.extend(a.job.as_deref());
+        let operators = flinspect::render::html::check::snapshot_operators(&md);
+        super::write_report(a.output.as_deref(), &inputs, |w| {
+            flinspect::render::html::check::write(w, &report, &meta, operators)
+        })?;
+    } else {
+        emit(&format.render(&report, &meta))?;
+    }
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check
     // that can fail a restore could not run) is "could not judge", never a pass.
     Ok(match report.verdict(fail_on) {

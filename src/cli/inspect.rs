@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use flinspect::render::{self, UidLabels};
 use flinspect::{analysis, format, load, probe, split};
 
-use super::{emit, emit_json, emit_json_line, exit, read_uid_file, Failure};
+use super::{
+    check_output_flag, emit, emit_json, emit_json_line, exit, read_uid_file, write_report, Failure,
+    ReportFormat,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,6 +22,14 @@ pub struct Args {
     /// read `{"path": …, "error": …}`
     #[arg(long)]
     json: bool,
+    /// Output format: human (the default), json (the same as --json), html (one self-contained
+    /// report: header facts, a sortable operator table, state size per operator and per subtask
+    /// with the skew, key-group ranges, referenced files; one PATH; with -o FILE)
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    format: Option<ReportFormat>,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Add a row per subtask: key-group range, size, handles
     #[arg(long)]
     subtasks: bool,
@@ -38,6 +49,12 @@ pub struct Args {
     lossy: bool,
 }
 
+impl Args {
+    fn html(&self) -> bool {
+        self.format == Some(ReportFormat::Html)
+    }
+}
+
 /// What the decoding pass keeps of one operator.
 struct Digest {
     summary: analysis::Summarizer,
@@ -47,7 +64,15 @@ struct Digest {
     id: flinspect::model::OperatorId,
 }
 
-pub fn run(a: Args) -> Result<i32, Failure> {
+pub fn run(mut a: Args) -> Result<i32, Failure> {
+    a.json |= a.format == Some(ReportFormat::Json);
+    check_output_flag(a.output.as_deref(), a.html())?;
+    if a.html() && a.paths.len() > 1 {
+        return Err(Failure::Message(format!(
+            "--format html reports one snapshot; {} paths given",
+            a.paths.len()
+        )));
+    }
     let mut uids = a.uids.clone();
     if let Some(f) = &a.uid_file {
         uids.extend(read_uid_file(f)?);
@@ -129,7 +154,7 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
     let mut prober = probe::Prober::new(version, &loaded.dir);
     let recorder = probe::Prober::new(version, &loaded.dir);
     let budget = AtomicUsize::new(prober.budget());
-    let text_opts = (!a.json).then_some(opts);
+    let text_opts = (!a.json && !a.html()).then_some(opts);
     let digest = |op: flinspect::model::OperatorState<'_>| {
         let mut summary = analysis::Summarizer::new(version);
         summary.add(&op);
@@ -215,6 +240,22 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
                 ));
             }
             emit(&out)?;
+        } else if a.html() {
+            // The page holds every operator's document (subtasks as columns), built in a
+            // second pass as --json builds them.
+            let mut doc = render::json::snapshot(&shown, md, &summary, labels, false);
+            doc.state_size = state_size;
+            doc.damage = error.as_ref().map(|e| render::json::Damage {
+                offset: e.offset(),
+                message: e.to_string(),
+                operators_decoded: decoded,
+            });
+            let mut page = render::html::inspect::Builder::new(labels);
+            replay(&mut |op| page.push(&op));
+            let page = page.finish(doc);
+            write_report(a.output.as_deref(), &[&loaded.path], |w| {
+                render::html::inspect::write(w, &page)
+            })?;
         } else {
             let mut doc = render::json::snapshot(&shown, md, &summary, labels, false);
             doc.state_size = state_size;

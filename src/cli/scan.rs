@@ -70,6 +70,14 @@ pub struct Args {
     /// in `flinspect::render::scan`)
     #[arg(long)]
     json: bool,
+    /// Output format: human (the default), json (the same as --json), html (one self-contained
+    /// report: per job a timeline of its snapshots with sizes, shared bytes and statuses, the
+    /// newest restorable ones, reclaimable bytes; with -o FILE)
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "print0_reclaimable", "problems"])]
+    format: Option<super::ReportFormat>,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Print only the reclaimable files' paths on stdout, each followed by a NUL byte (the
     /// summary and a warning go to stderr)
     #[arg(long, conflicts_with = "json")]
@@ -117,7 +125,10 @@ fn progress_mode(
     }
 }
 
-pub fn run(a: Args) -> Result<i32, Failure> {
+pub fn run(mut a: Args) -> Result<i32, Failure> {
+    a.json |= a.format == Some(super::ReportFormat::Json);
+    let html = a.format == Some(super::ReportFormat::Html);
+    super::check_output_flag(a.output.as_deref(), html)?;
     let opts = scan::Options {
         roots: a.roots.clone(),
         threads: a.threads.map_or(0, usize::from),
@@ -141,6 +152,11 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         progress.phase.store(scan::PHASE_WRITE, Ordering::Release);
         let text = if report.roots.is_empty() || a.print0_reclaimable {
             None
+        } else if html {
+            let mut page = Vec::new();
+            render::html::scan::write(&mut page, &report)
+                .map_err(|e| format!("rendering the report: {e}"))?;
+            Some(String::from_utf8_lossy(&page).into_owned())
         } else if a.json {
             Some(render::scan::json_lines(&report))
         } else {
@@ -218,7 +234,11 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             }
         }
     } else if let Some(text) = &text {
-        emit(text)?;
+        if html {
+            super::write_report(a.output.as_deref(), &[], |w| w.write_all(text.as_bytes()))?;
+        } else {
+            emit(text)?;
+        }
     }
     if totals.unverified > 0 {
         eprintln!(

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod color;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod pretty;

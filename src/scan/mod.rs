@@ -167,6 +167,9 @@ pub struct Snapshot {
     pub metadata_bytes: u64,
     pub operators: Option<usize>,
     pub state_size: Option<i64>,
+    /// Bytes of the incremental (RocksDB, ForSt) shared files it references, each distinct
+    /// file once, as recorded: the part of `state_size` other checkpoints of the job may share.
+    pub shared_state_size: Option<i64>,
     /// Distinct local files the metadata references (inline state excluded).
     pub referenced_files: usize,
     /// References that resolved to no local file (unmapped remote paths).
@@ -587,6 +590,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
         metadata_bytes: file.len,
         operators: None,
         state_size: None,
+        shared_state_size: None,
         referenced_files: 0,
         unmapped_references: 0,
         status: Status::Error,
@@ -624,6 +628,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
     snap.metadata_version = Some(md.version.0);
     snap.operators = Some(md.operators.len());
     snap.state_size = Some(md.state_size());
+    snap.shared_state_size = Some(shared_state_size(&md));
 
     // Each local file once, needing the largest size any reference needs. The recorded string
     // of the first reference is kept for the report.
@@ -730,6 +735,29 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
         Status::Unverified
     };
     Some(snap)
+}
+
+/// Bytes of the incremental shared files `md` references: each distinct recorded path once,
+/// with the largest size recorded for it (sizes Flink does not record count as 0).
+fn shared_state_size(md: &crate::model::Metadata<'_>) -> i64 {
+    let mut seen: HashMap<Vec<u8>, i64> = HashMap::new();
+    for r in analysis::references(md) {
+        if r.role != crate::model::StreamRole::RocksShared {
+            continue;
+        }
+        let key = match &r.file {
+            FileRef::Inline => continue,
+            FileRef::Relative(p) | FileRef::Absolute(p) => p.0.to_vec(),
+            FileRef::Segment { path, start } => {
+                let mut k = path.0.to_vec();
+                k.extend_from_slice(format!("@{start}").as_bytes());
+                k
+            }
+        };
+        let e = seen.entry(key).or_insert(0);
+        *e = (*e).max(r.size.max(0));
+    }
+    seen.values().fold(0i64, |a, b| a.saturating_add(*b))
 }
 
 /// Checks the files one snapshot references, as [`scan`] checks them, relocation inference
