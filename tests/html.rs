@@ -149,17 +149,19 @@ fn inspect_report_shows_what_inspect_json_says() {
             found.sort();
             found[0].parent().unwrap().to_path_buf()
         } else {
-            root().join(fixture)
+            // Relative to the repository (the working directory of every run), so the page
+            // and its screenshot show a short path.
+            PathBuf::from(fixture)
         };
         let fixture = fixture.to_str().unwrap();
         let json = json_of(&["inspect", fixture, "--json", "--files"]);
         let file = tmp.path().join(format!("inspect-{n}.html"));
         assert_eq!(html_report(&["inspect", fixture], &file), 0);
         open(&mut b, &file);
-        check_inspect_page(&mut b, &json);
         if n == 0 {
-            screenshot(&mut b, "inspect", 1500);
+            screenshot(&mut b, "inspect", 2000);
         }
+        check_inspect_page(&mut b, &json);
     }
 }
 
@@ -386,12 +388,12 @@ fn check_report_shows_the_verdict_findings_and_what_would_be_dropped() {
         serde_json::from_str(&std::fs::read_to_string(case.join("details.json")).unwrap()).unwrap();
     let outcome: Value =
         serde_json::from_str(&std::fs::read_to_string(case.join("outcome.json")).unwrap()).unwrap();
-    let snapshot = root()
-        .join("testdata/restore/flink-2.3.0")
+    // Paths relative to the repository (every run's working directory): short on the page.
+    let snapshot = Path::new("testdata/restore/flink-2.3.0")
         .join(details["snapshot_metadata_dir"].as_str().unwrap());
     let snapshot = snapshot.to_str().unwrap();
-    let job = case.join("job.yaml");
-    let job = job.to_str().unwrap();
+    let job = format!("{CHECK_CASE}/job.yaml");
+    let job = job.as_str();
     let inspect = json_of(&["inspect", snapshot, "--json"]);
     let mut b = Browser::launch(1280, 900);
     for (n, allow) in [false, true].into_iter().enumerate() {
@@ -413,6 +415,9 @@ fn check_report_shows_the_verdict_findings_and_what_would_be_dropped() {
             }
         );
         open(&mut b, &file);
+        if n == 0 {
+            screenshot(&mut b, "check", 1300);
+        }
 
         // The verdict first.
         let first = b.eval("document.querySelector('#app > .verdict').dataset.verdict");
@@ -496,9 +501,6 @@ fn check_report_shows_the_verdict_findings_and_what_would_be_dropped() {
         let mut sorted = ids.clone();
         sorted.sort();
         assert_eq!(ids, sorted);
-        if n == 0 {
-            screenshot(&mut b, "check", 1300);
-        }
     }
 }
 
@@ -560,6 +562,7 @@ fn scan_report_shows_each_jobs_timeline_as_scan_json() {
     );
     let mut b = Browser::launch(1280, 900);
     open(&mut b, &file);
+    screenshot(&mut b, "scan", 1100);
 
     let summary = records.iter().find(|r| r["type"] == "summary").unwrap();
     for key in [
@@ -659,7 +662,6 @@ fn scan_report_shows_each_jobs_timeline_as_scan_json() {
         assert_eq!(broken, want);
         type_filter(&mut b, &format!("{table}-filter"), "");
     }
-    screenshot(&mut b, "scan", 1100);
 }
 
 #[test]

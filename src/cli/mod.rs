@@ -37,6 +37,7 @@ Examples:
   flinspect inspect savepoint-7f3c21-5e0c9a8d1b2f/_metadata --subtasks --files
   flinspect inspect _metadata --json --uid my-source --uid my-keyed
   flinspect inspect /checkpoints/7f3c…/chk-*             each in turn (JSON Lines with --json)
+  flinspect inspect sp/ --format html -o sp.html          a report to look at (also check, scan)
   flinspect check savepoint-7f3c21-5e0c9a8d1b2f --job new-job.yaml   will the new job restore?
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif   CI code scanning
   flinspect rules explain unmapped_state

@@ -289,6 +289,19 @@ impl Browser {
         self.events.clear();
         self.call("Page.navigate", json!({"url": url}));
         self.wait_event("Page.loadEventFired", 0);
+        // A load event of the page before may arrive late: wait for this one's document.
+        let started = Instant::now();
+        let check = format!(
+            "location.href === {} && document.readyState === 'complete'",
+            Value::String(url.clone())
+        );
+        while self.eval(&check) != Value::Bool(true) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{url} did not load within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         url
     }
 

@@ -4,6 +4,7 @@
 (function () {
   'use strict';
   const D = JSON.parse(document.getElementById('flinspect-data').textContent);
+  performance.mark('flinspect-parsed');
   const app = document.getElementById('app');
   const SVGNS = 'http://www.w3.org/2000/svg';
 
@@ -660,6 +661,7 @@
   // ---- start -----------------------------------------------------------------------------
   const pages = { inspect: inspectPage, check: checkPage, scan: scanPage };
   pages[D.page]();
+  performance.mark('flinspect-ready');
   document.body.setAttribute('data-ready', String(Math.round(performance.now())));
   window.flinspectReady = true;
 })();
