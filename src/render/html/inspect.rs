@@ -162,3 +162,51 @@ pub fn write<W: Write + ?Sized>(w: &mut W, page: &InspectPage<'_>) -> io::Result
     let title = format!("flinspect inspect: {}", page.snapshot.path);
     write_page(w, &title, page)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyed(range: [i32; 2]) -> json::Handle {
+        json::Handle {
+            handle: "KeyGroupsStateHandle",
+            code: Some(3),
+            state_size: 10,
+            key_groups: Some(range),
+            states: None,
+            storage: "inline",
+            path: None,
+            shared_files: None,
+            private_files: None,
+            checkpoint_id: None,
+            channels: None,
+        }
+    }
+
+    fn subtask(index: u32, size: i64, keyed: Vec<json::Handle>, finished: bool) -> json::Subtask {
+        json::Subtask {
+            index,
+            finished,
+            state_size: size,
+            managed_keyed: keyed,
+            raw_keyed: Vec::new(),
+            managed_operator: Vec::new(),
+            raw_operator: Vec::new(),
+            input_channels: Vec::new(),
+            result_subpartitions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn subtask_columns_span_every_keyed_handle_and_skip_empty_ranges() {
+        let c = columns(&[
+            subtask(0, 20, vec![keyed([0, 31]), keyed([32, 63])], false),
+            subtask(1, 0, vec![keyed([0, -1])], true),
+            subtask(2, 5, Vec::new(), false),
+        ]);
+        assert_eq!(c.index, [0, 1, 2]);
+        assert_eq!(c.state_size, [20, 0, 5]);
+        assert_eq!(c.key_groups, [Some([0, 63]), None, None]);
+        assert_eq!(c.finished, [1]);
+    }
+}
