@@ -362,7 +362,11 @@ fn bigfile(c: &mut Criterion) {
         let digest = |op: flinspect::model::OperatorState<'_>| op.state_size();
         let sequential = || {
             let mut sum = 0i64;
-            flinspect::format::parse_each(black_box(&bytes), |op| sum += digest(op)).unwrap();
+            let mut records = flinspect::format::Records::new(black_box(&bytes)).unwrap();
+            while let Some(op) = records.next_operator().unwrap() {
+                sum += digest(op);
+            }
+            records.finish().unwrap();
             sum
         };
         let adaptive = || {

@@ -6,9 +6,9 @@
 //! (DOMContentLoaded), when its script had parsed the embedded JSON data, when its script finished drawing the page with every handler attached
 //! (`data-ready`: the page is interactive), and the load event. It then times, in the page, a
 //! sort of the first sortable table by its state-size column and a filter keystroke. Prints
-//! each run and the median. Needs Chromium (see tests/browser).
+//! each run and the median. Needs Chromium (see tests/it/browser).
 
-#[path = "../tests/browser/mod.rs"]
+#[path = "../tests/it/browser/mod.rs"]
 mod browser;
 
 use std::path::PathBuf;

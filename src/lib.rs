@@ -1,7 +1,11 @@
 //! flinspect: read Apache Flink checkpoint and savepoint `_metadata` files without a JVM.
 //!
-//! Entry points: [`format::parse`] decodes bytes into a borrowed [`model::Metadata`];
-//! [`load::load`] opens a path (a `_metadata` file or a snapshot directory) and maps it.
+//! Entry points: [`load::load`] opens a path (a `_metadata` file or a snapshot directory) and
+//! maps it; [`format::parse`] decodes bytes into a borrowed [`model::Metadata`], and
+//! [`format::Records`] is the record cursor beneath it (one operator at a time); the commands
+//! are library calls: [`inspect::inspect`], [`check::check`], [`scan::scan`]. Per-operator work
+//! is a [`fold::Fold`], which [`split::fold`] runs on one or two threads. Errors outside the
+//! decoder are one [`Error`].
 //!
 //! ```
 //! // A canonical savepoint Flink 1.20.3 wrote (testdata/README.md says how it was made).
@@ -18,8 +22,11 @@
 
 pub mod analysis;
 pub mod check;
+pub mod error;
+pub mod fold;
 pub mod format;
 pub mod graph;
+pub mod inspect;
 pub mod load;
 pub mod model;
 pub mod probe;
@@ -27,3 +34,5 @@ pub mod render;
 pub mod scan;
 pub mod split;
 pub mod units;
+
+pub use error::{Error, Result};

@@ -4,7 +4,6 @@
 //! `format::reader` (an intrinsic that cannot fault), and it only ever opens files for reading.
 //! flinspect never writes to its inputs.
 
-use std::fmt;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Deref;
@@ -56,39 +55,23 @@ pub struct Loaded {
     pub bytes: Bytes,
 }
 
-/// Why an input could not be opened.
-#[derive(Debug)]
-pub struct LoadError {
-    pub path: PathBuf,
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
-    }
-}
-
-impl std::error::Error for LoadError {}
+/// Why an input could not be opened: a [`crate::Error`] wrapped in the path
+/// ([`crate::Error::WithPath`]).
+pub type LoadError = crate::Error;
 
 /// Resolves a user path to the `_metadata` file: the path itself, or `<dir>/_metadata`.
 pub fn resolve(path: &Path) -> Result<PathBuf, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| LoadError {
-        path: path.to_owned(),
-        message: io_message(&e),
-    })?;
+    let meta = std::fs::metadata(path).map_err(|e| crate::Error::from(e).with_path(path))?;
     if meta.is_dir() {
         let candidate = path.join(METADATA_FILE_NAME);
         if candidate.is_file() {
             Ok(candidate)
         } else {
-            Err(LoadError {
-                path: path.to_owned(),
-                message: format!(
-                    "directory has no _metadata file (not a completed checkpoint or savepoint){}",
-                    snapshots_near(path)
-                ),
-            })
+            Err(crate::Error::Input(format!(
+                "directory has no _metadata file (not a completed checkpoint or savepoint){}",
+                snapshots_near(path)
+            ))
+            .with_path(path))
         }
     } else {
         Ok(path.to_owned())
@@ -217,10 +200,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 
 pub fn load_with(path: &Path, strategy: Strategy) -> Result<Loaded, LoadError> {
     let file_path = resolve(path)?;
-    let err = |e: std::io::Error| LoadError {
-        path: file_path.clone(),
-        message: io_message(&e),
-    };
+    let err = |e: std::io::Error| crate::Error::from(e).with_path(&file_path);
     let mut file = File::open(&file_path).map_err(err)?;
     let len = file.metadata().map_err(err)?.len();
     let want_map = match strategy {
@@ -298,19 +278,4 @@ fn prefault(map: &Arc<memmap2::Mmap>) {
     let _ = map;
 }
 
-/// An I/O error in the messages' style: lowercase, the common cases in plain words.
-pub(crate) fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            // std's messages carry "(os error N)"; keep them lowercase and without a period.
-            let mut c = s.chars();
-            match c.next() {
-                Some(first) => first.to_lowercase().collect::<String>() + c.as_str(),
-                None => s,
-            }
-        }
-    }
-}
+pub(crate) use crate::error::io_message;

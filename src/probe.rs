@@ -33,7 +33,8 @@ pub fn key_groups_layout(md: &Metadata<'_>, snapshot_dir: &Path) -> Option<Infer
     p.finish()
 }
 
-/// [`key_groups_layout`] one operator at a time (for [`crate::format::parse_each`]).
+/// [`key_groups_layout`] one operator at a time; as a [`crate::fold::Fold`] its parts are
+/// [`ProbeRecord`]s made with the budget the operators before left, so it folds in order.
 pub struct Prober<'d> {
     dir: &'d Path,
     enabled: bool,
@@ -48,7 +49,7 @@ impl<'d> Prober<'d> {
     pub fn new(version: MetadataVersion, snapshot_dir: &'d Path) -> Self {
         Prober {
             dir: snapshot_dir,
-            enabled: version <= MetadataVersion::V3,
+            enabled: version.layout().is_some_and(|l| l.key_groups_ambiguous),
             unreadable: false,
             probed: 0,
             heap_like: 0,
@@ -281,6 +282,21 @@ fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> Option<()> {
     let mut f = f;
     f.seek(SeekFrom::Start(offset)).ok()?;
     f.read_exact(buf).ok()
+}
+
+impl crate::fold::Fold<'_> for Prober<'_> {
+    type Part = ProbeRecord;
+    fn part(&self, op: &OperatorState<'_>) -> ProbeRecord {
+        self.record(op, self.budget())
+    }
+    fn absorb(&mut self, record: ProbeRecord) {
+        Prober::absorb(self, record);
+    }
+    /// The key-group budget is shared across operators: each record needs the budget the
+    /// ones before it left.
+    fn in_order(&self) -> bool {
+        self.enabled
+    }
 }
 
 #[cfg(test)]

@@ -26,11 +26,11 @@
 //! Architecture invariant: the only place a decode is split across threads; `format` itself
 //! never starts one.
 
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::format::{self, Resume};
+use crate::fold::{self, Collect, Digests, Fold};
+use crate::format::{self, Records};
 use crate::model::{Metadata, MetadataVersion, OperatorState};
 
 /// Files smaller than this are decoded on one thread: starting a second costs more than it
@@ -45,69 +45,96 @@ const SEARCH_WINDOW: usize = 2 << 20;
 /// The first bytes of a Java serialization stream: the V4+ trailer after the last operator.
 const JAVA_STREAM_MAGIC: [u8; 4] = [0xAC, 0xED, 0x00, 0x05];
 
-/// Decodes `bytes` like [`format::parse_each`], handing `digest(operator)` of every operator to
-/// `sink` in file order; large files are decoded on two threads (see the module docs). The
-/// returned [`Metadata`] has every field except `operators`.
+/// Runs `fold` over every operator of `bytes` (see [`crate::fold`]): its parts are absorbed in
+/// file order, one per operator, and the returned [`Metadata`] has every field except
+/// `operators`. Large files are decoded on two threads (see the module docs); a fold that
+/// must part [`Fold::in_order`] is run on one.
+pub fn fold<'a, F>(bytes: &'a [u8], fold: &mut F) -> format::Result<Metadata<'a>>
+where
+    F: Fold<'a> + Sync,
+{
+    let version = format::read_version(bytes)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if bytes.len() < MIN_SPLIT_LEN || cores < 2 || !splittable(version) || fold.in_order() {
+        return fold::sequential(bytes, fold);
+    }
+    split(bytes, Plan::Adaptive, fold).0
+}
+
+/// [`fold`] with a digest function and a sink: `digest(operator)` of every operator reaches
+/// `sink` in file order.
 pub fn parse_digests<'a, D: Send>(
     bytes: &'a [u8],
     digest: &(dyn Fn(OperatorState<'a>) -> D + Sync),
-    sink: impl FnMut(D),
+    sink: impl FnMut(D) + Sync,
 ) -> format::Result<Metadata<'a>> {
-    let version = format::read_version(bytes)?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if bytes.len() < MIN_SPLIT_LEN || cores < 2 || version == MetadataVersion::V2 {
-        let mut sink = sink;
-        return format::parse_each(bytes, |op| sink(digest(op)));
-    }
-    split(bytes, version, Plan::Adaptive, digest, sink).0
+    fold(bytes, &mut Digests { digest, sink })
 }
 
-/// [`format::parse`] (the whole model), on two threads for large files like [`parse_digests`]:
-/// the helper's digests are its decoded operators.
+/// [`format::parse`] (the whole model), on two threads for large files like [`fold`]: the
+/// helper's parts are its decoded operators.
 pub fn parse(bytes: &[u8]) -> format::Result<Metadata<'_>> {
-    let mut operators = Vec::new();
-    let mut md = parse_digests(bytes, &|op| op, |op| operators.push(op))?;
-    md.operators = operators;
+    let mut operators = Collect::default();
+    let mut md = fold(bytes, &mut operators)?;
+    md.operators = operators.0;
     Ok(md)
 }
 
 /// [`parse`] with the helper started from the middle whatever the file (tests).
 #[cfg(test)]
 fn parse_split_in_the_middle(bytes: &[u8]) -> format::Result<Metadata<'_>> {
-    let mut operators = Vec::new();
-    let mut md = parse_digests_split_at(bytes, bytes.len() / 2, &|op| op, |op| operators.push(op))?;
-    md.operators = operators;
+    let mut operators = Collect::default();
+    let mut md = fold_split_at(bytes, bytes.len() / 2, &mut operators)?;
+    md.operators = operators.0;
     Ok(md)
 }
 
 /// [`parse_digests`] with the helper started at once from `from` and waited for, whatever the
-/// file's size: for tests and the fuzzer, which check that it equals [`format::parse_each`].
+/// file's size: for tests and the fuzzer, which check that it equals the sequential decode.
 #[doc(hidden)]
 pub fn parse_digests_split_at<'a, D: Send>(
     bytes: &'a [u8],
     from: usize,
     digest: &(dyn Fn(OperatorState<'a>) -> D + Sync),
-    sink: impl FnMut(D),
+    sink: impl FnMut(D) + Sync,
 ) -> format::Result<Metadata<'a>> {
+    fold_split_at(bytes, from, &mut Digests { digest, sink })
+}
+
+/// [`fold`] with the helper started at once from `from` and waited for (tests, fuzzer).
+#[doc(hidden)]
+pub fn fold_split_at<'a, F>(
+    bytes: &'a [u8],
+    from: usize,
+    fold: &mut F,
+) -> format::Result<Metadata<'a>>
+where
+    F: Fold<'a> + Sync,
+{
     let version = format::read_version(bytes)?;
-    if version == MetadataVersion::V2 {
-        let mut sink = sink;
-        return format::parse_each(bytes, |op| sink(digest(op)));
+    if !splittable(version) {
+        return fold::sequential(bytes, fold);
     }
-    split(bytes, version, Plan::WaitFrom(from), digest, sink).0
+    split(bytes, Plan::WaitFrom(from), fold).0
+}
+
+/// Whether a record boundary can be guessed in files of this version: not with V2's legacy
+/// fields ([`format::next_operator_candidate`]).
+fn splittable(version: MetadataVersion) -> bool {
+    version.layout().is_some_and(|l| !l.legacy_fields)
 }
 
 /// The helper's current run of consecutive records: where it starts, where each record ends,
-/// and each record's digest.
-struct Chain<D> {
+/// and each record's part.
+struct Chain<P> {
     start: Option<usize>,
     ends: Vec<usize>,
-    digests: Vec<D>,
+    parts: Vec<P>,
     /// The caller has found one of this chain's boundaries: the helper must keep it.
     claimed: bool,
 }
 
-impl<D> Chain<D> {
+impl<P> Chain<P> {
     /// How many of this chain's records lie before `at`, if `at` is one of its boundaries.
     fn records_before(&self, at: usize) -> Option<usize> {
         let start = self.start?;
@@ -118,7 +145,7 @@ impl<D> Chain<D> {
     }
 }
 
-fn lock<D>(m: &Mutex<Chain<D>>) -> MutexGuard<'_, Chain<D>> {
+fn lock<P>(m: &Mutex<Chain<P>>) -> MutexGuard<'_, Chain<P>> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -142,103 +169,165 @@ enum Plan {
 /// took 59-66 ms on one decoding thread and 72-80 ms on two.
 const MAX_BYTES_PER_SUBTASK: usize = 16 << 10;
 
-/// The two-thread decode; also how many of the operators the helper decoded were taken.
-fn split<'a, D: Send>(
+/// What the caller's decoding while the helper ran produced: its own parts (absorbed once the
+/// helper is done, since the helper shares the fold), and the helper's claimed parts with the
+/// offset where they end.
+struct Joined<P> {
+    own: Vec<P>,
+    claimed: Option<(Vec<P>, usize)>,
+    error: Option<format::Error>,
+}
+
+/// The two-thread decode, in three steps over one [`Records`] cursor: alone (and absorbing)
+/// until the plan says when and where to start the helper; beside the helper (keeping its own
+/// parts) until it reaches one of the helper's record boundaries or the end; then alone again
+/// after the helper's records. Also returns how many of the helper's parts were taken.
+fn split<'a, F>(bytes: &'a [u8], plan: Plan, f: &mut F) -> (format::Result<Metadata<'a>>, usize)
+where
+    F: Fold<'a> + Sync,
+{
+    let mut records = match Records::new(bytes) {
+        Ok(r) => r,
+        Err(e) => return (Err(e), 0),
+    };
+    if let Err(e) = records.read_master_states() {
+        return (Err(e), 0);
+    }
+    let version = records.version();
+    let count = records.operators_total();
+
+    // Alone, until the decision (Adaptive) or not at all (WaitFrom).
+    let mut subtasks = 0usize;
+    let (from, wait) = match plan {
+        Plan::WaitFrom(from) => (Some(from), true),
+        Plan::Adaptive => {
+            let mut from = None;
+            loop {
+                let op = match records.next_operator() {
+                    Ok(Some(op)) => op,
+                    Ok(None) => break,
+                    Err(e) => return (Err(e), 0),
+                };
+                subtasks += op.subtasks.len();
+                let part = f.part_owned(op);
+                f.absorb(part);
+                let (decoded, at) = (records.decoded(), records.position());
+                if at >= bytes.len() / 64 {
+                    let dense = at / decoded <= SEARCH_WINDOW / 2
+                        && at / subtasks.max(1) <= MAX_BYTES_PER_SUBTASK;
+                    if dense && decoded < count {
+                        from = Some(at + (bytes.len() - at) / 2);
+                    }
+                    break;
+                }
+            }
+            (from, false)
+        }
+    };
+
+    let mut taken = 0;
+    if let Some(from) = from {
+        let joined = beside_the_helper(bytes, version, from, wait, &mut records, &*f);
+        for part in joined.own {
+            f.absorb(part);
+        }
+        if let Some(e) = joined.error {
+            return (Err(e), 0);
+        }
+        if let Some((parts, end)) = joined.claimed {
+            taken = parts.len();
+            for part in parts {
+                f.absorb(part);
+            }
+            records.skip_to(taken, end);
+        }
+    }
+
+    // Alone again, to the end.
+    let result = (|| {
+        while let Some(op) = records.next_operator()? {
+            let part = f.part_owned(op);
+            f.absorb(part);
+        }
+        records.finish()
+    })();
+    (result.map(|()| records.into_metadata()), taken)
+}
+
+/// Decodes from the cursor's position while the helper decodes from `from`, until the cursor
+/// reaches one of the helper's record boundaries (then it takes the helper's parts from there,
+/// at most as many as the file has operators left) or the end of the operators (the helper's
+/// work was in vain). With `wait` the caller waits for the helper once it passes `from`.
+fn beside_the_helper<'a, F>(
     bytes: &'a [u8],
     version: MetadataVersion,
-    plan: Plan,
-    digest: &(dyn Fn(OperatorState<'a>) -> D + Sync),
-    sink: impl FnMut(D),
-) -> (format::Result<Metadata<'a>>, usize) {
-    let mut taken = 0;
+    from: usize,
+    wait: bool,
+    records: &mut Records<'a>,
+    f: &F,
+) -> Joined<F::Part>
+where
+    F: Fold<'a> + Sync,
+{
     let chain = Mutex::new(Chain {
         start: None,
         ends: Vec::new(),
-        digests: Vec::new(),
+        parts: Vec::new(),
         claimed: false,
     });
     let stop = AtomicBool::new(false);
-    let sink = RefCell::new(sink);
-    let subtasks = std::cell::Cell::new(0usize);
-    let result = std::thread::scope(|scope| {
+    let count = records.operators_total();
+    let mut joined = Joined {
+        own: Vec::new(),
+        claimed: None,
+        error: None,
+    };
+    std::thread::scope(|scope| {
         let (chain, stop) = (&chain, &stop);
-        let spawn = |from: usize| {
-            std::thread::Builder::new()
-                .name("decode-2".into())
-                .spawn_scoped(scope, move || {
-                    helper(bytes, version, from, digest, chain, stop)
-                })
-                .ok()
-        };
-        // Once a chain has been claimed (taken, or found to hold nothing more) the caller
-        // decodes the rest alone.
-        let mut claimed = false;
-        let (mut helper, mut decided, wait_from) = match plan {
-            Plan::Adaptive => (None, false, None),
-            Plan::WaitFrom(from) => (spawn(from), true, Some(from)),
-        };
-        let result = format::parse_each_resuming(
-            bytes,
-            |op| {
-                subtasks.set(subtasks.get() + op.subtasks.len());
-                (sink.borrow_mut())(digest(op))
-            },
-            |decoded, count, at| {
-                if claimed {
-                    return Resume::Next;
+        let mut helper = std::thread::Builder::new()
+            .name("decode-2".into())
+            .spawn_scoped(scope, move || helper(bytes, version, from, f, chain, stop))
+            .ok();
+        loop {
+            match records.next_operator() {
+                Ok(Some(op)) => joined.own.push(f.part_owned(op)),
+                Ok(None) => break,
+                Err(e) => {
+                    joined.error = Some(e);
+                    break;
                 }
-                if !decided && at >= bytes.len() / 64 {
-                    decided = true;
-                    let dense = at / decoded <= SEARCH_WINDOW / 2
-                        && at / subtasks.get().max(1) <= MAX_BYTES_PER_SUBTASK;
-                    if dense && decoded < count {
-                        helper = spawn(at + (bytes.len() - at) / 2);
-                    }
-                    return Resume::Next;
-                }
-                match wait_from {
-                    Some(from) if at >= from => {
-                        if let Some(h) = helper.take() {
-                            let _ = h.join();
-                        }
-                    }
-                    _ if helper.is_none() => return Resume::Next,
-                    _ => {}
-                }
-                let skip = {
-                    let mut c = lock(chain);
-                    let Some(skip) = c.records_before(at) else {
-                        return Resume::Next;
-                    };
-                    c.claimed = true;
-                    skip
-                };
-                claimed = true;
-                // The helper finishes the claimed chain (to the last record it can decode).
+            }
+            let (decoded, at) = (records.decoded(), records.position());
+            if wait && at >= from {
                 if let Some(h) = helper.take() {
                     let _ = h.join();
                 }
+            } else if helper.is_none() {
+                continue;
+            }
+            let skip = {
                 let mut c = lock(chain);
-                let take = c.digests.len().saturating_sub(skip).min(count - decoded);
-                if take == 0 {
-                    return Resume::Next;
-                }
+                let Some(skip) = c.records_before(at) else {
+                    continue;
+                };
+                c.claimed = true;
+                skip
+            };
+            // The helper finishes the claimed chain (to the last record it can decode).
+            if let Some(h) = helper.take() {
+                let _ = h.join();
+            }
+            let mut c = lock(chain);
+            let take = c.parts.len().saturating_sub(skip).min(count - decoded);
+            if take > 0 {
                 let end = c.ends[skip + take - 1];
-                let mut sink = sink.borrow_mut();
-                for d in c.digests.drain(skip..skip + take) {
-                    sink(d);
-                }
-                taken = take;
-                Resume::After {
-                    operators: take,
-                    at: end,
-                }
-            },
-        );
+                joined.claimed = Some((c.parts.drain(skip..skip + take).collect(), end));
+            }
+            break;
+        }
         stop.store(true, Ordering::Relaxed);
-        result
     });
-    (result, taken)
+    joined
 }
 
 /// The helper thread. Finds the first plausible record start at or after `from`, decodes
@@ -246,12 +335,12 @@ fn split<'a, D: Send>(
 /// (it is claimed, or it ran up to where the operators end: the end of a V3 file or the V4+
 /// trailer's stream magic) or drops it and searches again: from just after its start for a
 /// short chain (a guess inside some payload), from where it failed for a longer one.
-fn helper<'a, D>(
+fn helper<'a, F: Fold<'a>>(
     bytes: &'a [u8],
     version: MetadataVersion,
     from: usize,
-    digest: &(dyn Fn(OperatorState<'a>) -> D + Sync),
-    chain: &Mutex<Chain<D>>,
+    f: &F,
+    chain: &Mutex<Chain<F::Part>>,
     stop: &AtomicBool,
 ) {
     let mut search = from;
@@ -271,15 +360,15 @@ fn helper<'a, D>(
             }
             match format::operator_record(bytes, version, at) {
                 Ok((op, end)) => {
-                    let d = digest(op);
+                    let part = f.part_owned(op);
                     let mut c = lock(chain);
                     if records == 0 {
                         c.start = Some(start);
                         c.ends.clear();
-                        c.digests.clear();
+                        c.parts.clear();
                     }
                     c.ends.push(end);
-                    c.digests.push(d);
+                    c.parts.push(part);
                     records += 1;
                     at = end;
                 }
@@ -293,7 +382,7 @@ fn helper<'a, D>(
         }
         c.start = None;
         c.ends.clear();
-        c.digests.clear();
+        c.parts.clear();
         search = if records > 2 { at } else { start + 1 };
     }
 }
@@ -314,17 +403,28 @@ mod tests {
         let mut joined = 0;
         for f in &files {
             let bytes = std::fs::read(f).unwrap();
-            let Ok(version) = format::read_version(&bytes) else {
+            if format::read_version(&bytes).is_err() {
                 continue;
-            };
+            }
             let mut want = Vec::new();
-            let expected = format::parse_each(&bytes, |op| want.push(digest(op)));
+            let expected = fold::sequential(
+                &bytes,
+                &mut Digests {
+                    digest: &digest,
+                    sink: |d| want.push(d),
+                },
+            );
             let step = (bytes.len() / 16).max(1);
             for from in (0..bytes.len()).step_by(step) {
                 let mut got = Vec::new();
-                let (result, taken) = split(&bytes, version, Plan::WaitFrom(from), &digest, |d| {
-                    got.push(d)
-                });
+                let (result, taken) = split(
+                    &bytes,
+                    Plan::WaitFrom(from),
+                    &mut Digests {
+                        digest: &digest,
+                        sink: |d| got.push(d),
+                    },
+                );
                 joined += usize::from(taken > 0);
                 match (&expected, &result) {
                     (Ok(a), Ok(b)) => {

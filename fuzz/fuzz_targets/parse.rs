@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
         let from = usize::from(u16::from_be_bytes([data[0], data[1]])) % data.len();
         let digest = |op: flinspect::model::OperatorState<'_>| (op.id, op.subtasks.len(), op.state_size());
         let mut want = Vec::new();
-        let expected = flinspect::format::parse_each(data, |op| want.push(digest(op)));
+        let expected = flinspect::fold::sequential(
+            data,
+            &mut flinspect::fold::Digests { digest: &digest, sink: |d| want.push(d) },
+        );
         let mut got = Vec::new();
         let split = flinspect::split::parse_digests_split_at(data, from, &digest, |d| got.push(d));
         assert_eq!(want, got);

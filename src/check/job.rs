@@ -321,6 +321,12 @@ impl fmt::Display for JobError {
 
 impl std::error::Error for JobError {}
 
+impl From<JobError> for crate::Error {
+    fn from(e: JobError) -> crate::Error {
+        crate::Error::JobFile(e.message)
+    }
+}
+
 /// Flink's checkpoint metadata magic number (`MetadataSerializers`), big-endian.
 const SNAPSHOT_MAGIC: [u8; 4] = [0x49, 0x60, 0x67, 0x2d];
 

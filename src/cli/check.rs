@@ -9,7 +9,7 @@ use flinspect::check::{self, AllowList, Job, Options, Severity};
 use flinspect::render::check as out;
 use flinspect::{load, split};
 
-use super::{emit, exit, Failure};
+use super::{exit, Failure};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -156,17 +156,14 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         (false, OutputFormat::Junit) => out::Format::Junit,
         (false, OutputFormat::Github) => out::Format::Github,
         (false, OutputFormat::Markdown) => out::Format::Markdown,
-        // A run that fails writes no page: the error goes to stderr, as for human output.
-        (false, OutputFormat::Html) => out::Format::Human,
+        (false, OutputFormat::Html) => out::Format::Html,
     };
     super::check_output_flag(a.output.as_deref(), a.html())?;
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
             // A CI step that parses or uploads the output gets a valid document with the cause.
             let e = out::failed::RunError { message, path };
-            if let Some(doc) = format.render_failed(&e) {
-                emit(&doc)?;
-            }
+            super::emit_with(|w| format.write_failed(w, &e).map(drop))?;
             Err(Failure::Input {
                 path: e.path,
                 message: e.message,
@@ -189,10 +186,10 @@ fn state_files(metadata: &Path) -> Option<check::StateFiles> {
         .map(|s| s.state_files())
 }
 
-fn input(path: &Path, message: String) -> Failure {
+fn input(path: &Path, message: impl std::fmt::Display) -> Failure {
     Failure::Input {
         path: Some(path.display().to_string()),
-        message,
+        message: message.to_string(),
     }
 }
 
@@ -202,7 +199,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         FailOn::Warning => Severity::Warning,
     };
 
-    let loaded = load::load(&a.snapshot).map_err(|e| input(&e.path, e.to_string()))?;
+    let loaded = load::load(&a.snapshot).map_err(Failure::from)?;
     let shown = loaded.path.display().to_string();
     let md = split::parse(&loaded.bytes).map_err(|e| {
         input(
@@ -225,7 +222,8 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
                     flinspect::graph::job_from_graph_json(t, &shown, false)
                         .map_err(|e| input(path, e.message))?
                 }
-                _ => Job::from_bytes(&bytes, &shown).map_err(|e| input(path, e.message))?,
+                _ => Job::from_bytes(&bytes, &shown)
+                    .map_err(|e| input(path, flinspect::Error::from(e)))?,
             };
             job_lines = out::job_file_lines(&String::from_utf8_lossy(&bytes));
             (job, shown, "file")
@@ -240,7 +238,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             (job, shown, "program")
         }
         (None, Some(path)) => {
-            other_loaded = load::load(path).map_err(|e| input(&e.path, e.to_string()))?;
+            other_loaded = load::load(path).map_err(Failure::from)?;
             let shown = other_loaded.path.display().to_string();
             let other = split::parse(&other_loaded.bytes).map_err(|e| {
                 input(
@@ -263,7 +261,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         Some(path) => {
             let bytes = read_bytes(path, "allow-list")?;
             AllowList::from_bytes(&bytes, &path.display().to_string())
-                .map_err(|e| input(path, e.message))?
+                .map_err(|e| input(path, flinspect::Error::AllowList(e.message)))?
         }
         None => AllowList::default(),
     };
@@ -309,16 +307,20 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             out::Format::Human => a.color.for_stdout(),
             _ => flinspect::render::color::Palette::OFF,
         },
+        // The HTML report's operator table.
+        operators: match format {
+            out::Format::Html => flinspect::render::html::check::snapshot_operators(&md),
+            _ => Vec::new(),
+        },
     };
-    if a.html() {
+    if format == out::Format::Html {
         let mut inputs = vec![loaded.path.as_path()];
         inputs.extend(a.job.as_deref());
-        let operators = flinspect::render::html::check::snapshot_operators(&md);
         super::write_report(a.output.as_deref(), &inputs, |w| {
-            flinspect::render::html::check::write(w, &report, &meta, operators)
+            format.write(w, &report, &meta)
         })?;
     } else {
-        emit(&format.render(&report, &meta))?;
+        super::emit_with(|w| format.write(w, &report, &meta))?;
     }
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check
     // that can fail a restore could not run) is "could not judge", never a pass.

@@ -128,6 +128,25 @@ impl From<io::Error> for Failure {
     }
 }
 
+impl From<flinspect::Error> for Failure {
+    /// An input that could not be used: its path (for the machine formats' error documents)
+    /// and the one line `path: what`.
+    fn from(e: flinspect::Error) -> Self {
+        Failure::Input {
+            path: e.path().map(|p| p.display().to_string()),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Runs a renderer on stdout through a buffer, then flushes.
+pub fn emit_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Failure> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    write(&mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Writes a whole string to stdout.
 pub fn emit(s: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();

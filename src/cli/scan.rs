@@ -14,7 +14,7 @@ use flinspect::render;
 use flinspect::scan::{self, PathMap, Progress, Report};
 
 use super::color::{is_dumb_terminal, ColorChoice};
-use super::{emit, exit, Failure};
+use super::{emit_with, exit, Failure};
 
 const AFTER_HELP: &str = "\
 Nothing is ever deleted. Reclaimable files are files under a job's shared/, taskowned/ and chk-N/
@@ -152,24 +152,26 @@ pub fn run(mut a: Args) -> Result<i32, Failure> {
         progress.phase.store(scan::PHASE_WRITE, Ordering::Release);
         let text = if report.roots.is_empty() || a.print0_reclaimable {
             None
-        } else if html {
-            let mut page = Vec::new();
-            render::html::scan::write(&mut page, &report)
-                .map_err(|e| format!("rendering the report: {e}"))?;
-            Some(String::from_utf8_lossy(&page).into_owned())
-        } else if a.json {
-            Some(render::scan::json_lines(&report))
         } else {
-            Some(render::scan::human_with(&report, human_opts))
+            let mut buf = Vec::new();
+            let written = if html {
+                render::html::scan::write(&mut buf, &report)
+            } else if a.json {
+                render::scan::write_json_lines(&mut buf, &report)
+            } else {
+                render::scan::write_human(&mut buf, &report, human_opts)
+            };
+            written.map_err(flinspect::Error::from)?;
+            Some(buf)
         };
-        Ok::<_, String>((report, text))
+        Ok::<_, flinspect::Error>((report, text))
     };
     let (report, text) = match mode {
         ProgressMode::Off => work(),
         ProgressMode::Lines => with_progress_lines(&progress, work),
         ProgressMode::Bar => with_progress_bar(&progress, work),
     }
-    .map_err(Failure::Message)?;
+    .map_err(|e| Failure::Message(e.to_string()))?;
 
     if report.roots.is_empty() {
         let why = report
@@ -181,7 +183,7 @@ pub fn run(mut a: Args) -> Result<i32, Failure> {
         if a.json {
             // The error records and the summary, as for any scan: a program reading the JSON
             // Lines learns why nothing was scanned.
-            emit(&render::scan::json_lines(&report))?;
+            emit_with(|w| render::scan::write_json_lines(w, &report))?;
         }
         return Err(Failure::Message(format!("nothing to scan: {why}")));
     }
@@ -235,9 +237,9 @@ pub fn run(mut a: Args) -> Result<i32, Failure> {
         }
     } else if let Some(text) = &text {
         if html {
-            super::write_report(a.output.as_deref(), &[], |w| w.write_all(text.as_bytes()))?;
+            super::write_report(a.output.as_deref(), &[], |w| w.write_all(text))?;
         } else {
-            emit(text)?;
+            emit_with(|w| w.write_all(text))?;
         }
     }
     if totals.unverified > 0 {

@@ -9,7 +9,8 @@ use std::fmt;
 pub enum ErrorKind {
     /// The first four bytes are not `49 60 67 2D`.
     BadMagic { found: u32 },
-    /// A version no Flink 1.3 – 2.3 reader accepts (V1 is Flink 1.1/1.2, rejected since 1.11).
+    /// A version flinspect does not decode (see [`crate::model::LAYOUTS`]): V1 (Flink 1.1/1.2,
+    /// which no current release reads) or one newer than the table.
     UnsupportedVersion { version: i32 },
     /// The input ends inside a field.
     Truncated {
@@ -85,16 +86,21 @@ impl fmt::Display for ErrorKind {
                 "not a Flink checkpoint/savepoint metadata file: expected magic number 0x4960672d, found {found:#010x}"
             ),
             ErrorKind::UnsupportedVersion { version } => {
-                let by = crate::model::MetadataVersion(*version).written_by();
-                match by {
+                use crate::model::MetadataVersion;
+                match MetadataVersion(*version).written_by() {
                     Some(by) => write!(
                         f,
                         "unsupported metadata version {version} (written by Flink {by}; no Flink release this tool covers can read it)"
                     ),
-                    None => write!(
-                        f,
-                        "unsupported metadata version {version} (written by Flink newer than 2.3, or not a metadata file); expected 2 to 6"
-                    ),
+                    None => {
+                        let (major, minor) = MetadataVersion::newest_writer();
+                        let (lo, hi) = MetadataVersion::decoded_range();
+                        write!(
+                            f,
+                            "unsupported metadata version {version} (written by Flink newer than {major}.{minor}, or not a metadata file); expected {} to {}",
+                            lo.0, hi.0
+                        )
+                    }
                 }
             }
             ErrorKind::Truncated { what, needed, remaining } => {

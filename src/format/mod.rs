@@ -26,9 +26,16 @@ const MASTER_STATE_MAGIC: u32 = 0xC96B_1696;
 
 /// Decodes a whole `_metadata` file. Fails on the first problem, naming its offset and context.
 pub fn parse(bytes: &[u8]) -> Result<Metadata<'_>> {
-    let mut partial = None;
-    decode(bytes, &mut partial, None)?;
-    Ok(partial.expect("decode fills the metadata when it succeeds"))
+    let mut records = Records::new(bytes)?;
+    records.read_master_states()?;
+    let mut operators = Vec::with_capacity(records.operators_total());
+    while let Some(op) = records.next_operator()? {
+        operators.push(op);
+    }
+    records.finish()?;
+    let mut md = records.into_metadata();
+    md.operators = operators;
+    Ok(md)
 }
 
 /// What a best-effort decode of a damaged file produced: everything before the damage, and the
@@ -40,75 +47,246 @@ pub struct Lossy<'a> {
     pub error: Option<Error>,
 }
 
-/// Decodes as much as possible: the operators before the damaged one, and where decoding stopped.
+/// Decodes as much as possible: the operators before the damaged one, and where decoding stopped
+/// ([`Records`] run until its first error, keeping what it has).
 pub fn parse_lossy(bytes: &[u8]) -> Lossy<'_> {
-    let mut partial = None;
-    let error = decode(bytes, &mut partial, None).err();
-    Lossy {
-        metadata: partial,
-        error,
+    let mut operators = Vec::new();
+    let mut lossy = Records::lossy(bytes, |op| operators.push(op));
+    if let Some(md) = &mut lossy.metadata {
+        md.operators = operators;
     }
+    lossy
 }
 
-/// Decodes a whole file but hands each operator to `each` as soon as it is decoded, instead of
-/// keeping it: the returned [`Metadata`] has every field except `operators` (left empty), and
-/// memory stays at one operator's worth whatever the file's size. Used for large files, where
-/// the whole model would cost more than the file itself.
-pub fn parse_each<'a>(
+/// A fallible cursor over the records of one `_metadata` file, in file order: the header
+/// ([`Records::new`]), the master states ([`Records::read_master_states`]), one operator
+/// record at a time ([`Records::next_operator`]), and the tail ([`Records::finish`]: the V4+
+/// properties trailer and the bytes after it). It keeps no operator: the caller decides what
+/// to keep, so memory stays at one operator whatever the file's size. Strict parsing, lossy
+/// parsing and [`crate::split`]'s two-thread decoding are loops over it (in the manner of
+/// gimli's `DebugInfo::units()`).
+///
+/// Records decoded elsewhere (by [`operator_record`] from a known boundary) are stepped over
+/// with [`Records::skip_to`]; error context keeps counting them. After an error every further
+/// step returns the same error.
+#[derive(Debug)]
+pub struct Records<'a> {
     bytes: &'a [u8],
-    mut each: impl FnMut(OperatorState<'a>),
-) -> Result<Metadata<'a>> {
-    let mut partial = None;
-    decode(bytes, &mut partial, Some(&mut each))?;
-    Ok(partial.expect("decode fills the metadata when it succeeds"))
+    r: Reader<'a>,
+    /// How this file's version lays out its records.
+    layout: &'static Layout,
+    /// Everything but the operators, filled step by step.
+    md: Metadata<'a>,
+    /// Where the checkpoint id was read (its sign is checked with the master states).
+    checkpoint_id_at: usize,
+    /// The number of operator records, once the master states have been read.
+    count: Option<usize>,
+    /// The index of the next operator record.
+    next: usize,
+    finished: bool,
+    failed: Option<Error>,
 }
 
-/// [`parse_each`] that keeps going as far as it can: the operators before the damage have been
-/// handed to `each`; the result says where decoding stopped.
-pub fn parse_each_lossy<'a>(bytes: &'a [u8], mut each: impl FnMut(OperatorState<'a>)) -> Lossy<'a> {
-    let mut partial = None;
-    let error = decode(bytes, &mut partial, Some(&mut each)).err();
-    Lossy {
-        metadata: partial,
-        error,
+impl<'a> Records<'a> {
+    /// Reads the magic number, the version and the checkpoint id.
+    pub fn new(bytes: &'a [u8]) -> Result<Records<'a>> {
+        let mut r = Reader::new(bytes);
+        let layout = header(&mut r)?;
+        let checkpoint_id_at = r.pos();
+        let checkpoint_id = r.i64("checkpoint id")?;
+        Ok(Records {
+            bytes,
+            r,
+            layout,
+            md: Metadata {
+                version: layout.version,
+                checkpoint_id,
+                master_states: Vec::new(),
+                operators: Vec::new(),
+                properties: None,
+                properties_null: false,
+                trailing_bytes: 0,
+                len: bytes.len(),
+            },
+            checkpoint_id_at,
+            count: None,
+            next: 0,
+            finished: false,
+            failed: None,
+        })
     }
-}
 
-/// What the caller of [`parse_each_resuming`] wants after an operator record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resume {
-    /// Decode the next record.
-    Next,
-    /// The next `operators` records, ending at byte `at`, were decoded elsewhere (by
-    /// [`operator_record`] from the current position): continue after them.
-    After { operators: usize, at: usize },
-}
+    /// Decodes as far as it can, handing each operator to `each`: the metadata read before
+    /// the first error (`None` when the header could not be read) and that error.
+    pub fn lossy(bytes: &'a [u8], mut each: impl FnMut(OperatorState<'a>)) -> Lossy<'a> {
+        let mut records = match Records::new(bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                return Lossy {
+                    metadata: None,
+                    error: Some(e),
+                }
+            }
+        };
+        let error = loop {
+            match records.next_operator() {
+                Ok(Some(op)) => each(op),
+                Ok(None) => break records.finish().err(),
+                Err(e) => break Some(e),
+            }
+        };
+        Lossy {
+            metadata: Some(records.into_metadata()),
+            error,
+        }
+    }
 
-/// [`parse_each`] that asks `after(decoded, count, position)` after each operator record
-/// (`decoded` of the file's `count` records so far, the next one at `position`) whether to go
-/// on with the next record or to skip records that were decoded elsewhere. This is how
-/// [`crate::split`] joins a second thread's decoding of the file's second half to the first's.
-/// Error context (operator indices) counts the skipped records.
-pub fn parse_each_resuming<'a>(
-    bytes: &'a [u8],
-    mut each: impl FnMut(OperatorState<'a>),
-    mut after: impl FnMut(usize, usize, usize) -> Resume,
-) -> Result<Metadata<'a>> {
-    let mut partial = None;
-    decode_with(bytes, &mut partial, Some(&mut each), Some(&mut after))?;
-    Ok(partial.expect("decode fills the metadata when it succeeds"))
+    pub fn version(&self) -> MetadataVersion {
+        self.md.version
+    }
+
+    /// The layout of the file's version (its row of [`LAYOUTS`]).
+    pub fn layout(&self) -> &'static Layout {
+        self.layout
+    }
+
+    /// What has been read so far: the header, the master states, the trailer once
+    /// [`Records::finish`]ed; `operators` is always empty.
+    pub fn metadata(&self) -> &Metadata<'a> {
+        &self.md
+    }
+
+    /// The metadata read so far (see [`Records::metadata`]).
+    pub fn into_metadata(self) -> Metadata<'a> {
+        self.md
+    }
+
+    /// The byte offset of the next record (or of the trailer, after the last operator).
+    pub fn position(&self) -> usize {
+        self.r.pos()
+    }
+
+    /// How many operator records have been decoded or skipped.
+    pub fn decoded(&self) -> usize {
+        self.next
+    }
+
+    /// The number of operator records the file declares (0 before the master states are read).
+    pub fn operators_total(&self) -> usize {
+        self.count.unwrap_or(0)
+    }
+
+    /// The master states (`serializeMasterState`) and the operator count; called by the first
+    /// [`Records::next_operator`] if not before.
+    pub fn read_master_states(&mut self) -> Result<&[MasterState<'a>]> {
+        self.check()?;
+        if self.count.is_none() {
+            let r = self.master_states_and_count();
+            self.fail(r)?;
+        }
+        Ok(&self.md.master_states)
+    }
+
+    fn master_states_and_count(&mut self) -> Result<()> {
+        if self.md.checkpoint_id < 0 {
+            return Err(error::Error::new(
+                ErrorKind::Invalid {
+                    what: "checkpoint id",
+                    found: self.md.checkpoint_id,
+                    expected: "a non-negative id",
+                },
+                self.checkpoint_id_at,
+            ));
+        }
+        let n = self
+            .r
+            .count("number of master states", MAX_MASTER_STATES, 8)?;
+        for i in 0..n {
+            let m = master_state(&mut self.r).map_err(|e| e.within(format!("master state {i}")))?;
+            self.md.master_states.push(m);
+        }
+        // V2 operator records are at least 16+4+4+4+4 bytes; V3+ 16+4+4+1+4.
+        self.count = Some(self.r.count("number of operators", MAX_OPERATORS, 29)?);
+        Ok(())
+    }
+
+    /// The next operator record, or `None` after the last one.
+    pub fn next_operator(&mut self) -> Result<Option<OperatorState<'a>>> {
+        self.read_master_states()?;
+        if self.next >= self.operators_total() {
+            return Ok(None);
+        }
+        let start = self.r.pos();
+        let layout = self.layout;
+        let i = self.next;
+        let op = operator_state(&mut self.r, layout).map_err(|e| {
+            let id = self
+                .bytes
+                .get(start..)
+                .map(|rest| peek_operator_id(rest, layout))
+                .unwrap_or_default();
+            e.within(format!("operator {i}{id}"))
+        });
+        let op = self.fail(op)?;
+        self.next += 1;
+        Ok(Some(op))
+    }
+
+    /// Steps over the next `operators` records, which end at byte `at`: they were decoded
+    /// elsewhere ([`operator_record`] from [`Records::position`]). The caller vouches for the
+    /// boundary; a count past the file's is cut to it.
+    pub fn skip_to(&mut self, operators: usize, at: usize) {
+        debug_assert!(at >= self.r.pos() && self.next + operators <= self.operators_total());
+        self.next = (self.next + operators).min(self.operators_total());
+        self.r = self.r.at(at);
+    }
+
+    /// Reads the tail after the last operator record: the V4+ `CheckpointProperties` trailer
+    /// and the bytes after it. Operator records not yet read are decoded and dropped first.
+    pub fn finish(&mut self) -> Result<()> {
+        while self.next_operator()?.is_some() {}
+        if self.finished {
+            return Ok(());
+        }
+        if self.layout.properties {
+            let props = javaser::checkpoint_properties(&mut self.r)
+                .map_err(|e| e.within("checkpoint properties"));
+            let props = self.fail(props)?;
+            self.md.properties_null = props.is_none();
+            self.md.properties = props;
+        }
+        self.md.trailing_bytes = self.r.remaining();
+        self.finished = true;
+        Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        match &self.failed {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    fn fail<T>(&mut self, r: Result<T>) -> Result<T> {
+        if let Err(e) = &r {
+            self.failed = Some(e.clone());
+        }
+        r
+    }
 }
 
 /// One operator record at byte `at`, decoded without knowing what precedes it: the operator
 /// and the offset just past it. For speculative decoding from the middle of a file (see
-/// [`crate::split`]); errors carry no operator index.
+/// [`crate::split`], which steps a [`Records`] over what it decoded this way); errors carry
+/// no operator index.
 pub fn operator_record(
     bytes: &[u8],
     version: MetadataVersion,
     at: usize,
 ) -> Result<(OperatorState<'_>, usize)> {
+    let layout = layout_of(version)?;
     let mut r = Reader::new(bytes).at(at);
-    let op = operator_state(&mut r, version)?;
+    let op = operator_state(&mut r, layout)?;
     Ok((op, r.pos()))
 }
 
@@ -116,17 +294,15 @@ pub fn operator_record(
 /// a cheap test of the fields every record opens with (names, id, a parallelism within
 /// 1..=max parallelism <= 2^15, a null or inline coordinator handle, a subtask count within
 /// the parallelism). Only a hint: payload bytes can pass it, so a caller must confirm the
-/// offset by decoding up to it from the front. `None` for V2, which [`crate::split`] does not
-/// split.
+/// offset by decoding up to it from the front. `None` for versions with V2's legacy fields,
+/// which [`crate::split`] does not split.
 pub fn next_operator_candidate(
     bytes: &[u8],
     version: MetadataVersion,
     from: usize,
     until: usize,
 ) -> Option<usize> {
-    if version == MetadataVersion::V2 {
-        return None;
-    }
+    let layout = Layout::decoded(version).filter(|l| !l.legacy_fields)?;
     let until = until.min(bytes.len());
     let be16 = |at: usize| -> Option<usize> {
         let b = bytes.get(at..at.checked_add(2)?)?;
@@ -137,7 +313,7 @@ pub fn next_operator_candidate(
         Some(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     };
     (from..until).find(|&at| {
-        let id_at = if version.has_operator_names() {
+        let id_at = if layout.operator_names {
             let Some(name) = be16(at) else { return false };
             let uid_at = at + 2 + name;
             let Some(uid) = be16(uid_at) else {
@@ -166,114 +342,31 @@ pub fn next_operator_candidate(
 /// Reads the magic number and version only.
 pub fn read_version(bytes: &[u8]) -> Result<MetadataVersion> {
     let mut r = Reader::new(bytes);
-    header(&mut r)
+    header(&mut r).map(|l| l.version)
 }
 
-fn header(r: &mut Reader<'_>) -> Result<MetadataVersion> {
+/// The magic number and the version, whose row of [`LAYOUTS`] says how the rest is laid out.
+fn header(r: &mut Reader<'_>) -> Result<&'static Layout> {
     let magic = r.i32("magic number")? as u32;
     if magic != MAGIC {
         return Err(error::Error::new(ErrorKind::BadMagic { found: magic }, 0));
     }
     let at = r.pos();
     let version = r.i32("metadata version")?;
-    if !(2..=6).contains(&version) {
-        return Err(error::Error::new(
-            ErrorKind::UnsupportedVersion { version },
-            at,
-        ));
-    }
-    Ok(MetadataVersion(version))
+    Layout::decoded(MetadataVersion(version))
+        .ok_or_else(|| error::Error::new(ErrorKind::UnsupportedVersion { version }, at))
 }
 
-/// Fills `out` step by step so that a lossy caller keeps what was decoded before an error.
-fn decode<'a>(
-    bytes: &'a [u8],
-    out: &mut Option<Metadata<'a>>,
-    each: Option<&mut dyn FnMut(OperatorState<'a>)>,
-) -> Result<()> {
-    decode_with(bytes, out, each, None)
-}
-
-fn decode_with<'a>(
-    bytes: &'a [u8],
-    out: &mut Option<Metadata<'a>>,
-    mut each: Option<&mut dyn FnMut(OperatorState<'a>)>,
-    mut after: Option<&mut dyn FnMut(usize, usize, usize) -> Resume>,
-) -> Result<()> {
-    let mut r = Reader::new(bytes);
-    let version = header(&mut r)?;
-    let at = r.pos();
-    let checkpoint_id = r.i64("checkpoint id")?;
-    let md = out.insert(Metadata {
-        version,
-        checkpoint_id,
-        master_states: Vec::new(),
-        operators: Vec::new(),
-        properties: None,
-        properties_null: false,
-        trailing_bytes: 0,
-        len: bytes.len(),
-    });
-    if checkpoint_id < 0 {
-        return Err(error::Error::new(
-            ErrorKind::Invalid {
-                what: "checkpoint id",
-                found: checkpoint_id,
-                expected: "a non-negative id",
-            },
-            at,
-        ));
-    }
-
-    let n = r.count("number of master states", MAX_MASTER_STATES, 8)?;
-    for i in 0..n {
-        let m = master_state(&mut r).map_err(|e| e.within(format!("master state {i}")))?;
-        md.master_states.push(m);
-    }
-
-    // V2 operator records are at least 16+4+4+4+4 bytes; V3+ 16+4+4+1+4.
-    let n = r.count("number of operators", MAX_OPERATORS, 29)?;
-    if each.is_none() {
-        md.operators.reserve(n);
-    }
-    let mut i = 0;
-    while i < n {
-        let start = r.pos();
-        let op = operator_state(&mut r, version).map_err(|e| {
-            let id = bytes
-                .get(start..)
-                .map(|rest| peek_operator_id(rest, version))
-                .unwrap_or_default();
-            e.within(format!("operator {i}{id}"))
-        })?;
-        match each.as_mut() {
-            Some(f) => f(op),
-            None => md.operators.push(op),
-        }
-        i += 1;
-        if let Some(f) = after.as_mut() {
-            if let Resume::After { operators, at } = f(i, n, r.pos()) {
-                debug_assert!(i + operators <= n && at >= r.pos());
-                i = (i + operators).min(n);
-                r = r.at(at);
-            }
-        }
-    }
-
-    if version.has_properties() {
-        let props = javaser::checkpoint_properties(&mut r)
-            .map_err(|e| e.within("checkpoint properties"))?;
-        md.properties_null = props.is_none();
-        md.properties = props;
-    }
-    md.trailing_bytes = r.remaining();
-    Ok(())
+/// The layout of a version this module decodes, or the error [`read_version`] gives for it.
+fn layout_of(version: MetadataVersion) -> Result<&'static Layout> {
+    Layout::decoded(version)
+        .ok_or_else(|| error::Error::new(ErrorKind::UnsupportedVersion { version: version.0 }, 4))
 }
 
 /// Best effort " (id …)" for an error inside an operator record, read without failing.
-fn peek_operator_id(rest: &[u8], version: MetadataVersion) -> String {
+fn peek_operator_id(rest: &[u8], layout: &Layout) -> String {
     let mut r = Reader::new(rest);
-    if version.has_operator_names() && (r.utf("").is_err() || r.utf("").is_err()) {
+    if layout.operator_names && (r.utf("").is_err() || r.utf("").is_err()) {
         return String::new();
     }
     match r.take(16, "") {
@@ -353,8 +446,8 @@ impl<'a> SubReader<'a> {
 }
 
 /// One operator record (`deserializeOperatorState` of V2, V3 and V5).
-fn operator_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<OperatorState<'a>> {
-    let (name, uid) = if version.has_operator_names() {
+fn operator_state<'a>(r: &mut Reader<'a>, layout: &Layout) -> Result<OperatorState<'a>> {
+    let (name, uid) = if layout.operator_names {
         let name = r.utf("operator name")?;
         let uid = r.utf("operator uid")?;
         (
@@ -390,7 +483,7 @@ fn operator_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Op
         subtasks: Vec::new(),
     };
 
-    if version == MetadataVersion::V2 {
+    if layout.legacy_fields {
         r.i32("legacy chain length")?;
     } else {
         let at = r.pos();
@@ -412,7 +505,7 @@ fn operator_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Op
 
     let at = r.pos();
     let n = r.i32("number of subtask states")?;
-    if n < 0 && version != MetadataVersion::V2 {
+    if n < 0 && !layout.legacy_fields {
         // Fully finished operator (from 1.14): no subtasks, and no coordinator state.
         if op.coordinator.is_some() {
             return Err(error::Error::new(
@@ -438,7 +531,7 @@ fn operator_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Op
     for i in 0..n {
         let at = r.pos();
         let stored = r.i32("subtask index")?;
-        let st = if stored < 0 && version != MetadataVersion::V2 {
+        let st = if stored < 0 && !layout.legacy_fields {
             SubtaskState {
                 index: (-(i64::from(stored)) - 1) as u32,
                 finished: true,
@@ -446,7 +539,7 @@ fn operator_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Op
             }
         } else {
             let mut st =
-                subtask_state(r, version).map_err(|e| e.within(format!("subtask {stored}")))?;
+                subtask_state(r, layout).map_err(|e| e.within(format!("subtask {stored}")))?;
             st.index = stored.max(0) as u32;
             if stored < 0 {
                 return Err(error::Error::new(
@@ -500,8 +593,8 @@ fn handle_code_of(h: &StreamHandle<'_>) -> u8 {
 /// `deserializeSubtaskState`: [V2: legacy duration and legacy state count], managed and raw
 /// operator state (each behind an i32 presence flag), managed and raw keyed state, then (V3+)
 /// input-channel and result-subpartition handles.
-fn subtask_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<SubtaskState<'a>> {
-    if version == MetadataVersion::V2 {
+fn subtask_state<'a>(r: &mut Reader<'a>, layout: &Layout) -> Result<SubtaskState<'a>> {
+    if layout.legacy_fields {
         r.i64("legacy duration")?;
         let at = r.pos();
         let legacy = r.i32("legacy state count")?;
@@ -526,12 +619,12 @@ fn subtask_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Sub
             .map_err(|e| e.within("raw operator state"))?
             .map(Box::new);
     }
-    st.managed_keyed = keyed(r, version).map_err(|e| e.within("managed keyed state"))?;
-    st.raw_keyed = keyed(r, version)
+    st.managed_keyed = keyed(r, layout).map_err(|e| e.within("managed keyed state"))?;
+    st.raw_keyed = keyed(r, layout)
         .map_err(|e| e.within("raw keyed state"))?
         .map(Box::new);
-    if version >= MetadataVersion::V3 {
-        let typed = version >= MetadataVersion::V6;
+    if layout.channel_state() {
+        let typed = layout.typed_channel_handles;
         st.input_channels = channels(r, ChannelDirection::Input, typed)
             .map_err(|e| e.within("input channel state"))?;
         st.output_channels = channels(r, ChannelDirection::Output, typed)
@@ -542,11 +635,11 @@ fn subtask_state<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Sub
 
 /// A keyed handle. Codes 8/9/10 inside a V3 file may use Flink 1.14's shorter layout: the 1.15
 /// layout is tried first and the 1.14 one if that fails (Flink itself cannot read the latter).
-fn keyed<'a>(r: &mut Reader<'a>, version: MetadataVersion) -> Result<Option<KeyedHandle<'a>>> {
+fn keyed<'a>(r: &mut Reader<'a>, layout: &Layout) -> Result<Option<KeyedHandle<'a>>> {
     let start = *r;
     match keyed_handle(r, 0, ChangelogLayout::Flink115) {
         Ok(h) => Ok(h),
-        Err(e) if version == MetadataVersion::V3 && is_changelog_code(start) => {
+        Err(e) if layout.changelog_1_14 && is_changelog_code(start) => {
             let mut retry = start;
             match keyed_handle(&mut retry, 0, ChangelogLayout::Flink114) {
                 Ok(h) => {

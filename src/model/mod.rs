@@ -7,6 +7,7 @@ mod bytes;
 mod handle;
 mod ids;
 pub mod keygroups;
+mod labels;
 mod properties;
 mod version;
 
@@ -14,8 +15,9 @@ pub use bytes::{BeI64s, JavaStr};
 pub use handle::*;
 pub use ids::{murmur3_x64_128, OperatorId};
 pub use keygroups::{KeyGroupRange, KeyGroupRangeOffsets};
+pub use labels::UidLabels;
 pub use properties::{CheckpointProperties, SavepointFormat, SnapshotClass};
-pub use version::MetadataVersion;
+pub use version::{Layout, MetadataVersion, Release, LAYOUTS};
 
 /// Adds sizes as Java's `long` arithmetic does in Flink's `getStateSize()`: wrapping on
 /// overflow. Sizes come from the file, so a plain `sum()` could overflow (and panic in debug).

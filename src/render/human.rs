@@ -3,9 +3,12 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io;
 
 use super::{human_bytes, text, uid_of, UidLabels, UidSource};
 use crate::analysis::{self, FileRef, Summary};
+use crate::fold::Fold;
+use crate::inspect::Inspection;
 use crate::model::*;
 
 /// Which optional sections to print.
@@ -30,11 +33,12 @@ pub fn inspect(
     text.finish(path, md, summary)
 }
 
-/// The report built one operator at a time, so that a caller decoding with
-/// [`crate::format::parse_each`] never holds more than one operator. Only the rendered rows are
-/// kept.
+/// The report built one operator at a time, so that a caller that decodes one operator at a
+/// time never holds more than one. Only the rendered rows are kept. As a [`Fold`] (see
+/// [`crate::inspect::inspect_with`]) its parts are [`Row`]s, rendered on any thread.
 pub struct Text {
     opts: Options,
+    labels: UidLabels,
     rows: Vec<([String; 7], Vec<String>)>,
     file_lines: Vec<String>,
     operators: usize,
@@ -53,8 +57,14 @@ pub struct Row {
 
 impl Text {
     pub fn new(opts: Options) -> Self {
+        Text::with_labels(opts, &UidLabels::default())
+    }
+
+    /// A report whose rows label operators with the user's uids.
+    pub fn with_labels(opts: Options, labels: &UidLabels) -> Self {
         Text {
             opts,
+            labels: labels.clone(),
             rows: Vec::new(),
             file_lines: Vec::new(),
             operators: 0,
@@ -103,6 +113,21 @@ impl Text {
 
     /// The report; `md` supplies everything but the operators (which are not read).
     pub fn finish(self, path: &str, md: &Metadata<'_>, summary: &Summary) -> String {
+        let mut buf = Vec::new();
+        let _ = self.write(&mut buf, path, md, summary);
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// Writes the report; `md` supplies everything but the operators (which are not read).
+    pub fn write(
+        self,
+        w: &mut dyn io::Write,
+        path: &str,
+        md: &Metadata<'_>,
+        summary: &Summary,
+    ) -> io::Result<()> {
+        // The header and the table are laid out whole (the table's column widths depend on
+        // every row); the file lines go out one by one.
         let mut out = String::new();
         header(
             &mut out,
@@ -114,15 +139,51 @@ impl Text {
         );
         out.push('\n');
         operator_table(&mut out, &self.rows);
+        w.write_all(out.as_bytes())?;
         if self.opts.files {
-            out.push('\n');
-            let _ = writeln!(out, "FILES ({} references)", self.file_lines.len());
+            writeln!(w, "\nFILES ({} references)", self.file_lines.len())?;
             for l in &self.file_lines {
-                out.push_str(l);
+                w.write_all(l.as_bytes())?;
             }
         }
-        out
+        Ok(())
     }
+}
+
+impl Fold<'_> for Text {
+    type Part = Row;
+    fn part(&self, op: &OperatorState<'_>) -> Row {
+        Text::row(&self.opts, op, &self.labels)
+    }
+    fn absorb(&mut self, row: Row) {
+        self.push(row);
+    }
+}
+
+/// Writes what [`crate::inspect::inspect_with`] found, with `text` as its fold: the report,
+/// and after it, when a lossy decode met damage, where decoding stopped.
+pub fn write_inspection(
+    w: &mut dyn io::Write,
+    mut text: Text,
+    inspection: &Inspection<'_>,
+) -> io::Result<()> {
+    if let Some(e) = &inspection.error {
+        text.stopped_at(e);
+    }
+    text.write(
+        w,
+        &inspection.path,
+        &inspection.metadata,
+        &inspection.summary,
+    )?;
+    if let Some(e) = &inspection.error {
+        write!(
+            w,
+            "\nDAMAGED     decoding stopped: {e}\n            the {} operator(s) above were decoded before it; the rest of the file is unread\n",
+            inspection.operators
+        )?;
+    }
+    Ok(())
 }
 
 fn header(

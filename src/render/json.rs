@@ -2,12 +2,13 @@
 //!
 //! This is a public contract: other tools depend on these field names. Every field is documented
 //! here; fields are only ever added (with a `schema_version` bump if a meaning changes), and
-//! `tests/json_contract.rs` pins the shape with `deny_unknown_fields`.
+//! `tests/it/json_contract.rs` pins the shape with `deny_unknown_fields`.
 
 use serde::Serialize;
 
 use super::{text, uid_of, UidLabels, UidSource};
 use crate::analysis::{self, FileRef, Inferred, Summary};
+use crate::inspect::Inspection;
 use crate::model::*;
 
 /// The schema version of [`Snapshot`].
@@ -22,7 +23,7 @@ pub struct Snapshot<'x> {
     pub path: String,
     /// Size of the `_metadata` file in bytes.
     pub file_size: usize,
-    /// Metadata format version (the i32 at offset 4): 2 to 6.
+    /// Metadata format version (the i32 at offset 4): one flinspect decodes (`model::LAYOUTS`).
     pub metadata_version: i32,
     /// The Flink releases that write this metadata version, e.g. "1.16 – 1.20".
     pub flink_releases: Option<&'static str>,
@@ -160,7 +161,7 @@ pub struct MasterStateJson {
 }
 
 /// One operator.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct Operator {
     /// OperatorID: 32 lowercase hex digits, as Flink prints it.
     pub id: String,
@@ -191,7 +192,7 @@ pub struct Operator {
 }
 
 /// `key_group_coverage`.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct CoverageJson {
     /// Every key group 0..max_parallelism-1 owned exactly once.
     pub complete: bool,
@@ -204,7 +205,7 @@ pub struct CoverageJson {
 }
 
 /// One subtask.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct Subtask {
     pub index: u32,
     /// The subtask had finished when the snapshot was taken (no state).
@@ -222,7 +223,7 @@ pub struct Subtask {
 }
 
 /// A state handle.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct Handle {
     /// Flink's simple class name, e.g. "KeyGroupsSavepointStateHandle".
     pub handle: &'static str,
@@ -255,7 +256,7 @@ pub struct Handle {
 }
 
 /// An operator state name and its distribution mode.
-#[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NamedState {
     pub name: String,
     /// "SPLIT_DISTRIBUTE" | "UNION" | "BROADCAST".
@@ -360,6 +361,34 @@ pub fn snapshot<'x>(
         trailing_bytes: md.trailing_bytes,
         damage: None,
     }
+}
+
+/// The document of what [`crate::inspect::inspect`] found: the operators (and with
+/// `with_files` the files) are decoded again while the document is written, on a second
+/// thread ([`Inspection::map_operators`]), so a large snapshot is never held whole.
+pub fn inspection<'x>(
+    insp: &'x Inspection<'_>,
+    labels: &'x UidLabels,
+    with_files: bool,
+) -> Snapshot<'x> {
+    let mut doc = snapshot(&insp.path, &insp.metadata, &insp.summary, labels, false);
+    doc.state_size = insp.state_size;
+    doc.operators = Seq::Stream(Box::new(move |sink| {
+        insp.map_operators(|op| operator(op, labels), sink)
+    }));
+    if with_files {
+        doc.files = Some(Seq::Stream(Box::new(move |sink| {
+            insp.map_operators(operator_files, &mut |files: Vec<FileJson>| {
+                files.into_iter().for_each(&mut *sink)
+            })
+        })));
+    }
+    doc.damage = insp.error.as_ref().map(|e| Damage {
+        offset: e.offset(),
+        message: e.to_string(),
+        operators_decoded: insp.operators,
+    });
+    doc
 }
 
 /// One operator's entry of `operators`.

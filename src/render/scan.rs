@@ -2,7 +2,7 @@
 //!
 //! # `scan --json`, schema version 1
 //!
-//! A public contract, pinned by `tests/scan_json.rs` with `deny_unknown_fields`: fields are only
+//! A public contract, pinned by `tests/it/scan_json.rs` with `deny_unknown_fields`: fields are only
 //! ever added, and a change of meaning bumps [`SCHEMA_VERSION`]. The output is JSON Lines, one
 //! object per line, each with a `"type"` and a `"schema_version"`. For each job in key order,
 //! its [`SnapshotRecord`]s (`"type":"snapshot"`) come first and its [`JobRecord`]
@@ -11,6 +11,7 @@
 //! canonical (symlinks in the roots resolved). The output is identical at every `--threads`.
 
 use std::fmt::Write as _;
+use std::io;
 use std::path::Path;
 
 use serde::Serialize;
@@ -43,7 +44,7 @@ pub struct SnapshotRecord {
     pub format: Option<&'static str>,
     /// The checkpoint id the file records (savepoints have one too); null if unreadable.
     pub checkpoint_id: Option<i64>,
-    /// The metadata format version (2 to 6); null if unreadable.
+    /// The metadata format version (one flinspect decodes, `model::LAYOUTS`); null if unreadable.
     pub metadata_version: Option<i32>,
     /// Modification time of `_metadata`, RFC 3339 UTC to the second; null if unknown.
     pub modified: Option<String>,
@@ -276,7 +277,7 @@ pub fn snapshot_record(job: &Job, sn: &Snapshot) -> SnapshotRecord {
                 message: p.message.clone(),
             })
             .collect(),
-        error: sn.error.clone(),
+        error: sn.error.as_ref().map(ToString::to_string),
         inferred_maps: sn
             .inferred_maps
             .iter()
@@ -373,35 +374,39 @@ pub fn summary_record(report: &Report) -> SummaryRecord {
 
 /// The whole report as JSON Lines (each line ends with `\n`).
 pub fn json_lines(report: &Report) -> String {
-    let mut out = String::new();
+    let mut buf = Vec::new();
+    let _ = write_json_lines(&mut buf, report);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// Writes the whole report as JSON Lines: for each job its snapshot records and then its job
+/// record, then one error record per walk error, then the summary record.
+pub fn write_json_lines(w: &mut dyn io::Write, report: &Report) -> io::Result<()> {
     for job in &report.jobs {
         for sn in &job.snapshots {
-            push_line(&mut out, &snapshot_record(job, sn));
+            line(w, &snapshot_record(job, sn))?;
         }
-        push_line(&mut out, &job_record(job));
+        line(w, &job_record(job))?;
     }
     for e in &report.errors {
-        push_line(
-            &mut out,
+        line(
+            w,
             &ErrorRecord {
                 record_type: "error",
                 schema_version: SCHEMA_VERSION,
                 path: s(&e.path),
                 message: e.message.clone(),
             },
-        );
+        )?;
     }
-    push_line(&mut out, &summary_record(report));
-    out
+    line(w, &summary_record(report))
 }
 
-/// Appends one record and a newline. Records hold only strings, numbers and lists of them,
+/// Writes one record and a newline. Records hold only strings, numbers and lists of them,
 /// which `serde_json` always serializes.
-fn push_line<T: Serialize>(out: &mut String, v: &T) {
-    if let Ok(line) = serde_json::to_string(v) {
-        out.push_str(&line);
-    }
-    out.push('\n');
+fn line<T: Serialize>(w: &mut dyn io::Write, v: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, v)?;
+    w.write_all(b"\n")
 }
 
 /// How many problem files to name per snapshot in the human output.
@@ -454,6 +459,12 @@ pub fn job_has_problems(job: &Job) -> bool {
 /// The human report: one block per job, then a summary line.
 pub fn human(report: &Report) -> String {
     human_with(report, HumanOptions::default())
+}
+
+/// Writes the human report with [`HumanOptions`]. (The report is laid out whole first: its
+/// column widths and its last line depend on everything above them.)
+pub fn write_human(w: &mut dyn io::Write, report: &Report, opts: HumanOptions) -> io::Result<()> {
+    w.write_all(human_with(report, opts).as_bytes())
 }
 
 /// The human report with [`HumanOptions`].

@@ -35,6 +35,7 @@ which; the recorded cases had exactly this shape). When a removed operator held 
 input buffers, or no operator of the new job holds received buffers, the records are dropped
 silently: a warning that says how many bytes.",
         flink_error: Some("Can't get next record for channel InputChannelInfo{gateIdx=%d, inputChannelIdx=%d}"),
+        other_flink_errors: &[],
         help: "restore this checkpoint with the unchanged job, then take a savepoint (no in-flight data) and restore the job without the operator from it",
     },
     check,

@@ -59,6 +59,7 @@ Removed operators that held in-flight data: see channel_state_dropped and unmapp
         flink_error: Some(
             "Cannot recover from unaligned checkpoint when topology changes, such that data exchanges with persisted data are now chained.\nThe following operators contain channel state: [%s]",
         ),
+        other_flink_errors: &[],
         help: "restore this checkpoint with the unchanged job, then take a savepoint (savepoints are always aligned and hold no in-flight data) and restore the changed job from it",
     },
     check,

@@ -18,6 +18,7 @@ hash) would both claim one snapshot operator's state; flinspect treats that as a
         flink_error: Some(
             "Hash collision on user-specified ID \"%s\". Most likely cause is a non-unique ID. Please check that all IDs specified via `uid(String)` are unique.",
         ),
+        other_flink_errors: &[],
         help: "give every operator a unique uid",
     },
     check,
@@ -43,9 +44,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             ),
         );
         if let Some(uid) = ops.iter().find_map(|o| o.uid.as_deref()) {
-            f.flink_error = Some(format!(
-                "Hash collision on user-specified ID \"{uid}\". Most likely cause is a non-unique ID. Please check that all IDs specified via `uid(String)` are unique."
-            ));
+            f.flink_error = Some(RULE.info.flink_message(&[&uid]));
         }
         out.push(f);
     }

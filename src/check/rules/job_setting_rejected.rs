@@ -30,6 +30,9 @@ recorded restore.",
         flink_error: Some(
             "Vertex %s's parallelism (%s) is higher than the max parallelism (%s). Please lower the parallelism or increase the max parallelism.",
         ),
+        other_flink_errors: &[
+            "Maximum parallelism must be between 1 and %d. Found: %d",
+        ],
         help: "set a parallelism of at most the max parallelism, or raise the explicit max parallelism (only before the first snapshot: it is fixed for the state's lifetime); max parallelism must be within 1 - 32768",
     },
     check,
@@ -44,9 +47,10 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 None,
                 format!("the job-wide max parallelism {m} is outside Flink's range 1..={UPPER_BOUND_MAX_PARALLELISM}"),
             );
-            f.flink_error = Some(format!(
-                "Maximum parallelism must be between 1 and {UPPER_BOUND_MAX_PARALLELISM}. Found: {m}"
-            ));
+            f.flink_error = Some(
+                RULE.info
+                    .other_flink_message(0, &[&UPPER_BOUND_MAX_PARALLELISM, &m]),
+            );
             f.notes
                 .push("the job's main() fails before anything is submitted".into());
             out.push(f);
@@ -74,9 +78,10 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                         r.label()
                     ),
                 );
-                f.flink_error = Some(format!(
-                    "Maximum parallelism must be between 1 and {UPPER_BOUND_MAX_PARALLELISM}. Found: {m}"
-                ));
+                f.flink_error = Some(
+                    RULE.info
+                        .other_flink_message(0, &[&UPPER_BOUND_MAX_PARALLELISM, &m]),
+                );
                 f.notes
                     .push("the job's main() fails before anything is submitted".into());
                 out.push(f);
@@ -119,10 +124,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 ),
             });
         }
-        f.flink_error = Some(format!(
-            "Vertex {}'s parallelism ({p}) is higher than the max parallelism ({m}). Please lower the parallelism or increase the max parallelism.",
-            vertex_name(&r)
-        ));
+        f.flink_error = Some(RULE.info.flink_message(&[&vertex_name(&r), &p, &m]));
         f.notes.push(
             "Flink refuses the job when it builds the execution graph, with or without a snapshot and with or without --allowNonRestoredState".into(),
         );

@@ -23,6 +23,7 @@ Flink 1.15 kept metadata version V3 but added keyed state handle codes 11
 a snapshot written by 1.15 fails to load on 1.13 or 1.14 even though its version number is one
 they accept.",
         flink_error: Some("Reading invalid KeyedStateHandle, type: %d"),
+        other_flink_errors: &[],
         help: "restore with Flink 1.15 or newer",
     },
     check,
@@ -65,6 +66,6 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
     if target.highest >= CODES_11_12_SINCE {
         f.severity = Severity::Warning;
     }
-    f.flink_error = Some(format!("Reading invalid KeyedStateHandle, type: {first}"));
+    f.flink_error = Some(RULE.info.flink_message(&[&first]));
     out.push(f);
 }

@@ -17,6 +17,7 @@ parallelism differs and is at least the new parallelism, Flink adopts the snapsh
 the job keeps the snapshot's number of key groups. Recorded with Flink 1.20.3 and 2.3.0
 (testdata/restore, case maxpar-derived).",
         flink_error: None,
+        other_flink_errors: &[],
         help: "nothing to do; set the max parallelism explicitly to the snapshot's value to make it visible in the job",
     },
     check,

@@ -32,6 +32,9 @@ cases ha-maxpar-explicit-changed*).",
         flink_error: Some(
             "Failed to rollback to checkpoint/savepoint %s. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator %s with max parallelism %d to new program with max parallelism %d. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
         ),
+        other_flink_errors: &[
+            "The maximum parallelism (%d) with which the latest checkpoint of the execution job vertex <vertex> has been taken and the current maximum parallelism (%d) changed. This is currently not supported.",
+        ],
         help: "set the max parallelism back to the snapshot's value (`setMaxParallelism(…)` / pipeline.max-parallelism), or remove the setting so Flink adopts it; changing it for real needs the State Processor API (rewrite the state with the new max parallelism)",
     },
     check,
@@ -75,15 +78,10 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             if cx.options.restore_path == crate::check::RestorePath::Ha {
                 // StateAssignmentOperation.checkParallelismPreconditions; Flink prints the vertex
                 // object's identity hash where `<vertex>` stands.
-                format!(
-                "The maximum parallelism ({}) with which the latest checkpoint of the execution job vertex <vertex> has been taken and the current maximum parallelism ({m}) changed. This is currently not supported.",
-                op.max_parallelism
-            )
+                RULE.info.other_flink_message(0, &[&op.max_parallelism, &m])
             } else {
-                format!(
-                "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {} to new program with max parallelism {m}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
-                op.id, op.max_parallelism
-            )
+                RULE.info
+                    .flink_message(&[&"Checkpoint Metadata", &op.id, &op.max_parallelism, &m])
             },
         );
         if certain {

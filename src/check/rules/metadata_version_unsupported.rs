@@ -18,6 +18,7 @@ versions no current release reads (V1) cannot be restored at all. Flink fails at
 while loading the metadata. With --against, the new job's release is the range that writes the
 other snapshot's version; a warning means only part of that range can read it.",
         flink_error: Some("Unrecognized checkpoint version number: %d"),
+        other_flink_errors: &[],
         help: "restore with a Flink release that reads this version (at least the one that wrote it); to go back to an older release, take a savepoint with the older release's job before the upgrade",
     },
     check,
@@ -52,6 +53,6 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
     };
     let mut f = cx.finding(&RULE.info, None, msg);
     f.severity = severity;
-    f.flink_error = Some(format!("Unrecognized checkpoint version number: {}", v.0));
+    f.flink_error = Some(RULE.info.flink_message(&[&v.0]));
     out.push(f);
 }

@@ -15,6 +15,7 @@ restore. setUidHash pins an existing id but hides what it means. flinspect warns
 the job file gives only by uid-hash, and, with --against, for operators a V5+ snapshot records
 without a uid.",
         flink_error: None,
+        other_flink_errors: &[],
         help: "set `.uid(\"…\")` on every stateful operator; to keep the state of an operator that had no uid, use `setUidHash(\"<id>\")` once, or move the state to a uid with the State Processor API (`changeOperatorIdentifier`)",
     },
     check,

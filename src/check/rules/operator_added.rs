@@ -14,6 +14,7 @@ added operator should do; for an operator that existed before, it means its id c
 changed uid, or an auto-generated id that moved with the graph) and its old state is either
 dropped (--allowNonRestoredState) or blocks the restore (see unmapped_state).",
         flink_error: None,
+        other_flink_errors: &[],
         help: "if the operator existed in the old job, give it its old uid (`.uid(\"…\")`) or `setUidHash(\"<old id>\")`",
     },
     check,

@@ -20,6 +20,7 @@ and 2.3.0 (testdata/restore, cases parallelism-above-maxpar*).",
         flink_error: Some(
             "The state for task %s can not be restored. The maximum parallelism (%d) of the restored state is lower than the configured parallelism (%d). Please reduce the parallelism of the task to be lower or equal to the maximum parallelism.",
         ),
+        other_flink_errors: &[],
         help: "lower the parallelism to at most the snapshot's max parallelism; raising the max parallelism needs the State Processor API (rewrite the state with a higher max parallelism)",
     },
     check,
@@ -57,10 +58,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 ),
             });
         }
-        f.flink_error = Some(format!(
-            "The state for task {} can not be restored. The maximum parallelism ({}) of the restored state is lower than the configured parallelism ({p}). Please reduce the parallelism of the task to be lower or equal to the maximum parallelism.",
-            op.id, op.max_parallelism
-        ));
+        f.flink_error = Some(RULE.info.flink_message(&[&op.id, &op.max_parallelism, &p]));
         f.notes.push(
             "Flink refuses the job at submission and names the task by its first operator's id"
                 .into(),

@@ -64,6 +64,11 @@ files cannot be read it reports a warning and the verdict \"unknown\" (recorded 
         flink_error: Some(
             "Unexpected state handle type, expected one of: %s, but found: %s. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.",
         ),
+        other_flink_errors: &[
+            "Not support restoring yet for ForStStateBackend (java.lang.UnsupportedOperationException: ForSt restores only IncrementalRemoteKeyedStateHandle, the native files of RocksDB and ForSt; recorded with Flink 2.0.1, 2.1.1 and 2.3.0)",
+            "Unexpected key-group in restore. (the heap backend reads RocksDB's full-snapshot files; recorded with Flink 1.13.6)",
+            "Caught unexpected exception. (RocksDB reads the heap backend's files as its own full-snapshot format; recorded root causes: java.lang.ArrayIndexOutOfBoundsException: Index 0 out of bounds for length 0 on Flink 1.20.3, java.io.EOFException on Flink 2.3.0)",
+        ],
         help: "restore with the backend that wrote the snapshot, then take a canonical savepoint (`flink savepoint --type canonical`, the default) and restore that with the new backend; to move to ForSt, which restores no canonical savepoint, restore with RocksDB and take a native savepoint (`--type native`) or checkpoint instead",
     },
     check,
@@ -181,16 +186,19 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             );
             match (layout, backend) {
                 (_, StateBackend::Forst) => {
-                    f.flink_error = Some("Not support restoring yet for ForStStateBackend (java.lang.UnsupportedOperationException: ForSt restores only IncrementalRemoteKeyedStateHandle, the native files of RocksDB and ForSt; recorded with Flink 2.0.1, 2.1.1 and 2.3.0)".into());
+                    f.flink_error = Some(RULE.info.other_flink_message(0, &[]));
                 }
                 (KeyedLayout::RocksDb, StateBackend::Hashmap) => {
-                    f.flink_error = Some("Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.".into());
+                    f.flink_error = Some(RULE.info.flink_message(&[
+                        &"class org.apache.flink.runtime.state.KeyGroupsStateHandle",
+                        &"class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle",
+                    ]));
                 }
                 (KeyedLayout::RocksDbFull, StateBackend::Hashmap) => {
-                    f.flink_error = Some("Unexpected key-group in restore. (the heap backend reads RocksDB's full-snapshot files; recorded with Flink 1.13.6)".into());
+                    f.flink_error = Some(RULE.info.other_flink_message(1, &[]));
                 }
                 (KeyedLayout::Heap, StateBackend::Rocksdb) => {
-                    f.flink_error = Some("Caught unexpected exception. (RocksDB reads the heap backend's files as its own full-snapshot format; recorded root causes: java.lang.ArrayIndexOutOfBoundsException: Index 0 out of bounds for length 0 on Flink 1.20.3, java.io.EOFException on Flink 2.3.0)".into());
+                    f.flink_error = Some(RULE.info.other_flink_message(2, &[]));
                 }
                 _ => {}
             }

@@ -24,6 +24,7 @@ restoring yet for ForStStateBackend\" (recorded with 2.0.1, 2.1.1 and 2.3.0, cas
 backend-hashmap-to-forst-canonical and backend-rocksdb-to-forst-canonical); state_backend_mismatch
 reports that. ForSt also takes no canonical savepoint itself.",
         flink_error: None,
+        other_flink_errors: &[],
         help: "nothing to do: switching the state backend from this snapshot is supported",
     },
     check,

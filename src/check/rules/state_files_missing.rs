@@ -23,6 +23,7 @@ When none of the referenced files is found (only _metadata was copied), or they 
 storage, they are not checked: that is listed under \"not checked\", and the verdict speaks only
 of the job's shape.",
         flink_error: None,
+        other_flink_errors: &[],
         help: "restore from a complete copy of the snapshot (every file it references, at the recorded paths or mounted at a prefix), or from another retained checkpoint or savepoint; `flinspect scan` lists the newest restorable one",
     },
     check,

@@ -31,6 +31,9 @@ each with and without allowNonRestoredState).",
         flink_error: Some(
             "Failed to rollback to checkpoint/savepoint %s. Cannot map checkpoint/savepoint state for operator %s to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",
         ),
+        other_flink_errors: &[
+            "There is no operator for the state %s",
+        ],
         help: "give the operator that should own this state the same uid as before (`.uid(\"…\")`), or `setUidHash(\"<id>\")` when the old operator had no uid; or move the state to the new uid with the State Processor API (`changeOperatorIdentifier`); or drop it on purpose with --allowNonRestoredState",
     },
     check,
@@ -102,7 +105,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 r.describe(),
                 if op.has_state() { "" } else { ", even one without state" }
             );
-            f.flink_error = Some(format!("There is no operator for the state {}", op.id));
+            f.flink_error = Some(RULE.info.other_flink_message(0, &[&op.id]));
             f.notes.push(
                 "restored from the HA store (JobManager failover, the Kubernetes operator's last-state upgrade): Flink ignores allowNonRestoredState there and refuses the job at submission (StateAssignmentOperation.checkStateMappingCompleteness)".into(),
             );
@@ -119,10 +122,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
                 "operator {} has state in the snapshot, but no operator of the new job claims it",
                 r.describe()
             );
-            f.flink_error = Some(format!(
-                "Failed to rollback to checkpoint/savepoint {}. Cannot map checkpoint/savepoint state for operator {} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",
-                cx.options.snapshot, op.id
-            ));
+            f.flink_error = Some(RULE.info.flink_message(&[&cx.options.snapshot, &op.id]));
             f.notes.push("Flink refuses the job at submission".into());
         }
         out.push(f);

@@ -15,6 +15,7 @@ silently: there is nothing to restore, so --allowNonRestoredState is not needed.
 reports it because a stateless operator that lost its uid often means a stateful neighbour lost
 its uid too.",
         flink_error: None,
+        other_flink_errors: &[],
         help: "nothing to do, unless the operator was meant to keep its id",
     },
     check,

@@ -10,6 +10,8 @@
 //! - GitHub Actions: one `::error` annotation at the file;
 //! - Markdown: a heading that says the check could not run, and the error.
 
+use std::io::{self, Write};
+
 use serde_json::json;
 
 use super::json::SCHEMA_VERSION;
@@ -22,17 +24,16 @@ pub struct RunError {
     pub path: Option<String>,
 }
 
-pub fn json(e: &RunError) -> String {
+pub fn json(w: &mut dyn Write, e: &RunError) -> io::Result<()> {
     let doc = json!({
         "schema_version": SCHEMA_VERSION,
         "error": { "message": e.message, "path": e.path },
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
 }
 
-pub fn sarif(e: &RunError) -> String {
+pub fn sarif(w: &mut dyn Write, e: &RunError) -> io::Result<()> {
     let mut notification = json!({
         "level": "error",
         "message": { "text": e.message },
@@ -48,14 +49,14 @@ pub fn sarif(e: &RunError) -> String {
         "toolExecutionNotifications": [notification],
     }]);
     let doc = super::sarif::log(run);
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
 }
 
-pub fn junit(e: &RunError) -> String {
+pub fn junit(w: &mut dyn Write, e: &RunError) -> io::Result<()> {
     let esc = super::junit::esc;
-    format!(
+    write!(
+        w,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"flinspect check\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"flinspect check\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"flinspect.check\" name=\"run\">\n      <error type=\"error\" message=\"{msg}\">{body}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
         msg = esc(&e.message),
         body = esc(&format!(
@@ -65,20 +66,22 @@ pub fn junit(e: &RunError) -> String {
     )
 }
 
-pub fn github(e: &RunError) -> String {
+pub fn github(w: &mut dyn Write, e: &RunError) -> io::Result<()> {
     let file = e
         .path
         .as_deref()
         .map(|p| format!("file={},", super::github::prop(p)))
         .unwrap_or_default();
-    format!(
+    write!(
+        w,
         "::error {file}title=flinspect check could not run::{}\nverdict: none: flinspect could not judge the restore\n",
         super::github::data(&e.message)
     )
 }
 
-pub fn markdown(e: &RunError) -> String {
-    format!(
+pub fn markdown(w: &mut dyn Write, e: &RunError) -> io::Result<()> {
+    write!(
+        w,
         "## flinspect check: ⚠️ could not run\n\n{}\n\nNo verdict: flinspect could not judge the restore.\n",
         e.message.replace('\n', " ")
     )

@@ -10,12 +10,14 @@
 //! verdict: incompatible: Flink will not restore this job from this snapshot (1 error, 0 warnings, 4 infos)
 //! ```
 
-use super::{operator_text, verdict_line, Meta};
+use std::io::{self, Write};
+
+use super::{verdict_line, FindingView, Meta};
 use crate::check::Report;
 
-pub fn render(report: &Report, meta: &Meta) -> String {
-    let mut s = String::new();
-    s.push_str(&format!(
+pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
+    write!(
+        w,
         "checking {} (metadata V{}, checkpoint {}{}) against {} {}\n\n",
         meta.snapshot,
         meta.metadata_version,
@@ -25,7 +27,7 @@ pub fn render(report: &Report, meta: &Meta) -> String {
             .map_or_else(String::new, |k| format!(", {k}")),
         meta.job_kind,
         meta.job
-    ));
+    )?;
     use crate::check::{Severity, Verdict};
     use crate::render::color::Tone;
     for f in &report.findings {
@@ -35,40 +37,39 @@ pub fn render(report: &Report, meta: &Meta) -> String {
             Severity::Warning => Some(Tone::Caution),
             Severity::Info => None,
         };
-        let head = format!("{}[{}]", f.severity, f.rule);
+        let v = FindingView::new(f);
+        let head = format!("{}[{}]", v.severity, v.rule);
         let head = match tone {
             Some(t) => meta.color.paint(t, &head),
             None => head,
         };
-        s.push_str(&format!("{head}: {}\n", f.message));
-        s.push_str(&format!("  --> {}\n", operator_text(f)));
-        if let Some(e) = &f.flink_error {
-            s.push_str(&format!("   = flink: {e}\n"));
+        writeln!(w, "{head}: {}", v.message)?;
+        writeln!(w, "  --> {}", v.operator)?;
+        if let Some(e) = v.flink {
+            writeln!(w, "   = flink: {e}")?;
         }
-        for n in &f.notes {
-            s.push_str(&format!("   = note: {n}\n"));
+        for n in v.notes {
+            writeln!(w, "   = note: {n}")?;
         }
-        if let Some(h) = &f.help {
-            s.push_str(&format!("   = help: {h}\n"));
+        if let Some(h) = v.help {
+            writeln!(w, "   = help: {h}")?;
         }
-        if let Some(r) = &f.allowed {
-            s.push_str(&format!("   = allowed: {r}\n"));
+        if let Some(r) = v.allowed {
+            writeln!(w, "   = allowed: {r}")?;
         }
-        s.push('\n');
+        writeln!(w)?;
     }
     if !report.not_checked.is_empty() {
-        s.push_str("not checked:\n");
+        writeln!(w, "not checked:")?;
         for n in &report.not_checked {
-            s.push_str(&format!("  - {n}\n"));
+            writeln!(w, "  - {n}")?;
         }
-        s.push('\n');
+        writeln!(w)?;
     }
     let tone = match report.verdict(meta.fail_on) {
         Verdict::Compatible => Tone::Good,
         Verdict::Incompatible => Tone::Bad,
         Verdict::Unknown => Tone::Caution,
     };
-    s.push_str(&meta.color.paint(tone, &verdict_line(report, meta)));
-    s.push('\n');
-    s
+    writeln!(w, "{}", meta.color.paint(tone, &verdict_line(report, meta)))
 }

@@ -160,9 +160,7 @@ pub fn document<'r>(report: &'r Report, meta: &Meta) -> Document<'r> {
     }
 }
 
-pub fn render(report: &Report, meta: &Meta) -> String {
-    let mut s = serde_json::to_string_pretty(&document(report, meta))
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+pub fn write(w: &mut dyn std::io::Write, report: &Report, meta: &Meta) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &document(report, meta))?;
+    writeln!(w)
 }

@@ -1,7 +1,9 @@
 //! JUnit XML, for CI systems that show test reports: one test suite, one test case per finding
 //! (failing when the finding fails the check) and one passing case per rule without findings.
 
-use super::{operator_text, verdict_line, Meta};
+use std::io::{self, Write};
+
+use super::{verdict_line, FindingView, Meta};
 use crate::check::{Report, RULES};
 
 pub(crate) fn esc(s: &str) -> String {
@@ -21,13 +23,14 @@ pub(crate) fn esc(s: &str) -> String {
     out
 }
 
-pub fn render(report: &Report, meta: &Meta) -> String {
+pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     let mut cases = Vec::new();
     let mut failures = 0usize;
     for f in &report.findings {
-        let name = format!("{}: {}", f.rule, operator_text(f));
-        let blocking = f.severity >= meta.fail_on && f.allowed.is_none();
-        let body = super::body(f);
+        let v = FindingView::new(f);
+        let name = format!("{}: {}", v.rule, v.operator);
+        let blocking = v.severity >= meta.fail_on && v.allowed.is_none();
+        let body = v.body();
         let case = if blocking {
             failures += 1;
             format!(
@@ -58,23 +61,25 @@ pub fn render(report: &Report, meta: &Meta) -> String {
             id = esc(r.info.id)
         ));
     }
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    s.push_str(&format!(
+    writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    write!(
+        w,
         "<testsuites name=\"flinspect check\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{snap}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n",
         n = cases.len(),
         snap = esc(&meta.snapshot)
-    ));
-    s.push_str(&format!(
+    )?;
+    write!(
+        w,
         "    <properties>\n      <property name=\"verdict\" value=\"{}\"/>\n      <property name=\"job\" value=\"{}\"/>\n    </properties>\n",
         report.verdict(meta.fail_on).as_str(),
         esc(&meta.job)
-    ));
+    )?;
     for c in cases {
-        s.push_str(&c);
+        w.write_all(c.as_bytes())?;
     }
-    s.push_str(&format!(
+    write!(
+        w,
         "    <system-out>{}</system-out>\n  </testsuite>\n</testsuites>\n",
         esc(&verdict_line(report, meta))
-    ));
-    s
+    )
 }

@@ -1,20 +1,23 @@
 //! A Markdown summary (e.g. for `$GITHUB_STEP_SUMMARY` or a merge-request comment).
 
-use super::{counts, Meta};
+use std::io::{self, Write};
+
+use super::{counts, FindingView, Meta};
 use crate::check::{Report, Verdict};
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
-pub fn render(report: &Report, meta: &Meta) -> String {
+pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     let v = report.verdict(meta.fail_on);
     let mark = match v {
         Verdict::Compatible => "✅",
         Verdict::Incompatible => "❌",
         Verdict::Unknown => "❔",
     };
-    let mut s = format!(
+    write!(
+        w,
         "## flinspect check: {mark} {}\n\nSnapshot `{}` (metadata V{}, checkpoint {}) against {} `{}`: {}.\n\n",
         v.as_str(),
         meta.snapshot,
@@ -23,11 +26,15 @@ pub fn render(report: &Report, meta: &Meta) -> String {
         meta.job_kind,
         meta.job,
         counts(report)
-    );
+    )?;
     if !report.findings.is_empty() {
-        s.push_str("| severity | rule | operator | finding | Flink will say | help |\n");
-        s.push_str("|---|---|---|---|---|---|\n");
+        writeln!(
+            w,
+            "| severity | rule | operator | finding | Flink will say | help |"
+        )?;
+        writeln!(w, "|---|---|---|---|---|---|")?;
         for f in &report.findings {
+            let v = FindingView::new(f);
             let op = f.operator.as_ref().map_or_else(
                 || "job".to_string(),
                 |o| match &o.uid {
@@ -35,29 +42,30 @@ pub fn render(report: &Report, meta: &Meta) -> String {
                     None => format!("`{}`", o.id),
                 },
             );
-            let sev = match &f.allowed {
-                Some(r) => format!("{} (allowed: {})", f.severity, cell(r)),
-                None => f.severity.to_string(),
+            let sev = match v.allowed {
+                Some(r) => format!("{} (allowed: {})", v.severity, cell(r)),
+                None => v.severity.to_string(),
             };
-            let mut finding = f.message.clone();
-            for n in &f.notes {
+            let mut finding = v.message.to_string();
+            for n in v.notes {
                 finding.push_str(&format!("\nnote: {n}"));
             }
-            s.push_str(&format!(
-                "| {sev} | `{}` | {op} | {} | {} | {} |\n",
-                f.rule,
+            writeln!(
+                w,
+                "| {sev} | `{}` | {op} | {} | {} | {} |",
+                v.rule,
                 cell(&finding),
-                f.flink_error.as_deref().map_or_else(String::new, cell),
-                f.help.as_deref().map_or_else(String::new, cell)
-            ));
+                v.flink.map_or_else(String::new, cell),
+                v.help.map_or_else(String::new, cell)
+            )?;
         }
-        s.push('\n');
+        writeln!(w)?;
     }
     if !report.not_checked.is_empty() {
-        s.push_str("Not checked:\n\n");
+        write!(w, "Not checked:\n\n")?;
         for n in &report.not_checked {
-            s.push_str(&format!("- {}\n", n));
+            writeln!(w, "- {}", n)?;
         }
     }
-    s
+    Ok(())
 }

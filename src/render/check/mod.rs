@@ -1,8 +1,10 @@
 //! Renderers for `flinspect check`: human (rustc-style diagnostics), JSON (schema in [`json`]),
 //! SARIF 2.1.0, JUnit XML, GitHub Actions annotations, Markdown.
 //!
-//! Presentation only: every renderer reads a [`Report`] and the [`Meta`] of the run and returns
-//! a string; nothing here decides a verdict.
+//! Presentation only: every renderer reads a [`Report`] and the [`Meta`] of the run and writes
+//! to an [`io::Write`]; each finding is shown through its [`FindingView`]; [`Format`] owns the
+//! dispatch. Nothing here decides a verdict. A new format is one module and one `Format`
+//! variant (its arms in `write` and `write_failed`).
 
 pub mod failed;
 pub mod github;
@@ -12,9 +14,12 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
+use std::io::{self, Write};
+
 use crate::check::{Finding, Report, Severity, Verdict};
 
-/// The output formats of `check`: each variant is one module here.
+/// The output formats of `check`: each variant is one module here, and the two matches below
+/// are the only places that know every format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
@@ -23,62 +28,133 @@ pub enum Format {
     Junit,
     Github,
     Markdown,
+    /// One self-contained HTML page (`crate::render::html::check`).
+    Html,
 }
 
 impl Format {
-    /// The report in this format.
+    /// Writes the report in this format.
+    pub fn write(self, w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
+        match self {
+            Format::Human => human::write(w, report, meta),
+            Format::Json => json::write(w, report, meta),
+            Format::Sarif => sarif::write(w, report, meta),
+            Format::Junit => junit::write(w, report, meta),
+            Format::Github => github::write(w, report, meta),
+            Format::Markdown => markdown::write(w, report, meta),
+            Format::Html => crate::render::html::check::write(w, report, meta),
+        }
+    }
+
+    /// Writes the document of a run that could not finish, in this format; `false` (nothing
+    /// written) for human output, whose error goes to stderr alone.
+    pub fn write_failed(self, w: &mut dyn Write, e: &failed::RunError) -> io::Result<bool> {
+        match self {
+            // People read these: the error goes to stderr alone, and no page is written.
+            Format::Human | Format::Html => return Ok(false),
+            Format::Json => failed::json(w, e)?,
+            Format::Sarif => failed::sarif(w, e)?,
+            Format::Junit => failed::junit(w, e)?,
+            Format::Github => failed::github(w, e)?,
+            Format::Markdown => failed::markdown(w, e)?,
+        }
+        Ok(true)
+    }
+
+    /// [`Format::write`] into a string.
     pub fn render(self, report: &Report, meta: &Meta) -> String {
-        match self {
-            Format::Human => human::render(report, meta),
-            Format::Json => json::render(report, meta),
-            Format::Sarif => sarif::render(report, meta),
-            Format::Junit => junit::render(report, meta),
-            Format::Github => github::render(report, meta),
-            Format::Markdown => markdown::render(report, meta),
-        }
+        to_string(|w| self.write(w, report, meta))
     }
 
-    /// A run that could not finish, in this format; `None` for human output (the error goes
-    /// to stderr alone).
+    /// [`Format::write_failed`] into a string; `None` for human output.
     pub fn render_failed(self, e: &failed::RunError) -> Option<String> {
-        match self {
-            Format::Human => None,
-            Format::Json => Some(failed::json(e)),
-            Format::Sarif => Some(failed::sarif(e)),
-            Format::Junit => Some(failed::junit(e)),
-            Format::Github => Some(failed::github(e)),
-            Format::Markdown => Some(failed::markdown(e)),
+        let mut written = false;
+        let s = to_string(|w| {
+            written = self.write_failed(w, e)?;
+            Ok(())
+        });
+        written.then_some(s)
+    }
+}
+
+/// What a renderer wrote into memory (writing to a `Vec` cannot fail; renderers write UTF-8).
+fn to_string(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> String {
+    let mut buf = Vec::new();
+    let _ = write(&mut buf);
+    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// One finding as every format shows it: the one view of its facts, so that no format knows
+/// less than another. Formats lay the fields out their own way; [`FindingView::details`] is
+/// the labelled list in the order every format shows them (Flink's message, the notes, the
+/// fix, the allow-list reason).
+#[derive(Clone, Debug)]
+pub struct FindingView<'f> {
+    pub rule: &'f str,
+    pub severity: Severity,
+    pub message: &'f str,
+    /// `uid "x" name "y" id …`, or `job` / `job (n operators)` for job-wide findings.
+    pub operator: String,
+    /// The message Flink will give.
+    pub flink: Option<&'f str>,
+    pub notes: &'f [String],
+    pub help: Option<&'f str>,
+    /// The allow-list entry's reason, when one accepted the finding.
+    pub allowed: Option<&'f str>,
+    pub finding: &'f Finding,
+}
+
+impl<'f> FindingView<'f> {
+    pub fn new(f: &'f Finding) -> Self {
+        FindingView {
+            rule: f.rule,
+            severity: f.severity,
+            message: &f.message,
+            operator: operator_text(f),
+            flink: f.flink_error.as_deref(),
+            notes: &f.notes,
+            help: f.help.as_deref(),
+            allowed: f.allowed.as_deref(),
+            finding: f,
         }
     }
+
+    /// The facts beyond the message, labelled, in the order every format shows them.
+    pub fn details(&self) -> Vec<(&'static str, &'f str)> {
+        let mut out = Vec::new();
+        if let Some(e) = self.flink {
+            out.push(("Flink", e));
+        }
+        for n in self.notes {
+            out.push(("note", n.as_str()));
+        }
+        if let Some(h) = self.help {
+            out.push(("help", h));
+        }
+        if let Some(r) = self.allowed {
+            out.push(("allowed", r));
+        }
+        out
+    }
+
+    /// The finding as plain text: its message, then one `label: text` line per detail.
+    pub fn body(&self) -> String {
+        let mut s = self.message.to_string();
+        for (label, text) in self.details() {
+            s.push_str(&format!("\n{label}: {text}"));
+        }
+        s
+    }
 }
 
-/// The facts of a finding beyond its message, labelled, in the order every format shows them:
-/// Flink's message, the notes, the fix, and the allow-list reason. Every format carries all of
-/// them (in its own layout), so no format knows less than another.
+/// [`FindingView::details`] of a finding.
 pub fn details(f: &Finding) -> Vec<(&'static str, &str)> {
-    let mut out = Vec::new();
-    if let Some(e) = &f.flink_error {
-        out.push(("Flink", e.as_str()));
-    }
-    for n in &f.notes {
-        out.push(("note", n.as_str()));
-    }
-    if let Some(h) = &f.help {
-        out.push(("help", h.as_str()));
-    }
-    if let Some(r) = &f.allowed {
-        out.push(("allowed", r.as_str()));
-    }
-    out
+    FindingView::new(f).details()
 }
 
-/// A finding as plain text: its message, then one `label: text` line per detail.
+/// [`FindingView::body`] of a finding.
 pub fn body(f: &Finding) -> String {
-    let mut s = f.message.clone();
-    for (label, text) in details(f) {
-        s.push_str(&format!("\n{label}: {text}"));
-    }
-    s
+    FindingView::new(f).body()
 }
 
 /// What the run was about, for headers and locations.
@@ -99,6 +175,10 @@ pub struct Meta {
     pub job_lines: std::collections::BTreeMap<String, usize>,
     /// Colour for the human format (severities and the verdict); off for every other format.
     pub color: crate::render::color::Palette,
+    /// The snapshot's operators as `inspect --json` shows them, subtasks left out
+    /// ([`crate::render::html::check::snapshot_operators`]): the HTML report's operator table.
+    /// Empty for the other formats, which do not show them.
+    pub operators: Vec<crate::render::json::Operator>,
 }
 
 impl Meta {

@@ -143,8 +143,7 @@ pub(crate) fn uri(path: &str) -> String {
     s
 }
 
-pub fn render(report: &Report, meta: &Meta) -> String {
-    let mut s = serde_json::to_string_pretty(&document(report, meta)).unwrap_or_default();
-    s.push('\n');
-    s
+pub fn write(w: &mut dyn std::io::Write, report: &Report, meta: &Meta) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &document(report, meta))?;
+    writeln!(w)
 }

@@ -4,8 +4,8 @@
 //!
 //! The data is the `check --json` document ([`crate::render::check::json::Document`], built
 //! from the [`Report`] and [`Meta`] every check format takes) and the snapshot's operators as
-//! `inspect --json` shows them (without subtasks). Anything that produces a `Report` and a
-//! `Meta` renders with [`write`].
+//! `inspect --json` shows them (without subtasks, in [`Meta::operators`]). Anything that
+//! produces a `Report` and a `Meta` renders with [`write`] (`Format::Html`).
 
 use std::io::{self, Write};
 
@@ -20,13 +20,13 @@ use crate::render::UidLabels;
 
 /// The page's data.
 #[derive(Serialize)]
-pub struct CheckPage<'r> {
+pub struct CheckPage<'r, 'm> {
     #[serde(flatten)]
     pub head: PageHead,
     /// The `check --json` document.
     pub report: check_json::Document<'r>,
     /// The snapshot's operators as `inspect --json` shows them, with `subtasks` empty.
-    pub operators: Vec<Operator>,
+    pub operators: &'m [Operator],
 }
 
 /// The snapshot's operators for [`write`]: `inspect --json`'s operator documents, subtasks
@@ -43,17 +43,13 @@ pub fn snapshot_operators(md: &Metadata<'_>) -> Vec<Operator> {
         .collect()
 }
 
-/// Writes the page for a report, its run's `meta`, and the snapshot's operators.
-pub fn write<W: Write + ?Sized>(
-    w: &mut W,
-    report: &Report,
-    meta: &Meta,
-    operators: Vec<Operator>,
-) -> io::Result<()> {
+/// Writes the page for a report and its run's `meta` (whose `operators` fill the operator
+/// table): `Format::Html`.
+pub fn write(w: &mut dyn Write, report: &Report, meta: &Meta) -> io::Result<()> {
     let page = CheckPage {
         head: PageHead::new(PageKind::Check),
         report: check_json::document(report, meta),
-        operators,
+        operators: &meta.operators,
     };
     let title = format!("flinspect check: {}", meta.snapshot);
     write_page(w, &title, &page)

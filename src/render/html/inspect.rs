@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{write_page, PageHead, PageKind};
+use crate::inspect::Inspection;
 use crate::model::OperatorState;
 use crate::render::json::{self, Snapshot};
 use crate::render::UidLabels;
@@ -155,6 +156,13 @@ fn columns(subtasks: &[json::Subtask]) -> SubtaskColumns {
         }
     }
     c
+}
+
+/// The page of an inspection: its `inspect --json` document, the operators decoded again.
+pub fn page<'x>(found: &'x Inspection<'_>, labels: &'x UidLabels) -> InspectPage<'x> {
+    let mut builder = Builder::new(labels);
+    found.for_each_operator(|op| builder.push(&op));
+    builder.finish(json::inspection(found, labels, false))
 }
 
 /// Writes the page.

@@ -7,7 +7,7 @@
 //! page of rows is ever in the DOM), SVG bar charts and timelines. The data is built from the
 //! same serializable documents the JSON outputs print (`render::json` for `inspect`,
 //! `render::check::json` for `check`, `render::scan` records for `scan`), so the numbers a page
-//! shows are those of `--json` by construction; `tests/html.rs` checks them in Chromium.
+//! shows are those of `--json` by construction; `tests/it/html.rs` checks them in Chromium.
 //!
 //! - [`inspect`]: the `inspect --json` header and operators, each operator's subtasks as
 //!   columns (index, state size, key-group range) and a summary of the referenced files.

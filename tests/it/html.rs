@@ -1,18 +1,16 @@
 //! `--format html` in a real browser: reports of real fixtures rendered by headless Chromium
 //! (Debian's `chromium`; `.ci/run` installs it, and without it these tests fail saying so),
-//! driven over the DevTools protocol (`tests/browser`). Each test checks that the page raises
+//! driven over the DevTools protocol (`tests/it/browser`). Each test checks that the page raises
 //! no script or console error and loads nothing from the network, that the numbers it shows
 //! are those of the same command's JSON output, that sorting and filtering work, and takes a
 //! screenshot (target/html-screenshots/; `FLINSPECT_BLESS=1` also refreshes the ones the
 //! README shows, docs/screenshots/).
 
-mod browser;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use browser::Browser;
+use crate::browser::Browser;
 use flinspect::units::human_bytes;
 use serde_json::Value;
 

@@ -4,7 +4,7 @@
 //! Golden files live in tests/data/check/golden/; refresh them with
 //! `FLINSPECT_BLESS=1 cargo test --test check_cli` and review the diff.
 
-mod check_support;
+use crate::check_support;
 
 use std::path::Path;
 use std::process::{Command, Output};

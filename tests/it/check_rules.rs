@@ -4,7 +4,7 @@
 //! a registered rule has no triggering case here, and the sweep runs every rule over every
 //! snapshot under testdata.
 
-mod check_support;
+use crate::check_support;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! `flinspect scan` on copies of real Flink fixtures: what it finds when files go missing, get
 //! truncated or pile up, and that it changes nothing and answers the same at any thread count.
 
-mod scan_fixture;
+use crate::scan_fixture;
 
 use std::collections::BTreeMap;
 use std::fs;

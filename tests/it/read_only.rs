@@ -1,7 +1,7 @@
 //! flinspect never writes to its inputs: after every command, every file of the input trees has
 //! the same content and modification time as before.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,47 +2,58 @@
 //! lengths are bounded before anything is allocated (measured with a counting allocator), and a
 //! sweep of truncations and byte flips over every real fixture never panics.
 
-mod common;
+use crate::common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 /// Counts live bytes and the peak since the last reset, to prove that a file's claims do not
-/// size allocations.
+/// size allocations. Counted per thread: the suites share one test binary and run in parallel,
+/// so only the measuring thread's own allocations count (the decoder runs on the caller's
+/// thread; `format` starts none).
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-/// Tests that measure allocation take this lock so others don't disturb the peak.
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+/// Tests that measure allocation take this lock so their long sweeps do not run side by side.
 static MEASURE: Mutex<()> = Mutex::new(());
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
+            // `try_with`: a thread's locals may already be gone while it exits.
+            let _ = LIVE.try_with(|live| {
+                let now = live.get().saturating_add(layout.size() as isize);
+                live.set(now);
+                let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+            });
         }
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        let _ = LIVE.try_with(|live| live.set(live.get().saturating_sub(layout.size() as isize)));
     }
 }
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Peak bytes allocated above the starting level while `f` runs.
+/// Peak bytes this thread allocated above its starting level while `f` runs.
 fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+    let base = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(base));
     let out = f();
-    (out, PEAK.load(Ordering::Relaxed).saturating_sub(base))
+    (
+        out,
+        PEAK.with(Cell::get).saturating_sub(base).max(0) as usize,
+    )
 }
 
 fn malformed_dir() -> PathBuf {

@@ -1,7 +1,7 @@
 //! The binary's contract: exit statuses, one-line errors naming path and offset, and the
 //! forensics commands.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! Job files (`check --job`): what is not a job file, releases that do not exist, and errors
 //! that point at the line.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -9,8 +9,8 @@
 //! type, fails validation. So a renamed, added or retyped field fails here until the schema
 //! file says so too.
 
-mod common;
-mod scan_fixture;
+use crate::common;
+use crate::scan_fixture;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -1,7 +1,7 @@
 //! The state-file probe tells heap from RocksDB-full key-group files in every real Flink <= 1.15
 //! snapshot whose handles alone cannot (codes 3/12), agreeing with the backend the generator ran.
 
-mod common;
+use crate::common;
 
 use flinspect::analysis::KeyedLayout;
 use flinspect::model::KeyedHandle;

@@ -4,7 +4,7 @@
 //! compared with the documented list, so adding, removing or renaming a field fails this test
 //! until the documentation, the schema version and this mirror agree.
 
-mod scan_fixture;
+use crate::scan_fixture;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -1,7 +1,7 @@
 //! flinspect's reading of every real fixture equals Flink's own
 //! (`Checkpoints.loadCheckpointMetadata`, recorded in `expected.json` by testdata/generate/oracle).
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -2,7 +2,7 @@
 //! name and type. A mirror of the schema with `deny_unknown_fields` fails on any renamed,
 //! removed or undocumented field; values are cross-checked against Flink's `expected.json`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! `flinspect scan`'s human view and stderr: `--problems`, `--quiet`, `--color`, and the
 //! progress display on terminals that understand no control codes (`TERM=dumb`).
 
-mod scan_fixture;
+use crate::scan_fixture;
 
 use std::fs;
 use std::process::{Command, Output};

@@ -1,0 +1,26 @@
+//! The integration tests, one binary (`cargo test --test it`; one suite: `cargo test --test it
+//! oracle::`). Each module is one suite; `common`, `check_support` and `scan_fixture` are their
+//! shared helpers, `browser` drives headless Chromium for `html`.
+
+mod browser;
+mod check_support;
+mod common;
+mod scan_fixture;
+
+mod check_cli;
+mod check_restore_truth;
+mod check_rules;
+mod cli;
+mod golden;
+mod graph;
+mod hostile;
+mod html;
+mod job_file;
+mod json_contract;
+mod oracle;
+mod probe;
+mod read_only;
+mod scan;
+mod scan_json;
+mod scan_view;
+mod schemas;
