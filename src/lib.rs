@@ -23,8 +23,8 @@
 pub mod analysis;
 pub mod audit;
 pub mod check;
-pub mod diff;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod fold;
 pub mod format;

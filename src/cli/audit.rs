@@ -96,6 +96,10 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         (false, OutputFormat::Junit) => Format::Junit,
         (false, OutputFormat::Github) => Format::Github,
         (false, OutputFormat::Markdown) => Format::Markdown,
+        (false, OutputFormat::Html) => return Err(Failure::Message(
+            "audit has no HTML report yet (--format human, json, sarif, junit, github or markdown)"
+                .to_string(),
+        )),
     };
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {

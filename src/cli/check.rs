@@ -59,6 +59,10 @@ pub enum OutputFormat {
     Junit,
     Github,
     Markdown,
+    /// One self-contained HTML report (with -o FILE): the verdict, each finding with Flink's
+    /// message, the snapshot's operators with the affected ones highlighted, what
+    /// allowNonRestoredState drops
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -124,6 +128,9 @@ pub struct Args {
     /// Same as --format json (schema documented in `flinspect::render::check::json`)
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Lowest severity that fails the check (exit status 1)
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
@@ -166,7 +173,9 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         (false, OutputFormat::Junit) => out::Format::Junit,
         (false, OutputFormat::Github) => out::Format::Github,
         (false, OutputFormat::Markdown) => out::Format::Markdown,
+        (false, OutputFormat::Html) => out::Format::Html,
     };
+    super::check_output_flag(a.output.as_deref(), a.html())?;
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
             // A CI step that parses or uploads the output gets a valid document with the cause.
@@ -178,6 +187,12 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             })
         }
         other => other,
+    }
+}
+
+impl Args {
+    fn html(&self) -> bool {
+        !self.json && self.format == OutputFormat::Html
     }
 }
 
@@ -321,8 +336,21 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             _ => flinspect::render::color::Palette::OFF,
         },
         diff: None,
+        // The HTML report's operator table.
+        operators: match format {
+            out::Format::Html => flinspect::render::html::check::snapshot_operators(&md),
+            _ => Vec::new(),
+        },
     };
-    super::emit_with(|w| format.write(w, &report, &meta))?;
+    if format == out::Format::Html {
+        let mut inputs = vec![loaded.path.as_path()];
+        inputs.extend(a.job.as_deref());
+        super::write_report(a.output.as_deref(), &inputs, |w| {
+            format.write(w, &report, &meta)
+        })?;
+    } else {
+        super::emit_with(|w| format.write(w, &report, &meta))?;
+    }
     // 0 only when the restore will succeed as far as flinspect can tell; "unknown" (a check
     // that can fail a restore could not run) is "could not judge", never a pass.
     Ok(match report.verdict(fail_on) {

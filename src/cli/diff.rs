@@ -104,6 +104,10 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         (false, OutputFormat::Junit) => out::Format::Junit,
         (false, OutputFormat::Github) => out::Format::Github,
         (false, OutputFormat::Markdown) => out::Format::Markdown,
+        (false, OutputFormat::Html) => return Err(Failure::Message(
+            "diff has no HTML report yet (--format human, json, sarif, junit, github or markdown)"
+                .to_string(),
+        )),
     };
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
@@ -268,6 +272,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         );
     }
     let meta = out::Meta {
+        operators: Vec::new(),
         snapshot: old_shown,
         metadata_version: version,
         checkpoint_id,

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use flinspect::render::{self, UidLabels};
 use flinspect::{inspect, load};
 
-use super::{emit, emit_json, emit_json_line, emit_with, exit, read_uid_file, Failure};
+use super::{
+    check_output_flag, emit, emit_json, emit_json_line, emit_with, exit, read_uid_file,
+    write_report, Failure, ReportFormat,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,6 +21,14 @@ pub struct Args {
     /// read `{"path": …, "error": …}`
     #[arg(long)]
     json: bool,
+    /// Output format: human (the default), json (the same as --json), html (one self-contained
+    /// report: header facts, a sortable operator table, state size per operator and per subtask
+    /// with the skew, key-group ranges, referenced files; one PATH; with -o FILE)
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    format: Option<ReportFormat>,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Add a row per subtask: key-group range, size, handles
     #[arg(long)]
     subtasks: bool,
@@ -55,7 +66,21 @@ pub struct Args {
     remote: super::remote::RemoteArgs,
 }
 
-pub fn run(a: Args) -> Result<i32, Failure> {
+impl Args {
+    fn html(&self) -> bool {
+        self.format == Some(ReportFormat::Html)
+    }
+}
+
+pub fn run(mut a: Args) -> Result<i32, Failure> {
+    a.json |= a.format == Some(ReportFormat::Json);
+    check_output_flag(a.output.as_deref(), a.html())?;
+    if a.html() && a.paths.len() > 1 {
+        return Err(Failure::Message(format!(
+            "--format html reports one snapshot; {} paths given",
+            a.paths.len()
+        )));
+    }
     a.remote.apply(a.config.as_deref())?;
     let mut uids = a.uids.clone();
     if let Some(f) = &a.uid_file {
@@ -117,7 +142,7 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
     };
     // Text is rendered operator by operator in the decoding pass; JSON is written after it
     // (so a damaged file never yields half a document), decoding the operators again.
-    let mut text = (!a.json).then(|| {
+    let mut text = (!a.json && !a.html()).then(|| {
         let opts = render::human::Options {
             subtasks: a.subtasks,
             files: a.files,
@@ -148,6 +173,14 @@ fn run_one(a: &Args, path: &Path, labels: &UidLabels, json_lines: bool) -> Resul
             if let Some(states) = &states {
                 emit(&render::states::human(&states.found, labels))?;
             }
+        }
+        // The page holds every operator's document (subtasks as columns), built as --json
+        // builds them, from the operators decoded again.
+        None if a.html() => {
+            let page = render::html::inspect::page(&found, labels);
+            write_report(a.output.as_deref(), &[&loaded.path], |w| {
+                render::html::inspect::write(w, &page)
+            })?;
         }
         None => {
             let mut doc = render::json::inspection(&found, labels, a.files);

@@ -17,6 +17,7 @@ mod rules;
 mod scan;
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +40,7 @@ Examples:
   flinspect inspect savepoint-7f3c21-5e0c9a8d1b2f/_metadata --subtasks --files
   flinspect inspect _metadata --json --uid my-source --uid my-keyed
   flinspect inspect /checkpoints/7f3c…/chk-*             each in turn (JSON Lines with --json)
+  flinspect inspect sp/ --format html -o sp.html          a report to look at (also check, scan)
   flinspect check savepoint-7f3c21-5e0c9a8d1b2f --job new-job.yaml   will the new job restore?
   flinspect check sp/ --job job.yaml --format sarif > flinspect.sarif   CI code scanning
   flinspect diff flinspect.lock.json new-graph.json       CI gate: the job graph lock vs the change
@@ -189,6 +191,63 @@ pub fn emit_json_line<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     })?;
     out.write_all(b"\n")?;
     out.flush()?;
+    Ok(())
+}
+
+/// Output formats of `inspect` and `scan` (`check` has its own list).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Text for people (the default)
+    Human,
+    /// The JSON output (as --json)
+    Json,
+    /// One self-contained HTML file (inline CSS, script and charts; no network access when
+    /// viewed); with -o FILE
+    Html,
+}
+
+/// `-o FILE` is for the HTML report; every other format goes to stdout.
+pub fn check_output_flag(output: Option<&Path>, html: bool) -> Result<(), Failure> {
+    match output {
+        Some(o) if !html => Err(Failure::Message(format!(
+            "-o {}: --output is for --format html; the other formats go to stdout",
+            o.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a report to `output` (`-o FILE`) or, without one, to stdout. Refuses to write over
+/// one of `inputs`: flinspect never changes what it reads.
+pub fn write_report(
+    output: Option<&Path>,
+    inputs: &[&Path],
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Failure> {
+    let Some(path) = output else {
+        let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        write(&mut out)?;
+        out.flush()?;
+        return Ok(());
+    };
+    if let Ok(target) = std::fs::canonicalize(path) {
+        if inputs
+            .iter()
+            .any(|i| std::fs::canonicalize(i).is_ok_and(|c| c == target))
+        {
+            return Err(Failure::Message(format!(
+                "-o {}: that is an input of this run; flinspect never writes to its inputs",
+                path.display()
+            )));
+        }
+    }
+    let failed = |e: io::Error| {
+        Failure::Message(format!("{}: cannot write the report: {e}", path.display()))
+    };
+    let file = std::fs::File::create(path).map_err(failed)?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut out).map_err(failed)?;
+    out.flush().map_err(failed)?;
     Ok(())
 }
 

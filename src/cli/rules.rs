@@ -63,7 +63,8 @@ pub fn run(a: Args) -> Result<i32, Failure> {
                 .chain(audit_rules::RULES.iter().map(|r| r.id.len()))
                 .max()
                 .unwrap_or(0);
-            let mut s = String::from("check and diff (will the new job restore from the snapshot):\n");
+            let mut s =
+                String::from("check and diff (will the new job restore from the snapshot):\n");
             for i in rules::all_infos() {
                 s.push_str(&format!(
                     "{:<width$}  {:<7}  {}\n",

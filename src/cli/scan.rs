@@ -70,6 +70,14 @@ pub struct Args {
     /// in `flinspect::render::scan`)
     #[arg(long)]
     json: bool,
+    /// Output format: human (the default), json (the same as --json), html (one self-contained
+    /// report: per job a timeline of its snapshots with sizes, shared bytes and statuses, the
+    /// newest restorable ones, reclaimable bytes; with -o FILE)
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "print0_reclaimable", "problems"])]
+    format: Option<super::ReportFormat>,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Print only the reclaimable files' paths on stdout, each followed by a NUL byte (the
     /// summary and a warning go to stderr)
     #[arg(long, conflicts_with = "json")]
@@ -124,7 +132,10 @@ fn progress_mode(
     }
 }
 
-pub fn run(a: Args) -> Result<i32, Failure> {
+pub fn run(mut a: Args) -> Result<i32, Failure> {
+    a.json |= a.format == Some(super::ReportFormat::Json);
+    let html = a.format == Some(super::ReportFormat::Html);
+    super::check_output_flag(a.output.as_deref(), html)?;
     a.remote.apply(a.config.as_deref())?;
     let opts = scan::Options {
         roots: a.roots.clone(),
@@ -151,7 +162,9 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             None
         } else {
             let mut buf = Vec::new();
-            let written = if a.json {
+            let written = if html {
+                render::html::scan::write(&mut buf, &report)
+            } else if a.json {
                 render::scan::write_json_lines(&mut buf, &report)
             } else {
                 render::scan::write_human(&mut buf, &report, human_opts)
@@ -231,7 +244,11 @@ pub fn run(a: Args) -> Result<i32, Failure> {
             }
         }
     } else if let Some(text) = &text {
-        emit_with(|w| w.write_all(text))?;
+        if html {
+            super::write_report(a.output.as_deref(), &[], |w| w.write_all(text))?;
+        } else {
+            emit_with(|w| w.write_all(text))?;
+        }
     }
     if totals.unverified > 0 {
         eprintln!(

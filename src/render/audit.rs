@@ -80,6 +80,10 @@ pub fn write(format: Format, w: &mut dyn Write, report: &Report, meta: &Meta) ->
         Format::Junit => junit(w, report, meta),
         Format::Github => github(w, report, meta),
         Format::Markdown => markdown(w, report, meta),
+        Format::Html => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "audit has no HTML report yet (formats: human, json, sarif, junit, github, markdown)",
+        )),
     }
 }
 

@@ -164,7 +164,7 @@ pub struct MasterStateJson {
 }
 
 /// One operator.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct Operator {
     /// OperatorID: 32 lowercase hex digits, as Flink prints it.
     pub id: String,
@@ -195,7 +195,7 @@ pub struct Operator {
 }
 
 /// `key_group_coverage`.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct CoverageJson {
     /// Every key group 0..max_parallelism-1 owned exactly once.
     pub complete: bool,
@@ -208,7 +208,7 @@ pub struct CoverageJson {
 }
 
 /// One subtask.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct Subtask {
     pub index: u32,
     /// The subtask had finished when the snapshot was taken (no state).
@@ -226,7 +226,7 @@ pub struct Subtask {
 }
 
 /// A state handle.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug)]
 pub struct Handle {
     /// Flink's simple class name, e.g. "KeyGroupsSavepointStateHandle".
     pub handle: &'static str,
@@ -259,7 +259,7 @@ pub struct Handle {
 }
 
 /// An operator state name and its distribution mode.
-#[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NamedState {
     pub name: String,
     /// "SPLIT_DISTRIBUTE" | "UNION" | "BROADCAST".

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod check;
 pub mod color;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod pretty;

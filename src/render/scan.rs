@@ -54,6 +54,10 @@ pub struct SnapshotRecord {
     pub operators: Option<usize>,
     /// Total state size in bytes (Flink's `getStateSize()`); null if unreadable.
     pub state_size: Option<i64>,
+    /// Bytes of the incremental (RocksDB, ForSt) shared files it references, each distinct
+    /// file once, as recorded: the part of `state_size` that other checkpoints of the job may
+    /// share (0 for a full snapshot or a canonical savepoint); null if unreadable.
+    pub shared_state_size: Option<i64>,
     /// "restorable" (every referenced file exists with at least its recorded size) | "broken"
     /// (a referenced file is missing or short) | "unverified" (nothing missing, but some
     /// references could not be checked: unmapped remote paths, files that cannot be stat'ed) |
@@ -258,6 +262,7 @@ pub fn snapshot_record(job: &Job, sn: &Snapshot) -> SnapshotRecord {
         metadata_bytes: sn.metadata_bytes,
         operators: sn.operators,
         state_size: sn.state_size,
+        shared_state_size: sn.shared_state_size,
         status: sn.status.as_str(),
         referenced_files: sn.referenced_files,
         problems: sn

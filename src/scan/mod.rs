@@ -19,8 +19,8 @@
 pub mod group;
 pub mod paths;
 pub mod relocate;
-pub mod states;
 pub mod remote;
+pub mod states;
 pub mod walk;
 
 mod names;

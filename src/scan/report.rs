@@ -95,6 +95,9 @@ pub struct Snapshot {
     pub metadata_bytes: u64,
     pub operators: Option<usize>,
     pub state_size: Option<i64>,
+    /// Bytes of the incremental (RocksDB, ForSt) shared files it references, each distinct
+    /// file once, as recorded: the part of `state_size` other checkpoints of the job may share.
+    pub shared_state_size: Option<i64>,
     /// Distinct local files the metadata references (inline state excluded).
     pub referenced_files: usize,
     /// References that resolved to no local file (unmapped remote paths).

@@ -62,6 +62,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
         metadata_bytes: file.len,
         operators: None,
         state_size: None,
+        shared_state_size: None,
         referenced_files: 0,
         unmapped_references: 0,
         status: Status::Error,
@@ -111,6 +112,7 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
     snap.metadata_version = Some(md.version.0);
     snap.operators = Some(md.operators.len());
     snap.state_size = Some(md.state_size());
+    snap.shared_state_size = Some(shared_state_size(&md));
 
     // Each local file once, needing the largest size any reference needs. The recorded string
     // of the first reference is kept for the report.
@@ -255,4 +257,27 @@ pub fn snapshot_files(metadata: &Path, maps: &[PathMap]) -> crate::Result<Snapsh
         .flat_map(|j| j.snapshots)
         .find(|s| s.path == metadata)
         .ok_or_else(|| crate::Error::Input("not found by the walk".into()).with_path(&metadata))
+}
+
+/// Bytes of the incremental shared files `md` references: each distinct recorded path once,
+/// with the largest size recorded for it (sizes Flink does not record count as 0).
+fn shared_state_size(md: &crate::model::Metadata<'_>) -> i64 {
+    let mut seen: HashMap<Vec<u8>, i64> = HashMap::new();
+    for r in analysis::references(md) {
+        if r.role != crate::model::StreamRole::RocksShared {
+            continue;
+        }
+        let key = match &r.file {
+            FileRef::Inline => continue,
+            FileRef::Relative(p) | FileRef::Absolute(p) => p.0.to_vec(),
+            FileRef::Segment { path, start } => {
+                let mut k = path.0.to_vec();
+                k.extend_from_slice(format!("@{start}").as_bytes());
+                k
+            }
+        };
+        let e = seen.entry(key).or_insert(0);
+        *e = (*e).max(r.size.max(0));
+    }
+    seen.values().fold(0i64, |a, b| a.saturating_add(*b))
 }

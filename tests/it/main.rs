@@ -1,7 +1,8 @@
 //! The integration tests, one binary (`cargo test --test it`; one suite: `cargo test --test it
 //! oracle::`). Each module is one suite; `common`, `check_support` and `scan_fixture` are their
-//! shared helpers.
+//! shared helpers, `browser` drives headless Chromium for `html`.
 
+mod browser;
 mod check_support;
 mod common;
 mod remote_support;
@@ -13,12 +14,13 @@ mod check_restore_truth;
 mod check_rules;
 mod check_upgrade_truth;
 mod cli;
+mod config_keys;
 mod diff_cli;
 mod diff_restore_truth;
-mod config_keys;
 mod golden;
 mod graph;
 mod hostile;
+mod html;
 mod job_file;
 mod json_contract;
 mod oracle;

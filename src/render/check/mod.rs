@@ -28,6 +28,8 @@ pub enum Format {
     Junit,
     Github,
     Markdown,
+    /// One self-contained HTML page (`crate::render::html::check`).
+    Html,
 }
 
 impl Format {
@@ -40,6 +42,7 @@ impl Format {
             Format::Junit => junit::write(w, report, meta),
             Format::Github => github::write(w, report, meta),
             Format::Markdown => markdown::write(w, report, meta),
+            Format::Html => crate::render::html::check::write(w, report, meta),
         }
     }
 
@@ -47,7 +50,8 @@ impl Format {
     /// written) for human output, whose error goes to stderr alone.
     pub fn write_failed(self, w: &mut dyn Write, e: &failed::RunError) -> io::Result<bool> {
         match self {
-            Format::Human => return Ok(false),
+            // People read these: the error goes to stderr alone, and no page is written.
+            Format::Human | Format::Html => return Ok(false),
             Format::Json => failed::json(w, e)?,
             Format::Sarif => failed::sarif(w, e)?,
             Format::Junit => failed::junit(w, e)?,
@@ -174,6 +178,10 @@ pub struct Meta {
     /// Set for `flinspect diff`: `snapshot` is then the OLD side's path (a graph, a job file or
     /// a snapshot) and `job` the NEW side's.
     pub diff: Option<DiffMeta>,
+    /// The snapshot's operators as `inspect --json` shows them, subtasks left out
+    /// ([`crate::render::html::check::snapshot_operators`]): the HTML report's operator table.
+    /// Empty for the other formats, which do not show them.
+    pub operators: Vec<crate::render::json::Operator>,
 }
 
 /// What a `diff` run compared.

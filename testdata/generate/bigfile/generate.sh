@@ -5,6 +5,8 @@
 #   bench-data/big-10mb/_metadata    ~10 MB:   50 operators x  64 subtasks
 #   bench-data/big-100mb/_metadata   ~100 MB: 200 operators x 128 subtasks
 #   bench-data/big-1gb/_metadata     ~1 GB:   200 operators x 128 subtasks
+#   bench-data/big-1000op/_metadata  ~200 MB: 1000 operators x 128 subtasks (only when named:
+#                                    the HTML report's scale test, BENCHMARKS.md)
 #
 #   testdata/generate/bigfile/generate.sh              # all three (skips files already there)
 #   testdata/generate/bigfile/generate.sh 10mb 100mb   # some of them
@@ -23,7 +25,8 @@ for s in "${sizes[@]}"; do
     10mb)  args=(--operators 50 --parallelism 64 10M) ;;
     100mb) args=(--operators 200 --parallelism 128 100M) ;;
     1gb)   args=(--operators 200 --parallelism 128 1G) ;;
-    *) echo "generate.sh: unknown size $s (10mb, 100mb, 1gb)" >&2; exit 2 ;;
+    1000op) args=(--operators 1000 --parallelism 128 200M) ;;
+    *) echo "generate.sh: unknown size $s (10mb, 100mb, 1gb, 1000op)" >&2; exit 2 ;;
   esac
   f="$dest/big-$s/_metadata"
   if [ -f "$f" ] && [ -z "${FORCE:-}" ]; then
