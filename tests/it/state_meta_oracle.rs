@@ -191,7 +191,13 @@ fn every_state_header_matches_flinks_reading() {
     let mut failures = Vec::new();
     let (mut files, mut headers, mut states) = (0usize, 0usize, 0usize);
     let mut missing = Vec::new();
-    for path in all_metadata_files() {
+    // The checkpoints Flink wrote to S3 (testdata/remote/) record their state files at `s3p://`
+    // locations, which the header oracle (run-states-oracle.sh) cannot resolve yet: their state
+    // headers are not compared here (their `_metadata` is, in oracle.rs and remote.rs).
+    for path in all_metadata_files()
+        .into_iter()
+        .filter(|p| !p.starts_with(testdata().join("remote")))
+    {
         let rel = path
             .strip_prefix(testdata())
             .unwrap_or(&path)
