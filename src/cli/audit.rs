@@ -88,18 +88,12 @@ fn input(path: &Path, message: String) -> Failure {
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
-    let format = match (a.json, a.format) {
-        (true, _) => Format::Json,
-        (false, OutputFormat::Human) => Format::Human,
-        (false, OutputFormat::Json) => Format::Json,
-        (false, OutputFormat::Sarif) => Format::Sarif,
-        (false, OutputFormat::Junit) => Format::Junit,
-        (false, OutputFormat::Github) => Format::Github,
-        (false, OutputFormat::Markdown) => Format::Markdown,
-        (false, OutputFormat::Html) => return Err(Failure::Message(
+    let format = match a.format.resolve(a.json) {
+        Format::Html => return Err(Failure::Message(
             "audit has no HTML report yet (--format human, json, sarif, junit, github or markdown)"
                 .to_string(),
         )),
+        f => f,
     };
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {

@@ -164,17 +164,24 @@ pub(super) fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
         .map_err(|e| input(path, format!("{}: cannot read {what}: {e}", path.display())))
 }
 
+impl OutputFormat {
+    /// The renderer's format this value (or `--json`, which wins) names; `check`, `diff` and
+    /// `audit` share it.
+    pub(super) fn resolve(self, json: bool) -> out::Format {
+        match (json, self) {
+            (true, _) | (false, OutputFormat::Json) => out::Format::Json,
+            (false, OutputFormat::Human) => out::Format::Human,
+            (false, OutputFormat::Sarif) => out::Format::Sarif,
+            (false, OutputFormat::Junit) => out::Format::Junit,
+            (false, OutputFormat::Github) => out::Format::Github,
+            (false, OutputFormat::Markdown) => out::Format::Markdown,
+            (false, OutputFormat::Html) => out::Format::Html,
+        }
+    }
+}
+
 pub fn run(a: Args) -> Result<i32, Failure> {
-    let format = match (a.json, a.format) {
-        (true, _) => out::Format::Json,
-        (false, OutputFormat::Human) => out::Format::Human,
-        (false, OutputFormat::Json) => out::Format::Json,
-        (false, OutputFormat::Sarif) => out::Format::Sarif,
-        (false, OutputFormat::Junit) => out::Format::Junit,
-        (false, OutputFormat::Github) => out::Format::Github,
-        (false, OutputFormat::Markdown) => out::Format::Markdown,
-        (false, OutputFormat::Html) => out::Format::Html,
-    };
+    let format = a.format.resolve(a.json);
     super::check_output_flag(a.output.as_deref(), a.html())?;
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {

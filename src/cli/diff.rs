@@ -96,18 +96,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
-    let format = match (a.json, a.format) {
-        (true, _) => out::Format::Json,
-        (false, OutputFormat::Human) => out::Format::Human,
-        (false, OutputFormat::Json) => out::Format::Json,
-        (false, OutputFormat::Sarif) => out::Format::Sarif,
-        (false, OutputFormat::Junit) => out::Format::Junit,
-        (false, OutputFormat::Github) => out::Format::Github,
-        (false, OutputFormat::Markdown) => out::Format::Markdown,
-        (false, OutputFormat::Html) => return Err(Failure::Message(
+    let format = match a.format.resolve(a.json) {
+        out::Format::Html => return Err(Failure::Message(
             "diff has no HTML report yet (--format human, json, sarif, junit, github or markdown)"
                 .to_string(),
         )),
+        f => f,
     };
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
