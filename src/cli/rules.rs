@@ -5,6 +5,14 @@ use flinspect::check::rules;
 
 use super::{emit, exit, Failure};
 
+/// What every audit rule rests on: it judges a configuration, a job graph or snapshots against
+/// Flink's own option declarations, not a restore outcome.
+const AUDIT_BASIS: &str =
+    "Basis: no recorded restore or job run. The option keys, their spellings \
+and defaults are the ConfigOption declarations of each release, read from its jars \
+(testdata/config/flink-<version>/option-keys.tsv), and each release's default configuration \
+file is tested to give the expected findings (testdata/config/).";
+
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  flinspect rules\n  flinspect rules explain unmapped_state")]
 pub struct Args {
@@ -88,8 +96,8 @@ pub fn run(a: Args) -> Result<i32, Failure> {
         Some(Command::Explain { id }) => {
             if let Some(r) = audit_rules::find(&id) {
                 let s = format!(
-                    "{} (audit, {} by default; decided by {})\n\n{}\n\n{}\n\nFix:\n  {}\n",
-                    r.id, r.severity, r.decided_by, r.summary, r.explanation, r.fix
+                    "{} (audit, {} by default; decided by {})\n\n{}\n\n{}\n\n{}\n\nFix:\n  {}\n",
+                    r.id, r.severity, r.decided_by, r.summary, r.explanation, AUDIT_BASIS, r.fix
                 );
                 emit(&s)?;
                 return Ok(exit::OK);
