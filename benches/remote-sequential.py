@@ -1,12 +1,15 @@
 """A plain sequential S3 client for benches/remote-scan.sh: list a prefix, then GET every
-_metadata one after the other (botocore, as the AWS CLI uses; endpoint and keys from AWS_*)."""
+_metadata one after the other (botocore, as the AWS CLI uses it; endpoint and keys from AWS_*)."""
 import os
 import sys
 
-import botocore.session
+try:
+    import botocore.session as botocore_session
+except ImportError:  # awscli 1.45+ vendors botocore as awscli.botocore
+    from awscli.botocore import session as botocore_session
 
 bucket, prefix = sys.argv[1], sys.argv[2]
-s3 = botocore.session.get_session().create_client(
+s3 = botocore_session.get_session().create_client(
     "s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1"
 )
 lists = gets = size = 0
