@@ -1,4 +1,4 @@
-//! Options of remote locations, shared by `inspect`, `check` and `scan`.
+//! Options of remote locations, shared by `inspect`, `check`, `scan` and `audit`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -30,12 +30,17 @@ impl RemoteArgs {
             Some(p) => storage::flink_conf::read(p).map_err(Failure::Message)?,
             None => storage::FlinkConf::new(),
         };
+        self.configure(flink);
+        Ok(())
+    }
+
+    /// Configures the storage layer with the keys of a configuration already read.
+    pub fn configure(&self, flink: storage::FlinkConf) {
         storage::configure(storage::Config {
             flink,
             concurrency: usize::from(self.concurrency),
             timeout: Duration::from_secs(u64::from(self.remote_timeout)),
             retries: usize::from(self.retries),
         });
-        Ok(())
     }
 }

@@ -1,20 +1,26 @@
-//! A minimal reader of Flink's configuration file for the storage keys only.
+//! The storage keys of a Flink configuration file, as the storage layer takes them.
 //!
-//! Flink 1.x writes `flink-conf.yaml` as flat `key: value` lines; Flink 2.x's `config.yaml` is
-//! standard YAML whose keys may be nested (`s3: {endpoint: …}`). Both become one flat map of
-//! dotted keys to string values here. Only this map crosses the module boundary, so a fuller
-//! Flink configuration module can replace this reader without touching the storage code.
+//! The file is read by [`crate::config`], the one reader of Flink's configuration in flinspect
+//! (flat `flink-conf.yaml` and standard YAML `config.yaml`, the format chosen as Flink chooses
+//! it); this module only turns what it read into a flat map of keys to the values Flink would
+//! use, so `inspect`/`check`/`scan` (`--config`) and `audit` see the same keys with the same
+//! values. The storage code looks keys up in that map by every spelling Flink's file-system
+//! plugins accept (`s3.path.style.access`, `fs.s3a.path.style.access`, …).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Dotted keys (`s3.endpoint`) to their values as strings.
+use crate::config::Config;
+
+/// Keys as written (dotted paths for nested YAML) to the values Flink would use (the last one
+/// written; a list joined with `;` as Flink's string conversion does).
 pub type FlinkConf = BTreeMap<String, String>;
 
 /// The largest configuration file read: Flink's are a few KiB.
 const MAX_CONFIG_BYTES: u64 = 4 << 20;
 
-/// Reads a Flink configuration file (flat or nested YAML).
+/// Reads a Flink configuration file through [`Config::load`]; an error is one line naming the
+/// file.
 pub fn read(path: &Path) -> Result<FlinkConf, String> {
     let shown = path.display();
     let len = std::fs::metadata(path)
@@ -25,93 +31,28 @@ pub fn read(path: &Path) -> Result<FlinkConf, String> {
             "{shown}: {len} bytes is larger than a Flink configuration file can be ({MAX_CONFIG_BYTES} bytes at most)"
         ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{shown}: cannot read the Flink configuration: {e}"))?;
-    parse(&text).map_err(|e| format!("{shown}: {e}"))
+    Config::load(path)
+        .map(|c| of(&c))
+        .map_err(|e| e.to_string())
 }
 
-/// Parses the text of a Flink configuration file.
-pub fn parse(text: &str) -> Result<FlinkConf, String> {
-    let mut out = FlinkConf::new();
-    match serde_norway::from_str::<serde_norway::Value>(text) {
-        Ok(serde_norway::Value::Null) => {}
-        Ok(serde_norway::Value::Mapping(m)) => {
-            flatten("", &serde_norway::Value::Mapping(m), &mut out)
-        }
-        Ok(_) => return Err("not a YAML mapping of configuration keys".into()),
-        // Flink 1.x's own parser reads `key: value` lines and is more lenient than YAML
-        // (`a: b: c` is the key `a` with the value `b: c`).
-        Err(_) => {
-            for (n, line) in text.lines().enumerate() {
-                let line = line.trim();
-                if line.is_empty() || line.starts_with('#') {
-                    continue;
-                }
-                let Some((k, v)) = line.split_once(": ") else {
-                    return Err(format!(
-                        "line {}: expected `key: value`, found {line:?}",
-                        n + 1
-                    ));
-                };
-                out.insert(k.trim().to_string(), unquote(v.trim()).to_string());
-            }
-        }
-    }
-    Ok(out)
+/// The keys of a configuration already read (`audit` reads it for its rules, then hands the
+/// same [`Config`] to the storage layer).
+pub fn of(config: &Config) -> FlinkConf {
+    // In file order: a later entry with the same key replaces an earlier one, as in Flink.
+    config
+        .entries
+        .iter()
+        .map(|e| (e.key.clone(), e.value.text()))
+        .collect()
 }
 
-fn unquote(v: &str) -> &str {
-    for q in ['"', '\''] {
-        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
-            return inner;
-        }
-    }
-    v
-}
-
-fn flatten(prefix: &str, v: &serde_norway::Value, out: &mut FlinkConf) {
-    use serde_norway::Value;
-    match v {
-        Value::Mapping(m) => {
-            for (k, v) in m {
-                let k = match k {
-                    Value::String(s) => s.clone(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Number(n) => n.to_string(),
-                    _ => continue,
-                };
-                let key = if prefix.is_empty() {
-                    k
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        Value::String(s) => {
-            out.insert(prefix.to_string(), s.clone());
-        }
-        Value::Bool(b) => {
-            out.insert(prefix.to_string(), b.to_string());
-        }
-        Value::Number(n) => {
-            out.insert(prefix.to_string(), n.to_string());
-        }
-        Value::Sequence(items) => {
-            // Flink writes lists as `a;b` in the flat format.
-            let parts: Vec<String> = items
-                .iter()
-                .filter_map(|i| match i {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.to_string()),
-                    Value::Bool(b) => Some(b.to_string()),
-                    _ => None,
-                })
-                .collect();
-            out.insert(prefix.to_string(), parts.join(";"));
-        }
-        Value::Null | Value::Tagged(_) => {}
-    }
+/// Parses the text of a configuration file named `name` (which decides the format as
+/// [`Config::parse`] says).
+pub fn parse(text: &str, name: &str) -> Result<FlinkConf, String> {
+    Config::parse(text, name, name)
+        .map(|c| of(&c))
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -120,22 +61,52 @@ mod tests {
 
     #[test]
     fn flat_and_nested_give_the_same_keys() {
-        let flat = "# Flink 1.x\ns3.endpoint: http://127.0.0.1:9000\ns3.path.style.access: true\ns3.access-key: 'ak'\n";
-        let nested = "s3:\n  endpoint: http://127.0.0.1:9000\n  path:\n    style:\n      access: true\n  access-key: ak\n";
-        let a = parse(flat).unwrap();
-        let b = parse(nested).unwrap();
+        let flat = "# Flink 1.x\ns3.endpoint: http://127.0.0.1:9000\ns3.path.style.access: true\ns3.access-key: ak\n";
+        let nested = "s3:\n  endpoint: http://127.0.0.1:9000\n  path:\n    style:\n      access: true\n  access-key: 'ak'\n";
+        let a = parse(flat, "flink-conf.yaml").unwrap();
+        let b = parse(nested, "config.yaml").unwrap();
         assert_eq!(a, b);
         assert_eq!(a["s3.endpoint"], "http://127.0.0.1:9000");
         assert_eq!(a["s3.path.style.access"], "true");
         assert_eq!(a["s3.access-key"], "ak");
+        // Any other name: the content decides.
+        assert_eq!(parse(nested, "prod.yaml").unwrap(), a);
+        assert_eq!(parse(flat, "prod.yaml").unwrap(), a);
     }
 
     #[test]
-    fn lenient_flat_lines_when_not_yaml() {
-        let c = parse("a.b: x: y\n\tkey: v\n").unwrap();
+    fn flat_lines_as_flink_reads_them() {
+        // Flink's flat parser splits at the first ": ", cuts at `#`, keeps quotes and skips
+        // (with a warning) lines without a separator.
+        let c = parse(
+            "a.b: x: y\n\tkey: v\ns3.secret-key: 'quoted' # comment\nno separator here\n: :\n",
+            "flink-conf.yaml",
+        )
+        .unwrap();
         assert_eq!(c["a.b"], "x: y");
         assert_eq!(c["key"], "v");
-        assert!(parse("no separator here\n: :\n\t").is_err());
-        assert!(parse("").unwrap().is_empty());
+        assert_eq!(c["s3.secret-key"], "'quoted'");
+        assert_eq!(c.len(), 3);
+        assert!(parse("", "flink-conf.yaml").unwrap().is_empty());
+        assert!(parse("", "config.yaml").unwrap().is_empty());
+        // A later key wins; a list is joined as Flink's string conversion joins it.
+        let c = parse("a: [x, y]\nb: 1\nb: 2\n", "config.yaml");
+        // (Duplicate keys are not valid YAML: the standard format reports them.)
+        assert!(c.is_err());
+        let c = parse("a: [x, y]\nb: 1\n", "config.yaml").unwrap();
+        assert_eq!(c["a"], "x;y");
+        let c = parse("b: 1\nb: 2\n", "flink-conf.yaml").unwrap();
+        assert_eq!(c["b"], "2");
+    }
+
+    #[test]
+    fn unreadable_files_are_one_line_naming_the_file() {
+        let e = parse("a:\n  - [\n", "config.yaml").unwrap_err();
+        assert!(e.starts_with("config.yaml: not valid YAML"), "{e}");
+        let e = read(Path::new("/nonexistent/flink-conf.yaml")).unwrap_err();
+        assert!(
+            e.starts_with("/nonexistent/flink-conf.yaml: cannot read"),
+            "{e}"
+        );
     }
 }
