@@ -7,6 +7,7 @@ use flinspect::check::{AllowList, Severity};
 use flinspect::config::Config;
 use flinspect::render::audit as out;
 use flinspect::render::check::Format;
+use flinspect::storage;
 
 use super::check::{FailOn, OutputFormat};
 use super::{exit, Failure};
@@ -17,13 +18,19 @@ Examples:
   flinspect audit --jar my-job.jar --flink-home /opt/flink-2.3.0 --config prod.yaml /checkpoints/<job-id>
   flinspect audit --job flinspect.lock.json --config prod.yaml s3-mirror/chk-42
   flinspect audit /checkpoints/<job-id> --format sarif > audit.sarif
+  flinspect audit --config prod.yaml s3://bucket/checkpoints/<job-id>    remote, keys from prod.yaml
   flinspect audit --config prod.yaml --threshold recovery-sla=5min --allow accepted.yaml
 
 Give any subset of the inputs: the job (--jar/--sql run through Flink's client classes as
 `flinspect graph` does; --job a graph document or a `check` job file), the Flink configuration
 (--config; else --flink-home's conf/), and snapshots: a `_metadata` file or snapshot directory is
 read as the newest state; any other directory is scanned as `flinspect scan` does (per job:
-checkpoint size trend, unreferenced shared files, the newest restorable checkpoint's age). Every
+checkpoint size trend, unreferenced shared files, the newest restorable checkpoint's age).
+Snapshots and directories may be remote (s3://, s3a://, s3p://, gs://, abfss://, wasbs://, az://,
+hdfs://, https://) as for `inspect` and `scan`: a location holding a `_metadata` is read as the
+newest state, any other prefix is listed and scanned; the configuration's storage keys
+(s3.endpoint, s3.path.style.access, s3.access-key, …) and the environment's credentials are used
+to read them. A location that cannot be listed or read is an error (exit 2). Every
 item says which input decided it; an item no input given can decide is listed as not checked
 with the input that would. `flinspect rules` lists the audit rules with their thresholds.
 
@@ -41,7 +48,8 @@ valid document that carries the error.";
 #[derive(clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Snapshots (`_metadata` files or snapshot directories) and directories to scan
+    /// Snapshots (`_metadata` files or snapshot directories) and directories to scan, local or
+    /// remote (s3://bucket/prefix, …)
     #[arg(value_name = "SNAPSHOT_OR_DIR")]
     paths: Vec<PathBuf>,
     /// The job as a graph document (`flinspect graph` output) or a job file (YAML/JSON)
@@ -78,6 +86,9 @@ pub struct Args {
     /// Colour severities and the verdict in human output: auto, always, never
     #[arg(long, value_enum, default_value = "auto")]
     color: super::color::ColorChoice,
+    /// Remote snapshots and trees: their storage keys come from the configuration (--config)
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
 }
 
 fn input(path: &Path, message: String) -> Failure {
@@ -144,6 +155,9 @@ fn log_level(config: &Path) -> Option<(String, String)> {
 }
 
 fn snapshot_facts(path: &Path) -> Result<SnapshotFacts, Failure> {
+    if let Some(location) = remote_location(path) {
+        return remote_snapshot_facts(path, location);
+    }
     let loaded = flinspect::load::load(path).map_err(Failure::from)?;
     let shown = loaded.path.display().to_string();
     let md = flinspect::split::parse(&loaded.bytes)
@@ -152,6 +166,51 @@ fn snapshot_facts(path: &Path) -> Result<SnapshotFacts, Failure> {
         .and_then(|m| m.modified())
         .ok();
     Ok(SnapshotFacts::of(&md, &shown, modified))
+}
+
+/// The location when `path` names a remote one (`s3://…`, `hdfs://…`, …).
+fn remote_location(path: &Path) -> Option<&str> {
+    path.to_str().filter(|s| storage::is_remote(s))
+}
+
+fn remote_failure(path: &Path, e: &storage::Error) -> Failure {
+    input(path, format!("{e} (cannot audit it)"))
+}
+
+/// A remote snapshot: its `_metadata` object read into one buffer, its modification time the
+/// object's.
+fn remote_snapshot_facts(path: &Path, location: &str) -> Result<SnapshotFacts, Failure> {
+    let storage = storage::global().map_err(|e| remote_failure(path, &e))?;
+    let object = storage
+        .open_snapshot(location)
+        .map_err(|e| remote_failure(path, &e))?;
+    let bytes = storage
+        .read(&object)
+        .map_err(|e| remote_failure(path, &e))?;
+    let shown = object.location.as_str();
+    let md = flinspect::split::parse(&bytes)
+        .map_err(|e| input(path, format!("{shown}: {e} (cannot audit it)")))?;
+    Ok(SnapshotFacts::of(&md, shown, object.modified))
+}
+
+/// Whether a remote location is a snapshot (a `_metadata` object, or a prefix holding one
+/// directly) rather than a tree to scan: one HEAD of its `_metadata`. A location that cannot
+/// be asked (403, unreachable) is an error naming it.
+fn remote_is_snapshot(path: &Path, location: &str) -> Result<bool, Failure> {
+    let storage = storage::global().map_err(|e| remote_failure(path, &e))?;
+    let location = storage::normalize(location);
+    let metadata = if location.rsplit('/').next() == Some("_metadata") {
+        location
+    } else {
+        format!("{location}/_metadata")
+    };
+    storage.head(&metadata).map(|o| o.is_some()).map_err(|e| {
+        // Named by the location given (the `_metadata` asked for is in the detail).
+        input(
+            path,
+            format!("{}: {} (cannot audit it)", path.display(), e.message),
+        )
+    })
 }
 
 fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
@@ -215,18 +274,29 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
 
     // The configuration.
     let mut config_meta = None;
+    let mut flink = storage::FlinkConf::new();
     if let Some(path) = config_path(a) {
         let c = Config::load(&path).map_err(|e| Failure::from(flinspect::Error::from(e)))?;
+        flink = storage::flink_conf::of(&c);
         config_meta = Some((c.path.clone(), c.format.as_str()));
         inputs.log_level = log_level(&path);
         inputs.config = Some(c);
     }
 
+    // The same keys read remote snapshots and trees (configured before any is touched).
+    a.remote.configure(flink);
+
     // Snapshots and trees.
     let mut direct: Vec<SnapshotFacts> = Vec::new();
     let mut roots = Vec::new();
     for p in &a.paths {
-        if p.is_file() || p.join("_metadata").is_file() {
+        if let Some(location) = remote_location(p) {
+            if remote_is_snapshot(p, location)? {
+                direct.push(remote_snapshot_facts(p, location)?);
+            } else {
+                roots.push(p.clone());
+            }
+        } else if p.is_file() || p.join("_metadata").is_file() {
             direct.push(snapshot_facts(p)?);
         } else if p.is_dir() {
             roots.push(p.clone());
@@ -248,6 +318,17 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
         };
         let report = flinspect::scan::scan(&opts, &flinspect::scan::Progress::default())
             .map_err(Failure::from)?;
+        // A tree that could not be listed or walked whole gives no history to judge: its
+        // trend, reclaimable files and newest checkpoint would rest on part of it.
+        if let Some(e) = report.errors.first() {
+            let shown = e.path.display().to_string();
+            let message = if e.message.starts_with(&shown) {
+                e.message.clone()
+            } else {
+                format!("{shown}: {}", e.message)
+            };
+            return Err(input(&e.path, format!("{message} (cannot audit it)")));
+        }
         inputs.histories = History::from_scan(&report);
         newest_found = History::newest_snapshot(&report);
     }

@@ -27,6 +27,7 @@ mod oracle;
 mod probe;
 mod read_only;
 mod remote;
+mod remote_audit;
 mod scan;
 mod scan_json;
 mod scan_view;
