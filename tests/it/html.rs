@@ -1003,7 +1003,7 @@ fn diff_report_shows_the_verdict_findings_and_the_old_jobs_operators() {
         );
         open(&mut b, &file);
         if n == 0 {
-            screenshot(&mut b, "diff", 1500);
+            screenshot(&mut b, "diff", 1950);
         }
         let first = b.eval("document.querySelector('#app > .verdict').dataset.verdict");
         assert_eq!(first, json["verdict"]);

@@ -528,9 +528,10 @@
           { key: 'id', label: 'OperatorID', mono: true, get: r => r.op.id },
           { key: 'state_size', label: 'state size', num: true, get: r => r.op.state_size, cell: r => bytesCell(r.op.state_size) },
           { key: 'states', label: 'operator states', title: 'operator (non-keyed) state names and modes as ' + (from === 'graph' ? 'the old graph\u2019s recorded snapshot' : '_metadata') + ' records them', get: r => r.op.operator_states.join(', ') || (r.op.state_size == null ? null : '') },
-          { key: 'file_states', label: 'states in the state files', title: 'every state the operator\u2019s state files declare in their headers', get: r => r.op.file_states == null ? null : r.op.file_states.join(', ') },
-          { key: 'handles', label: 'handle kinds', get: r => r.op.handle_kinds.join(', ') || null },
-        ],
+          // A job side (graph, job file) knows neither: only a snapshot's page shows them.
+          from === 'snapshot' ? { key: 'file_states', label: 'states in the state files', title: 'every state the operator\u2019s state files declare in their headers', get: r => r.op.file_states == null ? null : r.op.file_states.join(', ') } : null,
+          from === 'snapshot' ? { key: 'handles', label: 'handle kinds', get: r => r.op.handle_kinds.join(', ') || null } : null,
+        ].filter(Boolean),
       }).el);
     }
 
@@ -594,7 +595,7 @@
     const bar = h('div', { className: 'stack', id: 'status-bar' });
     const total = Math.max(1, rep.items.length);
     for (const [k, n] of [['finding', c.error + c.warning + c.info], ['passed', c.passed], ['not_checked', c.not_checked]]) {
-      if (n) bar.append(h('span', { className: 'seg ' + k, style: 'flex:' + n, title: n + ' ' + STATUS_TEXT[k], 'data-status': k, 'data-count': n }, k === 'finding' ? plural(n, 'finding') : n + ' ' + STATUS_TEXT[k]));
+      if (n) bar.append(h('span', { className: 'seg s-' + k, style: 'flex:' + n, title: n + ' ' + STATUS_TEXT[k], 'data-status': k, 'data-count': n }, k === 'finding' ? plural(n, 'finding') : n + ' ' + STATUS_TEXT[k]));
     }
     app.append(bar);
 
