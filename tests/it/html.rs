@@ -1153,7 +1153,7 @@ fn diff_report_shows_the_verdict_findings_and_the_old_jobs_operators() {
             .filter(|u| u != "–")
             .collect();
         let mut sorted = uids.clone();
-        sorted.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()));
+        sorted.sort_by_key(|a| a.to_lowercase());
         assert_eq!(uids, sorted);
     }
 }
