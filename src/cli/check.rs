@@ -353,7 +353,9 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
     };
     if format == out::Format::Html {
         let mut inputs = vec![loaded.path.as_path()];
-        inputs.extend(a.job.as_deref());
+        for given in [&a.job, &a.jar, &a.sql, &a.against, &a.allow] {
+            inputs.extend(given.as_deref());
+        }
         super::write_report(a.output.as_deref(), &inputs, |w| {
             format.write(w, &report, &meta)
         })?;

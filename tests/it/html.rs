@@ -1225,6 +1225,27 @@ fn audit_and_diff_html_keep_the_cli_contract() {
     }
     // ready, not-ready / incompatible, unknown.
     assert_eq!(codes, BTreeSet::from([0, 1, 3]));
+    // Every file a run reads is an input, the allow-list too.
+    let allow = tmp.path().join("accepted.yaml");
+    let allow_s = allow.to_str().unwrap();
+    for (rule, args) in [
+        ("missing_uid", vec!["diff", OLD_GRAPH, NEW_GRAPH]),
+        ("max_parallelism_derived", vec!["audit", "--job", OLD_GRAPH]),
+        (
+            "missing_uid",
+            vec!["check", V1_SAVEPOINT, "--job", NEW_GRAPH],
+        ),
+    ] {
+        let list = format!("- rule: {rule}\n  reason: accepted for this test\n");
+        std::fs::write(&allow, &list).unwrap();
+        let mut all = args.clone();
+        all.extend(["--allow", allow_s, "--format", "html", "-o", allow_s]);
+        let o = flinspect(&all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("never writes to its inputs"), "{all:?}: {err}");
+        assert_eq!(std::fs::read_to_string(&allow).unwrap(), list);
+    }
     // A run that fails (an unreadable input) writes no page and exits 2, as with the other
     // formats.
     for args in [
