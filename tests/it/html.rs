@@ -128,11 +128,13 @@ fn shown(v: &Value) -> String {
     v.as_str().map_or("–".to_string(), str::to_string)
 }
 
-const INSPECT_FIXTURES: [&str; 2] = [
+const INSPECT_FIXTURES: [&str; 3] = [
     // Flink 2.3.0, RocksDB incremental checkpoint: uids and names (V6), shared files.
     "testdata/restore/flink-2.3.0/snapshots/rocksdb-checkpoint/190575021c51bebc9fd07fa7278ee919/chk-5",
     // Flink 1.20.3, unaligned checkpoint: channel state, heap keyed state.
     "testdata/flink-1.20.3/unaligned",
+    // Flink 2.3.0, canonical savepoint (hashmap): the canonical keyed handle, coordinator state.
+    V1_SAVEPOINT,
 ];
 
 #[test]
@@ -198,6 +200,38 @@ fn check_inspect_page(b: &mut Browser, json: &Value) {
         .map(|o| o["subtasks"].as_array().unwrap().len())
         .sum();
     assert_eq!(fact(b, "subtasks").1, Some(subtasks as i64));
+    // Kind and format (canonical or native), recorded or inferred.
+    for key in ["kind", "format"] {
+        let want = match json["snapshot"][key].as_str() {
+            Some(v) => v.to_string(),
+            None => match json["inferred"][key]["value"].as_str() {
+                Some(v) => format!("{v} (inferred)"),
+                None => "not recorded".to_string(),
+            },
+        };
+        assert_eq!(fact(b, key).0, want, "{key}");
+    }
+    // The handle kinds (the canonical savepoint's, a native snapshot's or a backend's own
+    // layout), each with the number of operators that use it.
+    let mut kinds: BTreeMap<String, i64> = BTreeMap::new();
+    for op in ops {
+        for k in op["handle_kinds"].as_array().unwrap() {
+            *kinds.entry(k.as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    let coordinators = ops
+        .iter()
+        .filter(|o| !o["coordinator_state"].is_null())
+        .count() as i64;
+    if coordinators > 0 {
+        kinds.insert("coordinator state".to_string(), coordinators);
+    }
+    let shown_kinds: BTreeMap<String, i64> = rows(b, "handle-kinds")
+        .iter()
+        .map(|r| (text(r, "k"), text(r, "n").parse().unwrap()))
+        .collect();
+    assert!(!kinds.is_empty());
+    assert_eq!(shown_kinds, kinds);
 
     // Referenced files, against `--files`.
     let files = json["files"].as_array().unwrap();
