@@ -59,9 +59,9 @@ pub enum OutputFormat {
     Junit,
     Github,
     Markdown,
-    /// One self-contained HTML report (with -o FILE): the verdict, each finding with Flink's
-    /// message, the snapshot's operators with the affected ones highlighted, what
-    /// allowNonRestoredState drops
+    /// One self-contained HTML report (with -o FILE). check and diff: the verdict, each
+    /// finding with Flink's message, the operators with the affected ones highlighted, what
+    /// allowNonRestoredState drops; audit: the verdict and the checklist, item by item
     Html,
 }
 
@@ -380,13 +380,17 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         diff: None,
         // The HTML report's operator table.
         operators: match format {
-            out::Format::Html => flinspect::render::html::check::snapshot_operators(&md),
+            out::Format::Html => {
+                flinspect::render::html::check::snapshot_operators(&md, options.states.as_deref())
+            }
             _ => Vec::new(),
         },
     };
     if format == out::Format::Html {
         let mut inputs = vec![loaded.path.as_path()];
-        inputs.extend(a.job.as_deref());
+        for given in [&a.job, &a.jar, &a.sql, &a.against, &a.allow] {
+            inputs.extend(given.as_deref());
+        }
         super::write_report(a.output.as_deref(), &inputs, |w| {
             format.write(w, &report, &meta)
         })?;
