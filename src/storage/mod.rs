@@ -410,11 +410,12 @@ impl Storage {
     /// `text` with every pre-signed URL met so far replaced by its redacted form, and any
     /// other appearance of their secret values by `REDACTED`.
     fn scrub_text(&self, text: &str) -> String {
+        // Locked in the order `presigned_url` locks them.
+        let known = self.presigned.lock().unwrap_or_else(|p| p.into_inner());
         let secrets = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
         if secrets.is_empty() {
             return text.to_string();
         }
-        let known = self.presigned.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = text.to_string();
         for s in secrets.iter() {
             if !out.contains(s.as_str()) {
@@ -431,9 +432,9 @@ impl Storage {
         out
     }
 
-    /// An `object_store` error as one line about `location` ([`classify_detail`]), the secret parts
-    /// of pre-signed URLs taken out of its text before it is shortened, and a pre-signed URL
-    /// the location already names not repeated in the detail.
+    /// An `object_store` error as one line about `location` ([`classify_detail`]), the secret
+    /// parts of pre-signed URLs taken out of its text before it is shortened, and a pre-signed
+    /// URL the location already names not repeated in the detail.
     fn classify(&self, location: &str, e: &object_store::Error) -> Error {
         let mut text = self.scrub_text(&e.to_string());
         if is_presigned(location) {

@@ -1032,6 +1032,43 @@ fn presigned_s3_urls_are_read_as_the_object_and_never_shown() {
 }
 
 #[test]
+fn a_large_presigned_object_is_read_in_ranges_with_its_query_intact() {
+    let s3 = S3::start();
+    // 20 MiB + 3 bytes of varying content: the probe's first 8 MiB range, then the rest in
+    // 8 MiB ranges.
+    let len = (20 << 20) + 3;
+    let data: Vec<u8> = (0..len)
+        .map(|i| (i % 251) as u8 ^ (i >> 16) as u8)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big"), &data).unwrap();
+    upload(&*s3.store(), dir.path(), "large");
+    let proxy = Proxy::start(s3.addr());
+    let url = presign(&proxy.url(), "large/big", Duration::from_secs(3600));
+    let before = s3.state();
+    let storage = flinspect::storage::Storage::new(flinspect::storage::Config::default()).unwrap();
+    let object = storage.open_snapshot(&url).unwrap();
+    assert_eq!(object.location, redacted(&url));
+    assert_eq!(object.size, len as u64);
+    let bytes = storage.read(&object).unwrap();
+    assert!(bytes == data, "the bytes read are the object's");
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(
+        storage.requests.get.load(Relaxed),
+        3,
+        "one GET per 8 MiB range"
+    );
+    assert_eq!(storage.requests.head.load(Relaxed), 0);
+    let target = url.split_once(&proxy.url()).unwrap().1;
+    let log = proxy.log();
+    assert_eq!(log.len(), 3, "{log:?}");
+    for l in &log {
+        assert_eq!(l, &format!("GET {target}"));
+    }
+    assert_eq!(s3.state(), before);
+}
+
+#[test]
 fn a_tampered_or_expired_presigned_url_is_one_line_naming_it_and_the_403() {
     let w = World::s3();
     let proxy = Proxy::start(w.server.addr());
