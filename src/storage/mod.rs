@@ -963,6 +963,44 @@ impl Storage {
         Ok(buf)
     }
 
+    /// Up to `len` bytes of the object at `location` from byte `start` (fewer where the object
+    /// ends), with the object's size: the head of a state file, never the whole file. One HEAD
+    /// and one ranged GET; `len` is the caller's bound on the buffer.
+    pub fn read_at(&self, location: &str, start: u64, len: u64) -> Result<(Vec<u8>, u64), Error> {
+        self.read_at_inner(location, start, len)
+            .map_err(|e| self.scrub(e))
+    }
+
+    fn read_at_inner(&self, location: &str, start: u64, len: u64) -> Result<(Vec<u8>, u64), Error> {
+        let object = self
+            .head(location)?
+            .ok_or_else(|| err(&normalize(location), ErrorKind::NotFound, "no such object"))?;
+        if start > object.size {
+            return Err(err(
+                &object.location,
+                ErrorKind::Invalid,
+                format!(
+                    "start position {start} is past the end of the object ({} bytes)",
+                    object.size
+                ),
+            ));
+        }
+        let end = object.size.min(start.saturating_add(len));
+        let n = usize::try_from(end - start).map_err(|_| {
+            err(
+                &object.location,
+                ErrorKind::Invalid,
+                "too large for this machine",
+            )
+        })?;
+        let mut buf = vec![0u8; n];
+        if n > 0 {
+            let (store, path) = self.store_for(&object.location)?;
+            self.block_on(self.read_range(&*store, &path, &object, start, &mut buf))?;
+        }
+        Ok((buf, object.size))
+    }
+
     /// The object's size as a buffer length, refused above [`MAX_METADATA_BYTES`].
     fn checked_size(&self, object: &ObjectInfo) -> Result<usize, Error> {
         let location = &object.location;

@@ -196,10 +196,14 @@ fn inspect_reads_every_snapshot_as_from_disk(w: &World) {
     for rel in &dirs {
         let local = w.copy.root().join(rel);
         let remote = format!("{}/{}", w.root(), rel.display());
-        for json in [false, true] {
+        // `--states` reads the state files' headers where they are: ranges of remote objects.
+        for (json, states) in [(false, false), (true, false), (false, true), (true, true)] {
             let mut args = vec!["inspect", "--files", "--subtasks"];
             if json {
                 args.push("--json");
+            }
+            if states {
+                args.push("--states");
             }
             let want = flinspect(&[args.as_slice(), &[local.to_str().unwrap()]].concat(), &[]);
             assert!(want.status.success(), "{}", text(&want.stderr));
@@ -212,7 +216,11 @@ fn inspect_reads_every_snapshot_as_from_disk(w: &World) {
                 );
                 assert!(got.status.success(), "{target}: {}", text(&got.stderr));
                 let want = text(&want.stdout).replace(&w.local(), w.root());
-                assert_eq!(text(&got.stdout), want, "{target} (json: {json})");
+                assert_eq!(
+                    text(&got.stdout),
+                    want,
+                    "{target} (json: {json}, states: {states})"
+                );
             }
         }
     }
@@ -940,6 +948,42 @@ fn presigned_s3_urls_are_read_as_the_object_and_never_shown() {
             let target = url.split_once(&proxy.url()).unwrap().1;
             assert_eq!(log, vec![format!("GET {target}")]);
         }
+        // --states: the URL signs the `_metadata` only, so every header in a state file is
+        // "not read" with that reason (no unsigned request for it); inline ones are read.
+        proxy.clear();
+        let got = flinspect(&["inspect", "--states", "--json", url.as_str()], &[]);
+        assert!(got.status.success(), "{shown}: {}", text(&got.stderr));
+        assert_no_secret(&url, &got);
+        let target = url.split_once(&proxy.url()).unwrap().1;
+        assert_eq!(proxy.log(), vec![format!("GET {target}")], "{shown}");
+        let want = flinspect(
+            &["inspect", "--states", "--json", local.to_str().unwrap()],
+            &[],
+        );
+        let headers = |out: &std::process::Output| -> Vec<serde_json::Value> {
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            doc["states"]
+                .as_array()
+                .map(|ops| {
+                    ops.iter()
+                        .flat_map(|o| o["headers"].as_array().cloned().unwrap_or_default())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (got_h, want_h) = (headers(&got), headers(&want));
+        assert_eq!(got_h.len(), want_h.len(), "{shown}");
+        for (g, w) in got_h.iter().zip(&want_h) {
+            match w["location"].as_str() {
+                Some("inline") | Some("-") => assert_eq!(g["error"], w["error"], "{shown}"),
+                _ => assert!(
+                    g["error"]
+                        .as_str()
+                        .is_some_and(|e| e.contains("signs only its _metadata")),
+                    "{shown}: {g}"
+                ),
+            }
+        }
     }
     assert_eq!(w.server.state(), before);
 
@@ -1231,6 +1275,53 @@ fn real_flink_wrote_to_s3_and_flinspect_reads_it_there_as_flink_does() {
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["verdict"], "compatible", "{doc}");
+    // `inspect --states` reads every state header from the server (ranges of the state files,
+    // relative and absolute `s3p://` ones): the same states as the local copy read with a
+    // --map, which state_meta_oracle.rs holds to Flink's own reading (expected-states.json).
+    for s in snapshots {
+        let rel = s["path"].as_str().unwrap();
+        let out = run_read_only(
+            &server,
+            &[
+                "inspect",
+                "--states",
+                "--json",
+                &format!("{FLINK_S3_ROOT}/{rel}"),
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{rel}: {}", text(&out.stderr));
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let local = flink_s3_fixture();
+        let map = format!(
+            "s3p://flink/fixtures/flink-2.3.0/s3-presto={}",
+            local.display()
+        );
+        let want = flinspect(
+            &[
+                "inspect",
+                "--states",
+                "--json",
+                "--map",
+                &map,
+                local.join(rel).to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(want.status.success(), "{rel}: {}", text(&want.stderr));
+        let want: serde_json::Value = serde_json::from_str(
+            &text(&want.stdout).replace(&local.display().to_string(), FLINK_S3_ROOT),
+        )
+        .unwrap();
+        let states = got["states"].as_array().expect("a states list");
+        assert!(
+            states
+                .iter()
+                .any(|o| o["states"].as_array().is_some_and(|v| !v.is_empty())),
+            "{rel}: states read from the server: {got}"
+        );
+        assert_eq!(got["states"], want["states"], "{rel}");
+    }
     // Deleting one shared file on the server makes its checkpoints broken, named by location.
     let shared = files_under(s3.dir.path())
         .into_iter()
