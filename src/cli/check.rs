@@ -213,7 +213,7 @@ pub(super) fn state_files(metadata: &Path) -> Option<check::StateFiles> {
 /// A pre-signed URL names the `_metadata` alone: the state files it references cannot be
 /// listed or asked for, so their existence is not checked, and a verdict that would rest on it
 /// is "unknown", never "compatible".
-fn presigned_coverage(
+pub(super) fn presigned_coverage(
     report: &mut check::Report,
     md: &flinspect::model::Metadata<'_>,
     path: &Path,

@@ -23,11 +23,12 @@ Examples:
   flinspect diff old-job.yaml new-job.yaml --format github
   flinspect diff flinspect.lock.json new.json --snapshot-kind checkpoint      a last-state upgrade
   flinspect diff /savepoints/savepoint-7f3c21-5e0c9a8d1b2f new.json           the same as check
+  flinspect diff s3://flink/savepoints/savepoint-7f3c21-5e0c9a8d1b2f new.json --config config.yaml
   flinspect diff flinspect.lock.json new.json --format html -o diff.html     a page for the ticket
 
 OLD is what runs today: a `flinspect graph` document (the graph lock), a job file (YAML or JSON,
-as for check --job), or a snapshot (a _metadata file or a checkpoint/savepoint directory: then
-diff is `check OLD --job NEW`). NEW is the changed job: a graph document or a job file.
+as for check --job), or a snapshot (a _metadata file or a checkpoint/savepoint directory, local
+or remote as for check: then diff is `check OLD --job NEW`). NEW is the changed job: a graph document or a job file.
 
 From two jobs, diff predicts the restore of a snapshot of the old job into the new one with
 check's rules (`flinspect rules`): an operator id that disappears (and why: uid renamed, uid
@@ -97,6 +98,14 @@ pub struct Args {
     /// store: Flink then ignores allowNonRestoredState and requires every operator)
     #[arg(long, value_enum, default_value = "savepoint")]
     restore_path: RestorePathArg,
+    /// With OLD a remote snapshot (s3://, gs://, abfss://, hdfs://, https://): the Flink
+    /// configuration whose storage keys read it (`s3.endpoint`, `s3.access-key`, …), on top of
+    /// the environment's credentials
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Remote snapshots: requests in flight, timeout, retries
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
     /// Colour severities and the verdict in human output: auto, always, never
     #[arg(long, value_enum, default_value = "auto")]
     color: super::color::ColorChoice,
@@ -140,9 +149,10 @@ fn read_side(path: &Path, role: &str) -> Result<(Read, String), Failure> {
     Ok((read, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
-/// Whether OLD is a snapshot: a directory, or a file that starts with Flink's metadata magic.
+/// Whether OLD is a snapshot: a remote location, a directory, or a file that starts with
+/// Flink's metadata magic.
 fn is_snapshot(path: &Path) -> bool {
-    if path.is_dir() {
+    if path.is_dir() || path.to_str().is_some_and(flinspect::storage::is_remote) {
         return true;
     }
     let mut head = [0u8; 4];
@@ -187,6 +197,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
     let mut operators = Vec::new();
     let (mut report, old_shown, old_kind, snapshot_kind, version, checkpoint_id, kind) =
         if is_snapshot(&a.old) {
+            a.remote.apply(a.config.as_deref())?;
             let loaded = load::load(&a.old).map_err(Failure::from)?;
             let shown = loaded.path.display().to_string();
             let md = split::parse(&loaded.bytes).map_err(|e| {
@@ -209,7 +220,8 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
                     &[],
                 )),
             };
-            let report = check::check(&md, &new_job, &options);
+            let mut report = check::check(&md, &new_job, &options);
+            super::check::presigned_coverage(&mut report, &md, &loaded.path);
             if html {
                 operators = flinspect::render::html::check::snapshot_operators(
                     &md,

@@ -535,6 +535,53 @@ fn check_judges_a_remote_snapshot_as_a_local_one(w: &World) {
     }
 }
 
+/// `diff SNAPSHOT NEW` with the snapshot on the server: the same document as with the local
+/// copy. NEW keeps every operator of the snapshot but the first (by id), so the first one's
+/// state is not mapped.
+fn diff_takes_a_remote_snapshot_as_old(w: &World) {
+    let (v, c) = scan_fixture::incremental_case();
+    let rel = w
+        .snapshot_dirs()
+        .into_iter()
+        .find(|d| d.starts_with(Path::new(&v).join(&c)))
+        .unwrap();
+    let local = w.copy.root().join(&rel);
+    let remote = format!("{}/{}", w.root(), rel.display());
+    let doc = flinspect(&["inspect", "--json", local.to_str().unwrap()], &[]);
+    let doc: serde_json::Value = serde_json::from_slice(&doc.stdout).unwrap();
+    let ops = doc["operators"].as_array().unwrap();
+    assert!(ops.len() >= 2, "{doc}");
+    let mut job = String::from("operators:\n");
+    for op in &ops[1..] {
+        job.push_str(&format!("  - uid-hash: {}\n", op["id"].as_str().unwrap()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let job_path = dir.path().join("new.yaml");
+    std::fs::write(&job_path, job).unwrap();
+    let job_path = job_path.to_str().unwrap();
+    let want = flinspect(&["diff", local.to_str().unwrap(), job_path, "--json"], &[]);
+    assert!(
+        matches!(want.status.code(), Some(0 | 1 | 3)),
+        "{}",
+        text(&want.stderr)
+    );
+    let got = run_read_only(&w.server, &["diff", &remote, job_path, "--json"], &[]);
+    assert_eq!(
+        got.status.code(),
+        want.status.code(),
+        "{remote}: {}",
+        text(&got.stderr)
+    );
+    let want = text(&want.stdout).replace(&w.local(), w.root());
+    assert_eq!(text(&got.stdout), want, "{remote}");
+}
+
+#[test]
+fn diff_takes_a_remote_snapshot_as_old_from_s3_and_gcs() {
+    diff_takes_a_remote_snapshot_as_old(&World::s3());
+    diff_takes_a_remote_snapshot_as_old(&World::gcs());
+}
+
 #[test]
 fn check_judges_a_remote_snapshot_as_the_local_one() {
     check_judges_a_remote_snapshot_as_a_local_one(&World::s3());
