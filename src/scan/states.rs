@@ -251,12 +251,10 @@ fn keyed_requests<'a>(
 fn place<'a>(s: &'a StreamHandle<'a>, dir: &Path, presigned: bool, maps: &[PathMap]) -> Place<'a> {
     let dir_str = dir.to_string_lossy();
     // A pre-signed URL signs one object: the state files beside it need URLs of their own.
-    if presigned {
-        if !matches!(s.innermost(), StreamHandle::ByteStream { .. }) {
-            return Place::Unreachable(
-                "the snapshot was given as a pre-signed URL, which signs only its _metadata; the state files need URLs of their own".to_string(),
-            );
-        }
+    if presigned && !matches!(s.innermost(), StreamHandle::ByteStream { .. }) {
+        return Place::Unreachable(
+            "the snapshot was given as a pre-signed URL, which signs only its _metadata; the state files need URLs of their own".to_string(),
+        );
     }
     // A remote snapshot's files are read where they are recorded; a local snapshot's remote
     // references only through a --map (never a request the user did not point at).
