@@ -18,6 +18,7 @@ Examples:
   flinspect audit --jar my-job.jar --flink-home /opt/flink-2.3.0 --config prod.yaml /checkpoints/<job-id>
   flinspect audit --job flinspect.lock.json --config prod.yaml s3-mirror/chk-42
   flinspect audit /checkpoints/<job-id> --format sarif > audit.sarif
+  flinspect audit --job flinspect.lock.json --config prod.yaml chk-42 --format html -o audit.html
   flinspect audit --config prod.yaml s3://bucket/checkpoints/<job-id>    remote, keys from prod.yaml
   flinspect audit --config prod.yaml --threshold recovery-sla=5min --allow accepted.yaml
 
@@ -43,7 +44,9 @@ Exit status: 0 ready (no finding at or above --fail-on, every rule at or above i
 1 findings at or above --fail-on; 2 flinspect could not do its job (an unreadable input, bad
 arguments); 3 no blocking finding, but a rule at or above --fail-on could not be checked
 (verdict unknown). With --format json|sarif|junit|github|markdown a failed run still prints a
-valid document that carries the error.";
+valid document that carries the error. --format html writes one self-contained page (-o FILE,
+else stdout): the verdict, the inputs, and the checklist with each item's status, severity and the
+input that decided it; a failed run writes no page.";
 
 #[derive(clap::Args)]
 #[command(after_help = EXAMPLES)]
@@ -77,6 +80,9 @@ pub struct Args {
     /// Same as --format json (schema documented in `flinspect::render::audit`)
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Lowest severity that fails the audit (exit status 1)
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
@@ -99,13 +105,8 @@ fn input(path: &Path, message: String) -> Failure {
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
-    let format = match a.format.resolve(a.json) {
-        Format::Html => return Err(Failure::Message(
-            "audit has no HTML report yet (--format human, json, sarif, junit, github or markdown)"
-                .to_string(),
-        )),
-        f => f,
-    };
+    let format = a.format.resolve(a.json);
+    super::check_output_flag(a.output.as_deref(), format == Format::Html)?;
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
             let e = flinspect::render::check::failed::RunError { message, path };
@@ -379,7 +380,20 @@ fn judge(a: &Args, format: Format) -> Result<i32, Failure> {
             _ => flinspect::render::color::Palette::OFF,
         },
     };
-    super::emit_with(|w| out::write(format, w, &report, &meta))?;
+    if format == Format::Html {
+        let mut given: Vec<&Path> = a.paths.iter().map(PathBuf::as_path).collect();
+        given.extend(a.job.as_deref());
+        given.extend(a.jar.as_deref());
+        given.extend(a.sql.as_deref());
+        let config = config_path(a);
+        given.extend(config.as_deref());
+        given.extend(a.allow.as_deref());
+        super::write_report(a.output.as_deref(), &given, |w| {
+            out::write(format, w, &report, &meta)
+        })?;
+    } else {
+        super::emit_with(|w| out::write(format, w, &report, &meta))?;
+    }
     Ok(match report.verdict(fail_on) {
         audit::Verdict::NotReady => exit::FINDINGS,
         audit::Verdict::Unknown => exit::UNDECIDED,

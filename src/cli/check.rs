@@ -59,9 +59,9 @@ pub enum OutputFormat {
     Junit,
     Github,
     Markdown,
-    /// One self-contained HTML report (with -o FILE): the verdict, each finding with Flink's
-    /// message, the snapshot's operators with the affected ones highlighted, what
-    /// allowNonRestoredState drops
+    /// One self-contained HTML report (with -o FILE). check and diff: the verdict, each
+    /// finding with Flink's message, the operators with the affected ones highlighted, what
+    /// allowNonRestoredState drops; audit: the verdict and the checklist, item by item
     Html,
 }
 
@@ -210,6 +210,40 @@ pub(super) fn state_files(metadata: &Path) -> Option<check::StateFiles> {
         .map(|s| s.state_files())
 }
 
+/// A pre-signed URL names the `_metadata` alone: the state files it references cannot be
+/// listed or asked for, so their existence is not checked, and a verdict that would rest on it
+/// is "unknown", never "compatible".
+pub(super) fn presigned_coverage(
+    report: &mut check::Report,
+    md: &flinspect::model::Metadata<'_>,
+    path: &Path,
+) {
+    if !path.to_str().is_some_and(flinspect::storage::is_presigned) {
+        return;
+    }
+    let files: std::collections::BTreeSet<String> = analysis::references(md)
+        .into_iter()
+        .filter_map(|r| match r.file {
+            analysis::FileRef::Inline => None,
+            analysis::FileRef::Relative(p) | analysis::FileRef::Absolute(p) => Some(p.to_string()),
+            analysis::FileRef::Segment { path, .. } => Some(path.to_string()),
+        })
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    let generic = check::describe_state_files(None);
+    report.not_checked.retain(|l| !generic.contains(l));
+    report.not_checked.insert(
+        0,
+        format!(
+            "state files: existence of the {} file(s) the snapshot references not checked: a pre-signed URL names only _metadata and cannot be listed; check the snapshot's directory (s3://…, gs://…) to have them checked",
+            files.len()
+        ),
+    );
+    report.incomplete = true;
+}
+
 pub(super) fn input(path: &Path, message: impl std::fmt::Display) -> Failure {
     Failure::Input {
         path: Some(path.display().to_string()),
@@ -312,6 +346,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         )),
     };
     let mut report = check::check(&md, &job, &options);
+    presigned_coverage(&mut report, &md, &loaded.path);
     for e in report.apply_allow_list(&allow) {
         eprintln!(
             "flinspect: warning: allow-list entry for rule {}{} matched no finding",
@@ -345,13 +380,17 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         diff: None,
         // The HTML report's operator table.
         operators: match format {
-            out::Format::Html => flinspect::render::html::check::snapshot_operators(&md),
+            out::Format::Html => {
+                flinspect::render::html::check::snapshot_operators(&md, options.states.as_deref())
+            }
             _ => Vec::new(),
         },
     };
     if format == out::Format::Html {
         let mut inputs = vec![loaded.path.as_path()];
-        inputs.extend(a.job.as_deref());
+        for given in [&a.job, &a.jar, &a.sql, &a.against, &a.allow] {
+            inputs.extend(given.as_deref());
+        }
         super::write_report(a.output.as_deref(), &inputs, |w| {
             format.write(w, &report, &meta)
         })?;

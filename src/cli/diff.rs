@@ -23,10 +23,12 @@ Examples:
   flinspect diff old-job.yaml new-job.yaml --format github
   flinspect diff flinspect.lock.json new.json --snapshot-kind checkpoint      a last-state upgrade
   flinspect diff /savepoints/savepoint-7f3c21-5e0c9a8d1b2f new.json           the same as check
+  flinspect diff s3://flink/savepoints/savepoint-7f3c21-5e0c9a8d1b2f new.json --config config.yaml
+  flinspect diff flinspect.lock.json new.json --format html -o diff.html     a page for the ticket
 
 OLD is what runs today: a `flinspect graph` document (the graph lock), a job file (YAML or JSON,
-as for check --job), or a snapshot (a _metadata file or a checkpoint/savepoint directory: then
-diff is `check OLD --job NEW`). NEW is the changed job: a graph document or a job file.
+as for check --job), or a snapshot (a _metadata file or a checkpoint/savepoint directory, local
+or remote as for check: then diff is `check OLD --job NEW`). NEW is the changed job: a graph document or a job file.
 
 From two jobs, diff predicts the restore of a snapshot of the old job into the new one with
 check's rules (`flinspect rules`): an operator id that disappears (and why: uid renamed, uid
@@ -41,7 +43,10 @@ Exit status: 0 the restore will succeed (verdict compatible); 1 it will fail (fi
 above --fail-on); 2 flinspect could not do its job (an unreadable input, bad arguments); 3 a
 check that can fail the restore could not be decided (verdict unknown). With
 --format json|sarif|junit|github|markdown a failed run still prints a valid document that
-carries the error. The JSON format is docs/schemas/diff.schema.json.";
+carries the error. The JSON format is docs/schemas/diff.schema.json. --format html writes one
+self-contained page (-o FILE, else stdout): the verdict, each finding with Flink's message, the old
+side's operators (the graph's, the job file's or the snapshot's) with the affected ones
+highlighted, and what allowNonRestoredState would drop; a failed run writes no page.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SnapshotKindArg {
@@ -80,6 +85,9 @@ pub struct Args {
     /// Same as --format json (schema docs/schemas/diff.schema.json)
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Write the HTML report to FILE instead of stdout (--format html)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Lowest severity that fails the check (exit status 1)
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
@@ -90,19 +98,22 @@ pub struct Args {
     /// store: Flink then ignores allowNonRestoredState and requires every operator)
     #[arg(long, value_enum, default_value = "savepoint")]
     restore_path: RestorePathArg,
+    /// With OLD a remote snapshot (s3://, gs://, abfss://, hdfs://, https://): the Flink
+    /// configuration whose storage keys read it (`s3.endpoint`, `s3.access-key`, …), on top of
+    /// the environment's credentials
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Remote snapshots: requests in flight, timeout, retries
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
     /// Colour severities and the verdict in human output: auto, always, never
     #[arg(long, value_enum, default_value = "auto")]
     color: super::color::ColorChoice,
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
-    let format = match a.format.resolve(a.json) {
-        out::Format::Html => return Err(Failure::Message(
-            "diff has no HTML report yet (--format human, json, sarif, junit, github or markdown)"
-                .to_string(),
-        )),
-        f => f,
-    };
+    let format = a.format.resolve(a.json);
+    super::check_output_flag(a.output.as_deref(), format == out::Format::Html)?;
     match judge(&a, format) {
         Err(Failure::Input { path, message }) => {
             let e = out::failed::RunError { message, path };
@@ -138,9 +149,10 @@ fn read_side(path: &Path, role: &str) -> Result<(Read, String), Failure> {
     Ok((read, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
-/// Whether OLD is a snapshot: a directory, or a file that starts with Flink's metadata magic.
+/// Whether OLD is a snapshot: a remote location, a directory, or a file that starts with
+/// Flink's metadata magic.
 fn is_snapshot(path: &Path) -> bool {
-    if path.is_dir() {
+    if path.is_dir() || path.to_str().is_some_and(flinspect::storage::is_remote) {
         return true;
     }
     let mut head = [0u8; 4];
@@ -180,8 +192,12 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         Read::File(job) => (job.clone(), None, "file"),
     };
 
+    let html = format == out::Format::Html;
+    // The HTML report's operator table: the operators of the side the restore reads.
+    let mut operators = Vec::new();
     let (mut report, old_shown, old_kind, snapshot_kind, version, checkpoint_id, kind) =
         if is_snapshot(&a.old) {
+            a.remote.apply(a.config.as_deref())?;
             let loaded = load::load(&a.old).map_err(Failure::from)?;
             let shown = loaded.path.display().to_string();
             let md = split::parse(&loaded.bytes).map_err(|e| {
@@ -204,7 +220,14 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
                     &[],
                 )),
             };
-            let report = check::check(&md, &new_job, &options);
+            let mut report = check::check(&md, &new_job, &options);
+            super::check::presigned_coverage(&mut report, &md, &loaded.path);
+            if html {
+                operators = flinspect::render::html::check::snapshot_operators(
+                    &md,
+                    options.states.as_deref(),
+                );
+            }
             let location = loaded
                 .dir
                 .file_name()
@@ -231,6 +254,12 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
                 ),
                 Read::File(job) => (Side::from_job(job.clone()), "file"),
             };
+            if html {
+                operators = match &old_read {
+                    Read::Graph(doc) => flinspect::render::html::check::graph_operators(doc),
+                    Read::File(job) => flinspect::render::html::check::job_operators(job),
+                };
+            }
             let new_side = Side {
                 job: new_job.clone(),
                 graph: new_graph,
@@ -266,7 +295,7 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
         );
     }
     let meta = out::Meta {
-        operators: Vec::new(),
+        operators,
         snapshot: old_shown,
         metadata_version: version,
         checkpoint_id,
@@ -285,7 +314,15 @@ fn judge(a: &Args, format: out::Format) -> Result<i32, Failure> {
             restore_path: restore_path.as_str(),
         }),
     };
-    super::emit_with(|w| format.write(w, &report, &meta))?;
+    if html {
+        let mut inputs = vec![a.old.as_path(), a.new.as_path()];
+        inputs.extend(a.allow.as_deref());
+        super::write_report(a.output.as_deref(), &inputs, |w| {
+            format.write(w, &report, &meta)
+        })?;
+    } else {
+        super::emit_with(|w| format.write(w, &report, &meta))?;
+    }
     Ok(match report.verdict(fail_on) {
         check::Verdict::Incompatible => exit::FINDINGS,
         check::Verdict::Unknown => exit::UNDECIDED,

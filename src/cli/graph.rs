@@ -41,6 +41,10 @@ pub struct Args {
     /// operators lose state
     #[arg(long, value_name = "SNAPSHOT")]
     snapshot: Option<PathBuf>,
+    /// A remote --snapshot (s3://, gs://, …): requests in flight, timeout, retries; its storage
+    /// keys come from --config
+    #[command(flatten)]
+    remote: super::remote::RemoteArgs,
     /// Give up when the job's main() has not reached execute() after SECS seconds
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     timeout: u64,
@@ -58,8 +62,9 @@ pub struct ProgramArgs {
     /// A Flink distribution (its lib/ and conf/); default: FLINK_HOME
     #[arg(long, value_name = "DIR")]
     pub flink_home: Option<PathBuf>,
-    /// A Flink configuration file applied on top of the distribution's conf/ (`check` also
-    /// reads a remote snapshot with its storage keys: `s3.endpoint`, `s3.access-key`, …)
+    /// A Flink configuration file applied on top of the distribution's conf/ (`check` and
+    /// `graph --snapshot` also read a remote snapshot with its storage keys: `s3.endpoint`,
+    /// `s3.access-key`, …)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -79,6 +84,9 @@ impl ProgramArgs {
 }
 
 pub fn run(a: Args) -> Result<i32, Failure> {
+    if a.snapshot.is_some() {
+        a.remote.apply(a.program.config.as_deref())?;
+    }
     let req = a.program.request(a.jar, a.args, a.timeout);
     let mut out = run_graph(&req).map_err(|e| Failure::Message(e.message))?;
     if let Some(path) = &a.snapshot {

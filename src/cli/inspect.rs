@@ -92,7 +92,7 @@ pub fn run(mut a: Args) -> Result<i32, Failure> {
             // A program reading the JSON gets an error object instead of nothing.
             Err(Failure::Message(m)) | Err(Failure::Input { message: m, .. }) if a.json => {
                 emit_json(&PathError {
-                    path: path.display().to_string(),
+                    path: flinspect::storage::shown(&path.display().to_string()),
                     error: m.clone(),
                 })?;
                 Err(Failure::Message(m))
@@ -105,7 +105,8 @@ pub fn run(mut a: Args) -> Result<i32, Failure> {
     for (i, path) in a.paths.iter().enumerate() {
         if !a.json {
             let gap = if i > 0 { "\n" } else { "" };
-            emit(&format!("{gap}==> {} <==\n", path.display()))?;
+            let shown = flinspect::storage::shown(&path.display().to_string());
+            emit(&format!("{gap}==> {shown} <==\n"))?;
         }
         let status = match run_one(&a, path, &labels, a.json) {
             Ok(code) => code,
@@ -114,7 +115,7 @@ pub fn run(mut a: Args) -> Result<i32, Failure> {
                 eprintln!("flinspect: error: {m}");
                 if a.json {
                     emit_json_line(&PathError {
-                        path: path.display().to_string(),
+                        path: flinspect::storage::shown(&path.display().to_string()),
                         error: m,
                     })?;
                 }

@@ -137,6 +137,19 @@ pub fn run(mut a: Args) -> Result<i32, Failure> {
     let html = a.format == Some(super::ReportFormat::Html);
     super::check_output_flag(a.output.as_deref(), html)?;
     a.remote.apply(a.config.as_deref())?;
+    // A pre-signed URL names one object: nothing to list.
+    if let Some(url) = a
+        .roots
+        .iter()
+        .filter_map(|r| r.to_str())
+        .find(|r| flinspect::storage::is_presigned(r))
+    {
+        return Err(Failure::Message(format!(
+            "{}: {}",
+            flinspect::storage::redact(url),
+            flinspect::storage::PRESIGNED_NO_LISTING
+        )));
+    }
     let opts = scan::Options {
         roots: a.roots.clone(),
         threads: a.threads.map_or(0, usize::from),

@@ -1,6 +1,7 @@
 //! Renderers for `flinspect audit`, in the formats of `check`: human (rustc-style
 //! diagnostics), JSON (schema below and `docs/schemas/audit.schema.json`), SARIF 2.1.0, JUnit
-//! XML, GitHub Actions annotations, Markdown. Presentation only: every format carries every
+//! XML, GitHub Actions annotations, Markdown, and HTML (`crate::render::html::audit`, built
+//! from this JSON document). Presentation only: every format carries every
 //! item (findings, passes, not-checked) with the inputs that decided it.
 //!
 //! The JSON document (`--format json`), stable like `check --json`'s:
@@ -80,10 +81,7 @@ pub fn write(format: Format, w: &mut dyn Write, report: &Report, meta: &Meta) ->
         Format::Junit => junit(w, report, meta),
         Format::Github => github(w, report, meta),
         Format::Markdown => markdown(w, report, meta),
-        Format::Html => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "audit has no HTML report yet (formats: human, json, sarif, junit, github, markdown)",
-        )),
+        Format::Html => crate::render::html::audit::write(w, report, meta),
     }
 }
 

@@ -30,7 +30,8 @@
 //!   [{`type_class`, `serializer_class`}]), `details` (other recorded values, [{`name`,
 //!   `value`}] in file order).
 //! * [`HeaderJson`] — `subtask`, `source` (`keyed` | `operator`), `handle` (the handle's Java
-//!   class), `location` (a local path, `path@offset` for a segment, `inline`, or `-`),
+//!   class), `location` (a local path or a remote location, `…@offset` for a segment, `inline`, or
+//!   `-`),
 //!   `version` and `compression` (of the header, null when it was not read), `states` (how
 //!   many it declares), `error` (why nothing could be read, else null), `stopped` (null, or
 //!   `offset` and `message`: where decoding stopped; the states before it are kept).

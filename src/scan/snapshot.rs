@@ -234,6 +234,12 @@ pub fn check_snapshot(file: &FileEntry, ctx: &CheckContext<'_>) -> Option<Snapsh
 /// directory (where `shared/` and `taskowned/` live). Returns the snapshot's record, or why the
 /// walk could not produce one.
 pub fn snapshot_files(metadata: &Path, maps: &[PathMap]) -> crate::Result<Snapshot> {
+    // A pre-signed URL's directory is not listed (nor asked for without the signature).
+    if metadata.to_str().is_some_and(crate::storage::is_presigned) {
+        return Err(
+            crate::Error::Input(crate::storage::PRESIGNED_NO_LISTING.into()).with_path(metadata),
+        );
+    }
     let metadata = if super::is_remote_path(metadata) {
         PathBuf::from(crate::storage::normalize(&metadata.to_string_lossy()))
     } else {

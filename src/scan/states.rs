@@ -22,7 +22,9 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use super::paths::{resolve_absolute, resolve_relative, PathMap, Resolved};
+use super::paths::{
+    resolve_absolute, resolve_absolute_remote, resolve_relative, PathMap, Resolved,
+};
 use crate::fold::Fold;
 use crate::format::state_meta::{keyed_header, operator_header};
 use crate::load;
@@ -35,9 +37,25 @@ use crate::model::{KeyedHandle, Metadata, OperatorId, OperatorState, StreamHandl
 /// Where a header's bytes are.
 enum Place<'a> {
     Inline(&'a [u8]),
-    File { path: PathBuf, start: u64 },
+    File {
+        path: PathBuf,
+        start: u64,
+    },
+    /// An object of remote storage (a remote snapshot's own files, or a `--map` onto a remote
+    /// prefix): only the header's bytes are fetched ([`read_remote`]).
+    Remote {
+        location: String,
+        start: u64,
+    },
     Unreachable(String),
 }
+
+/// The first fetch of a remote header; doubled while the header goes on past the bytes
+/// fetched, up to [`REMOTE_HEADER_MAX`].
+const REMOTE_HEADER_FIRST: u64 = 64 << 10;
+/// The most bytes fetched for one remote header (serializer snapshots of big POJO and Kryo
+/// types run to kilobytes; 16 MiB is far above any header Flink writes).
+const REMOTE_HEADER_MAX: u64 = 16 << 20;
 
 struct Request<'a> {
     operator: OperatorId,
@@ -57,6 +75,8 @@ struct Request<'a> {
 pub struct StatesReader {
     metadata: PathBuf,
     dir: PathBuf,
+    /// The snapshot was given as a pre-signed URL of its `_metadata`.
+    presigned: bool,
     maps: Vec<PathMap>,
     inferred: OnceLock<Vec<PathMap>>,
 }
@@ -66,6 +86,7 @@ impl StatesReader {
         StatesReader {
             metadata: metadata.to_path_buf(),
             dir: metadata.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            presigned: crate::storage::is_presigned(&metadata.to_string_lossy()),
             maps: maps.to_vec(),
             inferred: OnceLock::new(),
         }
@@ -79,14 +100,15 @@ impl StatesReader {
             return None;
         }
         let missing = |maps: &[PathMap]| {
-            requests
-                .iter()
-                .filter_map(|r| r.stream)
-                .any(|s| match place(s, &self.dir, maps) {
+            requests.iter().filter_map(|r| r.stream).any(|s| {
+                match place(s, &self.dir, self.presigned, maps) {
                     Place::File { path, .. } => !path.exists(),
+                    // A remote object that is missing is named by its read; no tree to infer.
+                    Place::Remote { .. } => false,
                     Place::Unreachable(_) => true,
                     Place::Inline(_) => false,
-                })
+                }
+            })
         };
         let maps: Vec<PathMap> = if missing(&self.maps) {
             let inferred = self.inferred.get_or_init(|| {
@@ -100,7 +122,7 @@ impl StatesReader {
         };
         let headers: Vec<StateFileMeta> = requests
             .par_iter()
-            .map(|r| read(r, &self.dir, &maps))
+            .map(|r| read(r, &self.dir, self.presigned, &maps))
             .collect();
         Some(merge(op.id, headers))
     }
@@ -226,22 +248,47 @@ fn keyed_requests<'a>(
     }
 }
 
-fn place<'a>(s: &'a StreamHandle<'a>, dir: &Path, maps: &[PathMap]) -> Place<'a> {
-    let absolute = |recorded: &str, start: i64| match resolve_absolute(recorded, maps) {
-        Resolved::Local(path) => match u64::try_from(start) {
-            Ok(start) => Place::File { path, start },
-            Err(_) => Place::Unreachable(format!("{recorded}: negative start position {start}")),
+fn place<'a>(s: &'a StreamHandle<'a>, dir: &Path, presigned: bool, maps: &[PathMap]) -> Place<'a> {
+    let dir_str = dir.to_string_lossy();
+    // A pre-signed URL signs one object: the state files beside it need URLs of their own.
+    if presigned && !matches!(s.innermost(), StreamHandle::ByteStream { .. }) {
+        return Place::Unreachable(
+            "the snapshot was given as a pre-signed URL, which signs only its _metadata; the state files need URLs of their own".to_string(),
+        );
+    }
+    // A remote snapshot's files are read where they are recorded; a local snapshot's remote
+    // references only through a --map (never a request the user did not point at).
+    let remote_snapshot = crate::storage::is_remote(&dir_str);
+    let file = |path: PathBuf, start: u64| match path.to_str() {
+        Some(p) if crate::storage::is_remote(p) => Place::Remote {
+            location: p.to_string(),
+            start,
         },
-        Resolved::Unmapped => Place::Unreachable(format!(
-            "{recorded}: remote storage (give --map PREFIX=DIR to read a local copy)"
-        )),
+        _ => Place::File { path, start },
+    };
+    let absolute = |recorded: &str, start: i64| {
+        let resolved = if remote_snapshot {
+            resolve_absolute_remote(recorded, maps)
+        } else {
+            resolve_absolute(recorded, maps)
+        };
+        match resolved {
+            Resolved::Local(path) => match u64::try_from(start) {
+                Ok(start) => file(path, start),
+                Err(_) => {
+                    Place::Unreachable(format!("{recorded}: negative start position {start}"))
+                }
+            },
+            Resolved::Unmapped => Place::Unreachable(format!(
+                "{recorded}: remote storage (give --map PREFIX=DIR to read a local copy)"
+            )),
+        }
     };
     match s.innermost() {
         StreamHandle::ByteStream { data, .. } => Place::Inline(data),
-        StreamHandle::RelativeFile { relative_path, .. } => Place::File {
-            path: resolve_relative(dir, &relative_path.to_str()),
-            start: 0,
-        },
+        StreamHandle::RelativeFile { relative_path, .. } => {
+            file(resolve_relative(dir, &relative_path.to_str()), 0)
+        }
         StreamHandle::File { path, .. } => absolute(&path.to_str(), 0),
         StreamHandle::Segment {
             path, start_pos, ..
@@ -259,7 +306,7 @@ fn decode(source: HeaderSource, data: &[u8], start: usize) -> BackendMeta {
     }
 }
 
-fn read(r: &Request<'_>, dir: &Path, maps: &[PathMap]) -> StateFileMeta {
+fn read(r: &Request<'_>, dir: &Path, presigned: bool, maps: &[PathMap]) -> StateFileMeta {
     let mut out = StateFileMeta {
         operator: r.operator,
         subtask: r.subtask,
@@ -273,7 +320,7 @@ fn read(r: &Request<'_>, dir: &Path, maps: &[PathMap]) -> StateFileMeta {
         out.meta = Err(r.note.unwrap_or("no stream").to_string());
         return out;
     };
-    match place(stream, dir, maps) {
+    match place(stream, dir, presigned, maps) {
         Place::Inline(data) => {
             out.location = "inline".to_string();
             out.meta = Ok(decode(r.source, data, 0));
@@ -295,6 +342,14 @@ fn read(r: &Request<'_>, dir: &Path, maps: &[PathMap]) -> StateFileMeta {
                     )),
                 },
             };
+        }
+        Place::Remote { location, start } => {
+            out.location = if start > 0 {
+                format!("{location}@{start}")
+            } else {
+                location.clone()
+            };
+            out.meta = read_remote(r.source, &location, start);
         }
         Place::Unreachable(why) => {
             out.location = "-".to_string();
@@ -366,5 +421,35 @@ fn merge(operator: OperatorId, mut headers: Vec<StateFileMeta>) -> OperatorState
 fn add_key_serializer(list: &mut Vec<SerializerSnapshot>, ks: &SerializerSnapshot) {
     if !list.contains(ks) {
         list.push(ks.clone());
+    }
+}
+
+/// A header of a remote object: its first bytes from `start`, fetched again with twice as many
+/// while decoding runs past them (up to [`REMOTE_HEADER_MAX`]). Offsets in the result are
+/// positions in the object, as for a local file.
+fn read_remote(source: HeaderSource, location: &str, start: u64) -> Result<BackendMeta, String> {
+    let storage = crate::storage::global().map_err(|e| e.to_string())?;
+    let mut len = REMOTE_HEADER_FIRST;
+    loop {
+        let (bytes, size) = storage
+            .read_at(location, start, len)
+            .map_err(|e| e.to_string())?;
+        let mut meta = decode(source, &bytes, 0);
+        let cut_short = (bytes.len() as u64) < size - start;
+        if meta.stopped().is_some() && cut_short && len < REMOTE_HEADER_MAX {
+            len = (len * 2).min(REMOTE_HEADER_MAX);
+            continue;
+        }
+        match &mut meta {
+            BackendMeta::Keyed(k) => shift(&mut k.stopped, start),
+            BackendMeta::Operator(o) => shift(&mut o.stopped, start),
+        }
+        return Ok(meta);
+    }
+}
+
+fn shift(stopped: &mut Option<crate::model::state_meta::Stopped>, by: u64) {
+    if let Some(s) = stopped {
+        s.offset += by;
     }
 }

@@ -19,6 +19,14 @@
 //! A location's identity is its URL string with Flink's S3 scheme aliases folded into `s3://`
 //! (`s3a://b/k` and `s3p://b/k` name the object `s3://b/k`), no trailing `/` and no empty path
 //! segment; scans and `_metadata` references compare these strings.
+//!
+//! Pre-signed URLs (`http(s)://…?X-Amz-Signature=…`, GCS's `X-Goog-Signature`, Azure SAS) name
+//! one object and carry their credentials in the query string. They are fetched exactly as
+//! given (the query intact; ranged GETs, as for every store; no HEAD, which a URL signed for
+//! GET does not allow), never listed, and shown everywhere — results, errors, JSON — in their
+//! redacted form ([`redact`]: every query value but the algorithm, date, expiry and signed
+//! headers replaced by `REDACTED`). The redacted form is the location's identity inside the
+//! process; the storage layer alone maps it back to the URL.
 
 pub mod flink_conf;
 
@@ -107,12 +115,15 @@ pub fn normalize(s: &str) -> String {
     let Some((scheme, rest)) = s.split_once("://") else {
         return s.to_string();
     };
+    // A signed URL is signed over its exact path and query.
+    if is_presigned(s) {
+        return s.to_string();
+    }
     let lower = scheme.to_ascii_lowercase();
     let scheme = match lower.as_str() {
         "s3a" | "s3p" | "s3n" => "s3",
         other => other,
     };
-    // Keep a query string (pre-signed URLs) as it is.
     let (path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
@@ -128,6 +139,101 @@ pub fn normalize(s: &str) -> String {
         out.push('?');
         out.push_str(q);
     }
+    out
+}
+
+/// Whether `s` is an `http(s)://` URL with a query string: a pre-signed URL (S3's
+/// `X-Amz-Signature`, GCS's `X-Goog-Signature`, an Azure SAS), which names one object and
+/// carries its credentials.
+pub fn is_presigned(s: &str) -> bool {
+    scheme_of(s) == Some(Scheme::Http) && s.split_once('?').is_some_and(|(_, q)| !q.is_empty())
+}
+
+/// Query parameters of pre-signed URLs whose values are no secret and help to tell why a URL
+/// is refused (an expired one): the algorithm, signing date, lifetime and signed headers, and
+/// an Azure SAS's start, expiry, permissions, version, resource and protocol.
+const PRESIGNED_PUBLIC: &[&str] = &[
+    "x-amz-algorithm",
+    "x-amz-date",
+    "x-amz-expires",
+    "x-amz-signedheaders",
+    "x-goog-algorithm",
+    "x-goog-date",
+    "x-goog-expires",
+    "x-goog-signedheaders",
+    "expires",
+    "st",
+    "se",
+    "sp",
+    "sv",
+    "sr",
+    "spr",
+    "srt",
+    "ss",
+];
+
+/// The form of a URL shown to the user: every query value but [`PRESIGNED_PUBLIC`]'s replaced
+/// by `REDACTED` (the signature, the credential, a session token). A URL without a query is
+/// returned as it is.
+pub fn redact(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    // A fragment is never sent.
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    let parts: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if PRESIGNED_PUBLIC.contains(&k.to_ascii_lowercase().as_str()) => {
+                // Never a raw `/` after the path: the location's "directory" is what precedes
+                // its last `/`.
+                format!("{k}={}", v.replace('/', "%2F"))
+            }
+            Some((k, _)) => format!("{k}=REDACTED"),
+            None => p.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+/// How a location the user gave is shown: a pre-signed URL [`redact`]ed, anything else as it
+/// is.
+pub fn shown(location: &str) -> String {
+    if is_presigned(location) {
+        redact(location)
+    } else {
+        location.to_string()
+    }
+}
+
+/// The secret parts of a pre-signed URL, as they may appear in an error message: the whole
+/// URL (as given and as the HTTP client prints it) and every redacted query value (as given
+/// and percent-decoded).
+fn presigned_secrets(url: &str) -> Vec<String> {
+    let mut out = vec![url.to_string()];
+    if let Ok(u) = url::Url::parse(url) {
+        out.push(u.to_string());
+    }
+    if let Some((_, query)) = url.split_once('?') {
+        for p in query.split('&') {
+            if let Some((k, v)) = p.split_once('=') {
+                if PRESIGNED_PUBLIC.contains(&k.to_ascii_lowercase().as_str()) || v.len() < 4 {
+                    continue;
+                }
+                out.push(v.to_string());
+                let decoded: String = url::form_urlencoded::parse(format!("v={v}").as_bytes())
+                    .map(|(_, v)| v.into_owned())
+                    .collect();
+                if decoded != v {
+                    out.push(decoded);
+                }
+            }
+        }
+    }
+    // Longest first, so a URL is replaced whole before its parts.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out.dedup();
     out
 }
 
@@ -194,6 +300,13 @@ pub struct Storage {
     runtime: tokio::runtime::Runtime,
     config: Config,
     stores: Mutex<HashMap<String, Arc<dyn ObjectStore>>>,
+    /// Pre-signed URLs met so far: their redacted form (the location's identity) → the URL.
+    presigned: Mutex<HashMap<String, String>>,
+    /// What must never appear in a message: the pre-signed URLs' secret parts.
+    secrets: Mutex<Vec<String>>,
+    /// Pre-signed objects whose first range the probe fetched ([`Storage::open_snapshot`]):
+    /// the object's buffer and how many of its bytes are filled, for [`Storage::read`].
+    prefetched: Mutex<HashMap<String, (Vec<u8>, usize)>>,
     permits: Arc<tokio::sync::Semaphore>,
     pub requests: Requests,
 }
@@ -248,6 +361,9 @@ impl Storage {
             runtime,
             config,
             stores: Mutex::new(HashMap::new()),
+            presigned: Mutex::new(HashMap::new()),
+            secrets: Mutex::new(Vec::new()),
+            prefetched: Mutex::new(HashMap::new()),
             permits,
             requests: Requests::default(),
         })
@@ -262,8 +378,76 @@ impl Storage {
         self.runtime.block_on(f)
     }
 
+    /// A pre-signed URL (as given, or its redacted form met before): its redacted form and
+    /// the URL itself.
+    fn presigned_url(&self, location: &str) -> Option<(String, String)> {
+        if !is_presigned(location) {
+            return None;
+        }
+        let mut known = self.presigned.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(url) = known.get(location) {
+            return Some((location.to_string(), url.clone()));
+        }
+        let shown = redact(location);
+        if !known.contains_key(&shown) {
+            known.insert(shown.clone(), location.to_string());
+            let mut secrets = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
+            secrets.extend(presigned_secrets(location));
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            secrets.dedup();
+        }
+        let url = known.get(&shown).cloned().unwrap_or_default();
+        Some((shown, url))
+    }
+
+    /// An error with every secret part of a pre-signed URL replaced by its redacted form.
+    fn scrub(&self, mut e: Error) -> Error {
+        e.location = self.scrub_text(&e.location);
+        e.message = self.scrub_text(&e.message);
+        e
+    }
+
+    /// `text` with every pre-signed URL met so far replaced by its redacted form, and any
+    /// other appearance of their secret values by `REDACTED`.
+    fn scrub_text(&self, text: &str) -> String {
+        // Locked in the order `presigned_url` locks them.
+        let known = self.presigned.lock().unwrap_or_else(|p| p.into_inner());
+        let secrets = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
+        if secrets.is_empty() {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        for s in secrets.iter() {
+            if !out.contains(s.as_str()) {
+                continue;
+            }
+            // A whole URL (as given, or as the HTTP client prints it) becomes its redacted form.
+            let shown = known
+                .iter()
+                .find(|(_, url)| *url == s || url::Url::parse(url).is_ok_and(|u| u.as_str() == s))
+                .map(|(shown, _)| shown.as_str())
+                .unwrap_or("REDACTED");
+            out = out.replace(s.as_str(), shown);
+        }
+        out
+    }
+
+    /// An `object_store` error as one line about `location` ([`classify_detail`]), the secret
+    /// parts of pre-signed URLs taken out of its text before it is shortened, and a pre-signed
+    /// URL the location already names not repeated in the detail.
+    fn classify(&self, location: &str, e: &object_store::Error) -> Error {
+        let mut text = self.scrub_text(&e.to_string());
+        if is_presigned(location) {
+            text = text.replace(location, "the URL");
+        }
+        classify_detail(location, e, short(&text))
+    }
+
     /// The store serving `location`, and the object path inside it.
     fn store_for(&self, location: &str) -> Result<(Arc<dyn ObjectStore>, ObjectPath), Error> {
+        if let Some((shown, url)) = self.presigned_url(location) {
+            return self.presigned_store(&shown, &url);
+        }
         let location = normalize(location);
         let scheme = scheme_of(&location).ok_or_else(|| {
             err(&location, ErrorKind::Config, "not a remote location (s3, s3a, s3p, gs, abfs, abfss, wasbs, az, hdfs, http, https)")
@@ -288,13 +472,6 @@ impl Storage {
                 (format!("{}://{authority}", url.scheme()), path.to_string())
             }
         };
-        if url.query().is_some() && scheme == Scheme::Http {
-            return Err(err(
-                &location,
-                ErrorKind::Config,
-                "URLs with a query string (pre-signed URLs) are not supported; give the object's path on an HTTP server or the s3:// location",
-            ));
-        }
         let store = {
             let mut stores = self.stores.lock().unwrap_or_else(|p| p.into_inner());
             match stores.get(&key) {
@@ -314,6 +491,31 @@ impl Storage {
             )
         })?;
         Ok((store, path))
+    }
+
+    /// The store of one pre-signed URL: an HTTP store whose base URL is the whole URL, so that
+    /// the empty object path requests it exactly, query string and all.
+    fn presigned_store(
+        &self,
+        shown: &str,
+        url: &str,
+    ) -> Result<(Arc<dyn ObjectStore>, ObjectPath), Error> {
+        let mut stores = self.stores.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = stores.get(url) {
+            return Ok((Arc::clone(s), ObjectPath::default()));
+        }
+        let parsed = url::Url::parse(url)
+            .map_err(|e| err(shown, ErrorKind::Config, format!("not a valid URL: {e}")))?;
+        let s: Arc<dyn ObjectStore> = Arc::new(
+            object_store::http::HttpBuilder::new()
+                .with_url(parsed.as_str())
+                .with_retry(self.retry())
+                .with_client_options(self.client_options(parsed.scheme() == "http"))
+                .build()
+                .map_err(|e| err(shown, ErrorKind::Config, short(&e.to_string())))?,
+        );
+        stores.insert(url.to_string(), Arc::clone(&s));
+        Ok((s, ObjectPath::default()))
     }
 
     fn retry(&self) -> object_store::RetryConfig {
@@ -457,11 +659,22 @@ impl Storage {
                         GoogleConfigKey::Client(object_store::ClientConfigKey::Timeout),
                         self.timeout_value(),
                     );
+                // The keys Flink's GCS plugin (flink-gs-fs-hadoop) hands to the GCS connector
+                // (`gs.*` as `fs.gs.*`): its API root URL (an emulator's) and key file.
                 if let Some(k) = get(&[
                     "gs.auth.service.account.json.keyfile",
                     "fs.gs.auth.service.account.json.keyfile",
                 ]) {
                     b = b.with_service_account_path(k);
+                }
+                if let Some(u) = get(&["gs.storage.root.url", "fs.gs.storage.root.url"]) {
+                    if u.starts_with("http://") {
+                        b = b.with_config(
+                            GoogleConfigKey::Client(object_store::ClientConfigKey::AllowHttp),
+                            "true",
+                        );
+                    }
+                    b = b.with_base_url(u.trim_end_matches('/'));
                 }
                 Arc::new(b.build().map_err(fail)?)
             }
@@ -521,6 +734,13 @@ impl Storage {
 
     /// One object's metadata, or `None` when it does not exist.
     pub fn head(&self, location: &str) -> Result<Option<ObjectInfo>, Error> {
+        self.head_inner(location).map_err(|e| self.scrub(e))
+    }
+
+    fn head_inner(&self, location: &str) -> Result<Option<ObjectInfo>, Error> {
+        if let Some((shown, _)) = self.presigned_url(location) {
+            return self.probe_presigned(&shown, false);
+        }
         let location = normalize(location);
         let (store, path) = self.store_for(&location)?;
         self.block_on(async {
@@ -534,15 +754,99 @@ impl Storage {
                     e_tag: m.e_tag,
                 })),
                 Err(object_store::Error::NotFound { .. }) => Ok(None),
-                Err(e) => Err(classify(&location, &e)),
+                Err(e) => Err(self.classify(&location, &e)),
             }
+        })
+    }
+
+    /// A pre-signed URL's object, asked for with a ranged GET: a URL signed for GET is refused
+    /// for HEAD (the signature covers the method). The answer's `Content-Range` gives the
+    /// object's size, and its entity tag pins the later reads. With `keep`, the first
+    /// [`RANGE_BYTES`] are fetched into the object's buffer and kept for [`Storage::read`]
+    /// (a `_metadata` of up to 8 MiB costs one request); without, only the first byte. A server
+    /// that ignores ranges (a plain HTTP server) answers with the whole object.
+    fn probe_presigned(&self, shown: &str, keep: bool) -> Result<Option<ObjectInfo>, Error> {
+        let (store, path) = self.store_for(shown)?;
+        let first = if keep { RANGE_BYTES } else { 1 };
+        self.block_on(async {
+            let _permit = self.permits.acquire().await;
+            self.requests.get.fetch_add(1, Ordering::Relaxed);
+            let ranged = GetOptions {
+                range: Some(GetRange::Bounded(0..first)),
+                ..GetOptions::default()
+            };
+            let got = match store.get_opts(&path, ranged).await {
+                Ok(got) => got,
+                Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                Err(object_store::Error::NotSupported { .. }) => {
+                    self.requests.get.fetch_add(1, Ordering::Relaxed);
+                    match store.get_opts(&path, GetOptions::default()).await {
+                        Ok(got) => got,
+                        Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                        Err(e) => return Err(self.classify(shown, &e)),
+                    }
+                }
+                Err(e) => {
+                    let e = self.classify(shown, &e);
+                    if e.message.contains("HTTP 416") {
+                        return Err(err(
+                            shown,
+                            ErrorKind::Invalid,
+                            "an empty object (its first byte is out of range: HTTP 416)",
+                        ));
+                    }
+                    return Err(e);
+                }
+            };
+            let object = ObjectInfo {
+                location: shown.to_string(),
+                size: got.meta.size,
+                modified: Some(got.meta.last_modified.into()),
+                e_tag: got.meta.e_tag.clone(),
+            };
+            if !keep {
+                got.bytes().await.map_err(|e| self.classify(shown, &e))?;
+                return Ok(Some(object));
+            }
+            let size = self.checked_size(&object)?;
+            let mut buf = vec![0u8; size];
+            let mut filled = 0usize;
+            let mut stream = got.into_stream();
+            while let Some(part) = stream.next().await {
+                // A body cut short: the read resumes from where it stopped.
+                let Ok(part) = part else { break };
+                let Some(dest) = buf.get_mut(filled..filled + part.len()) else {
+                    return Err(err(
+                        shown,
+                        ErrorKind::Invalid,
+                        "the server sent more bytes than the object has",
+                    ));
+                };
+                dest.copy_from_slice(&part);
+                filled += part.len();
+            }
+            self.prefetched
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(shown.to_string(), (buf, filled));
+            Ok(Some(object))
         })
     }
 
     /// Resolves a user's location to its `_metadata` object: the location itself when it
     /// names one, else `<location>/_metadata`, else the location as an object of another
-    /// name.
+    /// name. A pre-signed URL is always the object itself.
     pub fn open_snapshot(&self, location: &str) -> Result<ObjectInfo, Error> {
+        self.open_snapshot_inner(location)
+            .map_err(|e| self.scrub(e))
+    }
+
+    fn open_snapshot_inner(&self, location: &str) -> Result<ObjectInfo, Error> {
+        if let Some((shown, _)) = self.presigned_url(location) {
+            return self
+                .probe_presigned(&shown, true)?
+                .ok_or_else(|| err(&shown, ErrorKind::NotFound, "no such object (HTTP 404)"));
+        }
         let location = normalize(location);
         if location.rsplit('/').next() == Some(METADATA) {
             return self
@@ -606,7 +910,7 @@ impl Storage {
             let r = store
                 .list_with_delimiter(Some(&path))
                 .await
-                .map_err(|e| classify(location, &e))?;
+                .map_err(|e| self.classify(location, &e))?;
             Ok(r.common_prefixes
                 .iter()
                 .filter_map(|p| p.filename().map(str::to_string))
@@ -624,6 +928,81 @@ impl Storage {
     /// resumed from where it stopped (up to the configured retries), and an object that
     /// changed meanwhile (another entity tag, more bytes) is an error.
     pub fn read(&self, object: &ObjectInfo) -> Result<Vec<u8>, Error> {
+        self.read_inner(object).map_err(|e| self.scrub(e))
+    }
+
+    fn read_inner(&self, object: &ObjectInfo) -> Result<Vec<u8>, Error> {
+        let size = self.checked_size(object)?;
+        let (store, path) = self.store_for(&object.location)?;
+        // A pre-signed object's first range came with its probe.
+        let prefetched = self
+            .prefetched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&object.location);
+        let (mut buf, from) = match prefetched {
+            Some((buf, filled)) if buf.len() == size => (buf, filled),
+            _ => (vec![0u8; size], 0),
+        };
+        let chunk = RANGE_BYTES as usize;
+        if let Some(rest) = buf.get_mut(from..).filter(|r| !r.is_empty()) {
+            self.block_on(async {
+                let parts = rest.chunks_mut(chunk).enumerate().map(|(i, slice)| {
+                    let start = (from + i * chunk) as u64;
+                    let store = Arc::clone(&store);
+                    let path = path.clone();
+                    async move { self.read_range(&*store, &path, object, start, slice).await }
+                });
+                let mut results = futures::stream::iter(parts).buffer_unordered(4);
+                while let Some(r) = results.next().await {
+                    r?;
+                }
+                Ok::<(), Error>(())
+            })?;
+        }
+        Ok(buf)
+    }
+
+    /// Up to `len` bytes of the object at `location` from byte `start` (fewer where the object
+    /// ends), with the object's size: the head of a state file, never the whole file. One HEAD
+    /// and one ranged GET; `len` is the caller's bound on the buffer.
+    pub fn read_at(&self, location: &str, start: u64, len: u64) -> Result<(Vec<u8>, u64), Error> {
+        self.read_at_inner(location, start, len)
+            .map_err(|e| self.scrub(e))
+    }
+
+    fn read_at_inner(&self, location: &str, start: u64, len: u64) -> Result<(Vec<u8>, u64), Error> {
+        let object = self
+            .head(location)?
+            .ok_or_else(|| err(&normalize(location), ErrorKind::NotFound, "no such object"))?;
+        if start > object.size {
+            return Err(err(
+                &object.location,
+                ErrorKind::Invalid,
+                format!(
+                    "start position {start} is past the end of the object ({} bytes)",
+                    object.size
+                ),
+            ));
+        }
+        let end = object.size.min(start.saturating_add(len));
+        let n = usize::try_from(end - start).map_err(|_| {
+            err(
+                &object.location,
+                ErrorKind::Invalid,
+                "too large for this machine",
+            )
+        })?;
+        let mut buf = vec![0u8; n];
+        if n > 0 {
+            let (store, path) = self.store_for(&object.location)?;
+            self.block_on(self.read_range(&*store, &path, &object, start, &mut buf))?;
+        }
+        Ok((buf, object.size))
+    }
+
+    /// The object's size as a buffer length, refused above [`MAX_METADATA_BYTES`].
+    fn checked_size(&self, object: &ObjectInfo) -> Result<usize, Error> {
         let location = &object.location;
         if object.size > MAX_METADATA_BYTES {
             return Err(err(
@@ -635,25 +1014,8 @@ impl Storage {
                 ),
             ));
         }
-        let size = usize::try_from(object.size)
-            .map_err(|_| err(location, ErrorKind::Invalid, "too large for this machine"))?;
-        let (store, path) = self.store_for(location)?;
-        let mut buf = vec![0u8; size];
-        let chunk = RANGE_BYTES as usize;
-        self.block_on(async {
-            let parts = buf.chunks_mut(chunk).enumerate().map(|(i, slice)| {
-                let start = (i * chunk) as u64;
-                let store = Arc::clone(&store);
-                let path = path.clone();
-                async move { self.read_range(&*store, &path, object, start, slice).await }
-            });
-            let mut results = futures::stream::iter(parts).buffer_unordered(4);
-            while let Some(r) = results.next().await {
-                r?;
-            }
-            Ok::<(), Error>(())
-        })?;
-        Ok(buf)
+        usize::try_from(object.size)
+            .map_err(|_| err(location, ErrorKind::Invalid, "too large for this machine"))
     }
 
     /// Fills `out` with the object's bytes from `start`, resuming after a cut-off body.
@@ -690,7 +1052,7 @@ impl Storage {
                 let got = store
                     .get_opts(path, opts)
                     .await
-                    .map_err(|e| classify(location, &e))?;
+                    .map_err(|e| self.classify(location, &e))?;
                 if got.meta.size != object.size {
                     return Err(err(
                         location,
@@ -704,7 +1066,7 @@ impl Storage {
                 in_body = true;
                 let mut stream = got.into_stream();
                 while let Some(part) = stream.next().await {
-                    let part = part.map_err(|e| classify(location, &e))?;
+                    let part = part.map_err(|e| self.classify(location, &e))?;
                     let Some(dest) = out.get_mut(filled..filled + part.len()) else {
                         return Err(err(
                             location,
@@ -802,6 +1164,9 @@ impl Storage {
         prefix: &str,
         seen: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Vec<ObjectInfo>, Error> {
+        if let Some((shown, _)) = self.presigned_url(prefix) {
+            return Err(err(&shown, ErrorKind::Config, PRESIGNED_NO_LISTING));
+        }
         let prefix = normalize(prefix);
         let (store, path) = self.store_for(&prefix)?;
         let base = object_base(&prefix, &path);
@@ -818,7 +1183,7 @@ impl Storage {
                 let top = store
                     .list_with_delimiter(root)
                     .await
-                    .map_err(|e| classify(&prefix, &e))?;
+                    .map_err(|e| self.classify(&prefix, &e))?;
                 self.requests.list.fetch_add(
                     pages(top.objects.len() + top.common_prefixes.len()),
                     Ordering::Relaxed,
@@ -836,7 +1201,7 @@ impl Storage {
                     let prefix = &prefix;
                     async move {
                         let found = self.list_flat(&*store, Some(&p), seen).await;
-                        found.map_err(|e| classify(&format!("{prefix}/{p}"), &e))
+                        found.map_err(|e| self.classify(&format!("{prefix}/{p}"), &e))
                     }
                 });
                 let mut lists =
@@ -848,7 +1213,7 @@ impl Storage {
             } else {
                 self.list_flat(&*store, root, seen)
                     .await
-                    .map_err(|e| classify(&prefix, &e))?
+                    .map_err(|e| self.classify(&prefix, &e))?
                     .into_iter()
                     .map(to_info)
                     .collect()
@@ -860,6 +1225,9 @@ impl Storage {
         Ok(out)
     }
 }
+
+/// Why a pre-signed URL cannot be scanned (or its snapshot's other files looked for).
+pub const PRESIGNED_NO_LISTING: &str = "a pre-signed URL names one object and cannot be listed: `scan` needs the snapshot's directory (s3://bucket/…, gs://…, abfss://…) with credentials; `inspect` and `check` read the pre-signed _metadata itself";
 
 /// The requests a listing of `n` entries took (S3, GCS and Azure return up to 1000 a page).
 fn pages(n: usize) -> u64 {
@@ -922,10 +1290,10 @@ fn aws_profile() -> Option<HashMap<String, String>> {
     (!out.is_empty()).then_some(out)
 }
 
-/// An `object_store` error as one line: the cause in plain words, then the detail.
-fn classify(location: &str, e: &object_store::Error) -> Error {
+/// An `object_store` error as one line: the cause in plain words, then `detail` (the error's
+/// text, scrubbed of secrets and shortened).
+fn classify_detail(location: &str, e: &object_store::Error, detail: String) -> Error {
     use object_store::Error as E;
-    let detail = short(&e.to_string());
     match e {
         E::NotFound { .. } => err(location, ErrorKind::NotFound, "no such object (HTTP 404)"),
         E::PermissionDenied { .. } => err(
@@ -1048,6 +1416,73 @@ mod tests {
             normalize("https://h/a/b?X-Amz-Signature=1"),
             "https://h/a/b?X-Amz-Signature=1"
         );
+    }
+
+    #[test]
+    fn presigned_urls_are_kept_as_given_and_shown_redacted() {
+        let url = "https://b.s3.amazonaws.com/ckpt//chk-1/_metadata?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261203%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261203T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok%2Fen&X-Amz-Signature=abcdef0123";
+        assert!(is_presigned(url));
+        assert!(!is_presigned("https://h/a/_metadata"));
+        assert!(!is_presigned("https://h/a/_metadata?"));
+        assert!(!is_presigned("s3://b/k?x=1"));
+        // Signed over its exact path: not normalized.
+        assert_eq!(normalize(url), url);
+        let shown = redact(url);
+        assert_eq!(
+            shown,
+            "https://b.s3.amazonaws.com/ckpt//chk-1/_metadata?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Date=20261203T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED"
+        );
+        assert_eq!(self::shown(url), shown);
+        assert_eq!(self::shown("/tmp/a?b=c"), "/tmp/a?b=c");
+        // An Azure SAS keeps its validity window and permissions, not its signature.
+        assert_eq!(
+            redact("https://a.blob.core.windows.net/c/_metadata?sv=2022-11-02&se=2026-12-03T10:00:00Z&sr=b&sp=r&sig=c2lnbmF0dXJl%3D"),
+            "https://a.blob.core.windows.net/c/_metadata?sv=2022-11-02&se=2026-12-03T10:00:00Z&sr=b&sp=r&sig=REDACTED"
+        );
+        // A kept value never adds a `/` after the path.
+        assert_eq!(redact("http://h/x?se=a/b"), "http://h/x?se=a%2Fb");
+        let secrets = presigned_secrets(url);
+        assert_eq!(secrets[0], url);
+        for s in [
+            "abcdef0123",
+            "AKIA%2F20261203%2Fus-east-1%2Fs3%2Faws4_request",
+            "AKIA/20261203/us-east-1/s3/aws4_request",
+            "tok/en",
+        ] {
+            assert!(secrets.iter().any(|x| x == s), "{s} in {secrets:?}");
+        }
+        assert!(!secrets.iter().any(|x| x == "3600" || x == "host"));
+    }
+
+    #[test]
+    fn errors_about_a_presigned_url_never_hold_its_secrets() {
+        let storage = Storage::new(Config::default()).unwrap();
+        let url = "http://127.0.0.1:9/b/_metadata?X-Amz-Credential=KEY%2Fday&X-Amz-Signature=0123456789abcdef";
+        let (shown, real) = storage.presigned_url(url).unwrap();
+        assert_eq!(real, url);
+        assert_eq!(shown, redact(url));
+        // Its redacted form finds the URL again.
+        assert_eq!(storage.presigned_url(&shown).unwrap().1, url);
+        let e = storage.scrub(err(
+            url,
+            ErrorKind::PermissionDenied,
+            format!("GET {url} failed: <SignatureProvided>0123456789abcdef</SignatureProvided> for KEY/day"),
+        ));
+        assert_eq!(e.location, shown);
+        assert_eq!(
+            e.message,
+            format!(
+                "GET {shown} failed: <SignatureProvided>REDACTED</SignatureProvided> for REDACTED"
+            )
+        );
+        // Nothing listens on port 9: the connection error names the redacted URL only.
+        let e = storage.open_snapshot(url).unwrap_err();
+        assert_eq!(e.location, shown);
+        assert!(!e.to_string().contains("0123456789abcdef"), "{e}");
+        assert!(!e.to_string().contains("KEY%2Fday"), "{e}");
+        let e = storage.list(url, &|_, _| {}).unwrap_err();
+        assert_eq!(e.location, shown);
+        assert_eq!(e.kind, ErrorKind::Config);
     }
 
     #[test]

@@ -3,12 +3,14 @@
 # from its own registry, into target/remote-servers/ (git-ignored). Idempotent: what is there
 # is kept.
 #
-#   testdata/remote/servers.sh [s3] [azure] [gcs] [hdfs] [awscli]     (default: s3 azure hdfs)
+#   testdata/remote/servers.sh [s3] [azure] [gcs] [hdfs] [awscli]     (default: s3 azure gcs hdfs)
 #
 #   s3      s3s-fs (crates.io): an S3 server over a directory, with SigV4 verification
 #   azure   Azurite (npm): Microsoft's Azure Storage emulator
-#   gcs     fake-gcs-server (Go module github.com/fsouza/fake-gcs-server): not used by the tests;
-#           it answered object_store's HEAD and XML-API listing with 404 when tried
+#   gcs     fake-gcs-server (Go module github.com/fsouza/fake-gcs-server, built with `go install`;
+#           needs Go >= 1.21, which fetches the Go 1.26 toolchain the module asks for from the
+#           module proxy). The tests run it with `-public-host 127.0.0.1` (see
+#           tests/it/remote_support/mod.rs: without it every object_store request is a 404)
 #   hdfs    Hadoop's MiniDFSCluster (Maven Central: hadoop-client-minicluster) and a launcher
 #   awscli  the AWS CLI (PyPI), for BENCHMARKS.md only
 set -euo pipefail
@@ -25,7 +27,7 @@ HADOOP_VERSION=3.4.1
 AWSCLI_VERSION=1.46.2
 
 want=("$@")
-[ ${#want[@]} -eq 0 ] && want=(s3 azure hdfs)
+[ ${#want[@]} -eq 0 ] && want=(s3 azure gcs hdfs)
 
 for w in "${want[@]}"; do
   case "$w" in
@@ -50,7 +52,12 @@ for w in "${want[@]}"; do
     gcs)
       if [ ! -x "$dest/bin/fake-gcs-server" ]; then
         echo "== fake-gcs-server $FAKE_GCS_VERSION (Go module)"
-        GOBIN="$dest/bin" go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION"
+        if ! command -v go >/dev/null 2>&1; then
+          echo "servers.sh: gcs needs Go >= 1.21 on PATH (https://go.dev/dl/)" >&2; exit 2
+        fi
+        # Go >= 1.21 fetches the toolchain the module's go.mod names (GOTOOLCHAIN=auto).
+        GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOBIN="$dest/bin" \
+          go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION"
       fi ;;
     hdfs)
       if [ ! -f "$dest/hdfs/classpath.txt" ]; then

@@ -1781,3 +1781,58 @@ fn audit_graphs_equal_the_companion_and_audit_jar_equals_audit_job() {
     );
     assert_eq!(a["verdict"], "ready");
 }
+
+/// `graph --snapshot` of a savepoint on an S3 server records what the same savepoint on disk
+/// records (the state per operator), the storage keys taken from the environment.
+#[test]
+fn graph_records_a_remote_snapshot_as_the_local_one() {
+    use crate::remote_support::{flinspect, s3_env, text, upload, S3};
+    let p = prepare("2.3.0");
+    let rel =
+        "testdata/restore/flink-2.3.0/snapshots/hashmap-canonical/savepoint-5ff306-405f35f060a6";
+    let local = Path::new(ROOT).join(rel);
+    let s3 = S3::start();
+    upload(&*s3.store(), &local, "sp");
+    let remote = "s3://flink/sp";
+    let dir = tempfile::tempdir().unwrap();
+    let run = |snapshot: &str, out: &Path| {
+        let jar = p.examples.display().to_string();
+        let home = p.flink_home.display().to_string();
+        let o = flinspect(
+            &[
+                "graph",
+                &jar,
+                "--class",
+                "flinspect.examples.RestoreTopology",
+                "--flink-home",
+                &home,
+                "--snapshot",
+                snapshot,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &s3_env(&s3.endpoint()),
+        );
+        assert!(o.status.success(), "{snapshot}: {}", text(&o.stderr));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+        doc
+    };
+    let want = run(local.to_str().unwrap(), &dir.path().join("local.json"));
+    let got = run(remote, &dir.path().join("remote.json"));
+    assert_eq!(
+        got["snapshot"]["path"],
+        format!("{remote}/_metadata"),
+        "{got}"
+    );
+    assert!(
+        got["operators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|op| op["state"]["state_size"].as_i64().is_some_and(|b| b > 0)),
+        "state recorded: {got}"
+    );
+    let mut want = want;
+    want["snapshot"]["path"] = got["snapshot"]["path"].clone();
+    assert_eq!(got, want);
+}

@@ -128,11 +128,13 @@ fn shown(v: &Value) -> String {
     v.as_str().map_or("–".to_string(), str::to_string)
 }
 
-const INSPECT_FIXTURES: [&str; 2] = [
+const INSPECT_FIXTURES: [&str; 3] = [
     // Flink 2.3.0, RocksDB incremental checkpoint: uids and names (V6), shared files.
     "testdata/restore/flink-2.3.0/snapshots/rocksdb-checkpoint/190575021c51bebc9fd07fa7278ee919/chk-5",
     // Flink 1.20.3, unaligned checkpoint: channel state, heap keyed state.
     "testdata/flink-1.20.3/unaligned",
+    // Flink 2.3.0, canonical savepoint (hashmap): the canonical keyed handle, coordinator state.
+    V1_SAVEPOINT,
 ];
 
 #[test]
@@ -198,6 +200,38 @@ fn check_inspect_page(b: &mut Browser, json: &Value) {
         .map(|o| o["subtasks"].as_array().unwrap().len())
         .sum();
     assert_eq!(fact(b, "subtasks").1, Some(subtasks as i64));
+    // Kind and format (canonical or native), recorded or inferred.
+    for key in ["kind", "format"] {
+        let want = match json["snapshot"][key].as_str() {
+            Some(v) => v.to_string(),
+            None => match json["inferred"][key]["value"].as_str() {
+                Some(v) => format!("{v} (inferred)"),
+                None => "not recorded".to_string(),
+            },
+        };
+        assert_eq!(fact(b, key).0, want, "{key}");
+    }
+    // The handle kinds (the canonical savepoint's, a native snapshot's or a backend's own
+    // layout), each with the number of operators that use it.
+    let mut kinds: BTreeMap<String, i64> = BTreeMap::new();
+    for op in ops {
+        for k in op["handle_kinds"].as_array().unwrap() {
+            *kinds.entry(k.as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    let coordinators = ops
+        .iter()
+        .filter(|o| !o["coordinator_state"].is_null())
+        .count() as i64;
+    if coordinators > 0 {
+        kinds.insert("coordinator state".to_string(), coordinators);
+    }
+    let shown_kinds: BTreeMap<String, i64> = rows(b, "handle-kinds")
+        .iter()
+        .map(|r| (text(r, "k"), text(r, "n").parse().unwrap()))
+        .collect();
+    assert!(!kinds.is_empty());
+    assert_eq!(shown_kinds, kinds);
 
     // Referenced files, against `--files`.
     let files = json["files"].as_array().unwrap();
@@ -392,7 +426,7 @@ fn check_report_shows_the_verdict_findings_and_what_would_be_dropped() {
     let snapshot = snapshot.to_str().unwrap();
     let job = format!("{CHECK_CASE}/job.yaml");
     let job = job.as_str();
-    let inspect = json_of(&["inspect", snapshot, "--json"]);
+    let inspect = json_of(&["inspect", snapshot, "--json", "--states"]);
     let mut b = Browser::launch(1280, 900);
     for (n, allow) in [false, true].into_iter().enumerate() {
         let mut args = vec!["check", snapshot, "--job", job];
@@ -483,13 +517,11 @@ fn check_report_shows_the_verdict_findings_and_what_would_be_dropped() {
         let size = op["state_size"].as_i64().unwrap();
         assert_eq!(values(&dropped, "state_size"), [size]);
         assert_eq!(fact(&mut b, "drop-total").1, Some(size));
-        let names: Vec<&str> = op["operator_states"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(text(&dropped[0], "states"), names.join(", "));
+        assert_eq!(text(&dropped[0], "states"), operator_states(op));
+        // The states its state files declare, as `inspect --states` reads them.
+        let declared = file_states(&inspect, id);
+        assert!(!declared.is_empty());
+        assert_eq!(text(&dropped[0], "file_states"), declared);
         // Sorting the operator table by OperatorID.
         click(&mut b, "#operators th[data-key=id]");
         let ids: Vec<String> = rows(&mut b, "operators")
@@ -500,6 +532,46 @@ fn check_report_shows_the_verdict_findings_and_what_would_be_dropped() {
         sorted.sort();
         assert_eq!(ids, sorted);
     }
+}
+
+/// `inspect --json`'s operator states of `op` as the pages show them: `name (mode)`.
+fn operator_states(op: &Value) -> String {
+    op["operator_states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({})",
+                s["name"].as_str().unwrap(),
+                s["mode"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The states `inspect --json --states` reads from operator `id`'s state files, as the pages
+/// show them: `scope "name" (kind)`, each scope and name once.
+fn file_states(inspect: &Value, id: &str) -> String {
+    let mut seen = BTreeSet::new();
+    inspect["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["operator"] == id)
+        .flat_map(|o| o["states"].as_array().unwrap())
+        .filter(|s| seen.insert((s["scope"].to_string(), s["name"].to_string())))
+        .map(|s| {
+            format!(
+                "{} {:?} ({})",
+                s["scope"].as_str().unwrap(),
+                s["name"].as_str().unwrap(),
+                s["kind"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -686,4 +758,541 @@ fn output_is_only_for_html_and_never_an_input() {
         flinspect(&["inspect", s, "--format", "json"]).stdout,
         flinspect(&["inspect", s, "--json"]).stdout
     );
+}
+
+/// A real savepoint of the restore harness's job v1 (Flink 2.3.0, hashmap, canonical): the job
+/// whose graph `testdata/audit/graphs/default.json` is (the companion's reading of it).
+const V1_SAVEPOINT: &str =
+    "testdata/restore/flink-2.3.0/snapshots/hashmap-canonical/savepoint-5ff306-405f35f060a6";
+
+#[test]
+fn audit_report_shows_the_checklist_as_audit_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The job's graph (checkpointing off: a finding), a hardened configuration (passes) and a
+    // real savepoint, without a checkpoint directory to scan (not checked): all three statuses.
+    let args = [
+        "audit",
+        "--job",
+        "testdata/audit/graphs/default.json",
+        "--config",
+        "testdata/audit/hardened/config.yaml",
+        V1_SAVEPOINT,
+    ];
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let json = json_of(&json_args);
+    let items = json["items"].as_array().unwrap();
+    for status in ["finding", "passed", "not_checked"] {
+        assert!(
+            items.iter().any(|i| i["status"] == status),
+            "no {status} item: the fixture no longer shows every status"
+        );
+    }
+    let file = tmp.path().join("audit.html");
+    let code = html_report(&args, &file);
+    assert_eq!(code, exit_of_verdict(&json["verdict"]));
+    let mut b = Browser::launch(1280, 900);
+    open(&mut b, &file);
+    screenshot(&mut b, "audit", 1250);
+
+    // The verdict first, then the inputs and the counts of --json.
+    let first = b.eval("document.querySelector('#app > .verdict').dataset.verdict");
+    assert_eq!(first, json["verdict"]);
+    let c = &json["counts"];
+    assert_eq!(fact(&mut b, "passed").1, c["passed"].as_i64());
+    assert_eq!(fact(&mut b, "not_checked").1, c["not_checked"].as_i64());
+    let findings = ["error", "warning", "info"]
+        .iter()
+        .map(|k| c[k].as_i64().unwrap())
+        .sum::<i64>();
+    assert_eq!(fact(&mut b, "findings").1, Some(findings));
+    assert_eq!(
+        fact(&mut b, "input-snapshots").1,
+        Some(json["inputs"]["snapshots"].as_array().unwrap().len() as i64)
+    );
+    let evidence = |b: &mut Browser, key: &str| {
+        b.eval(&format!(
+            "document.querySelector('[data-fact={key:?}] .ev')?.textContent ?? null"
+        ))
+    };
+    assert_eq!(evidence(&mut b, "input-job"), json["inputs"]["job"]["path"]);
+    assert_eq!(
+        evidence(&mut b, "input-config"),
+        json["inputs"]["config"]["path"]
+    );
+    let bar = b.eval(
+        "Object.fromEntries([...document.querySelectorAll('#status-bar .seg')].map(s => [s.dataset.status, +s.dataset.count]))",
+    );
+    for status in ["finding", "passed", "not_checked"] {
+        let n = items.iter().filter(|i| i["status"] == status).count();
+        assert_eq!(bar[status], n, "{status}");
+    }
+
+    // Each finding as a card: its rule, message and the inputs that decided it.
+    let cards = b.eval(
+        "[...document.querySelectorAll('#findings .finding')].map(f => ({i: +f.dataset.index, rule: f.dataset.rule, msg: f.querySelector('.msg').textContent, ev: [...f.querySelectorAll('.evidence li')].map(l => l.textContent)}))",
+    );
+    let want: Vec<(usize, &Value)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i["status"] == "finding")
+        .collect();
+    assert_eq!(cards.as_array().unwrap().len(), want.len());
+    for (card, (i, item)) in cards.as_array().unwrap().iter().zip(&want) {
+        assert_eq!(card["i"], *i);
+        assert_eq!(card["rule"], item["rule"]);
+        assert_eq!(card["msg"], item["message"]);
+        let ev: Vec<String> = item["decided_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("decided by {}", source(e)))
+            .collect();
+        assert_eq!(card["ev"], serde_json::json!(ev));
+    }
+
+    // The checklist: every item in the document's order, with its status, severity, rule,
+    // subject, result and the input that decided it (or the one that would).
+    let table = rows(&mut b, "checklist");
+    assert_eq!(table.len(), items.len());
+    let titles = rules_titles();
+    for (n, (r, item)) in table.iter().zip(items).enumerate() {
+        assert_eq!(r["data"]["index"], n.to_string());
+        assert_eq!(r["data"]["rule"], item["rule"]);
+        assert_eq!(r["data"]["status"], item["status"]);
+        assert_eq!(r["cells"]["status"]["value"], item["status"]);
+        assert_eq!(r["cells"]["severity"]["value"], item["severity"]);
+        let rule = item["rule"].as_str().unwrap();
+        assert_eq!(text(r, "rule"), format!("{rule}{}", titles[rule]));
+        assert_eq!(text(r, "subject"), shown(&item["subject"]));
+        assert_eq!(text(r, "message"), item["message"].as_str().unwrap());
+        let decided = if item["status"] == "not_checked" {
+            format!("needs {}", item["needs"].as_str().unwrap())
+        } else {
+            item["decided_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(source)
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        assert_eq!(text(r, "decided"), decided);
+    }
+
+    // One status only, and back.
+    for status in ["not_checked", "finding", "passed"] {
+        click(&mut b, &format!("#app button[data-show={status}]"));
+        let shown: Vec<Value> = rows(&mut b, "checklist")
+            .iter()
+            .map(|r| r["data"]["status"].clone())
+            .collect();
+        let n = items.iter().filter(|i| i["status"] == status).count();
+        assert_eq!(shown.len(), n, "{status}");
+        assert!(shown.iter().all(|s| s == status), "{status}: {shown:?}");
+    }
+    click(&mut b, "#app button[data-show=all]");
+    assert_eq!(rows(&mut b, "checklist").len(), items.len());
+    // Sorting by severity: errors first.
+    let rank = |s: &Value| match s.as_str() {
+        Some("error") => 3,
+        Some("warning") => 2,
+        _ => 1,
+    };
+    click(&mut b, "#checklist th[data-key=severity]");
+    click(&mut b, "#checklist th[data-key=severity]");
+    let sev: Vec<i32> = rows(&mut b, "checklist")
+        .iter()
+        .map(|r| rank(&r["cells"]["severity"]["value"]))
+        .collect();
+    let mut want = sev.clone();
+    want.sort_by(|a, b| b.cmp(a));
+    assert_eq!(sev, want);
+    assert_eq!(sev.len(), items.len());
+    // Filtering by text: a rule id.
+    let rule = want_rule(items);
+    type_filter(&mut b, "checklist-filter", &rule);
+    let shown: BTreeSet<String> = rows(&mut b, "checklist")
+        .iter()
+        .map(|r| r["data"]["index"].as_str().unwrap().to_string())
+        .collect();
+    let expected: BTreeSet<String> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            let r = i["rule"].as_str().unwrap();
+            [r, titles[r], i["message"].as_str().unwrap()]
+                .iter()
+                .chain(i["subject"].as_str().iter())
+                .any(|t| t.to_lowercase().contains(&rule))
+                || i["decided_by"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| source(e).to_lowercase().contains(&rule))
+                || i["needs"]
+                    .as_str()
+                    .is_some_and(|n| n.to_lowercase().contains(&rule))
+        })
+        .map(|(n, _)| n.to_string())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(shown, expected);
+}
+
+/// The exit status the CLI documents for a verdict.
+fn exit_of_verdict(v: &Value) -> i32 {
+    match v.as_str().unwrap() {
+        "compatible" | "ready" => 0,
+        "incompatible" | "not-ready" => 1,
+        "unknown" => 3,
+        other => panic!("verdict {other}"),
+    }
+}
+
+/// An audit item's evidence as the page writes it.
+fn source(e: &Value) -> String {
+    let mut s = format!(
+        "{}: {}",
+        e["source"].as_str().unwrap(),
+        e["detail"].as_str().unwrap()
+    );
+    if let Some(f) = e["file"].as_str() {
+        s.push_str(&format!(" ({f}"));
+        if let Some(l) = e["line"].as_i64() {
+            s.push_str(&format!(":{l}"));
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// Each audit rule's summary, as `flinspect rules --json` lists it.
+fn rules_titles() -> BTreeMap<&'static str, &'static str> {
+    flinspect::audit::RULES
+        .iter()
+        .map(|r| (r.id, r.summary))
+        .collect()
+}
+
+/// A rule id that names only some of the items.
+fn want_rule(items: &[Value]) -> String {
+    items.iter().find(|i| i["status"] == "finding").unwrap()["rule"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The graph documents the companion took of the restore harness's job with Flink 2.3.0:
+/// `default` as job v1 ran, `no-uid` with the keyed operator and the source stripped of their
+/// uids (testdata/audit/generate.sh).
+const OLD_GRAPH: &str = "testdata/audit/graphs/default.json";
+const NEW_GRAPH: &str = "testdata/audit/graphs/no-uid.json";
+
+#[test]
+fn diff_report_shows_the_verdict_findings_and_the_old_jobs_operators() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The old graph as `graph --snapshot` records it: what job v1's real savepoint holds per
+    // operator.
+    let lock = std::fs::read_to_string(root().join(OLD_GRAPH)).unwrap();
+    let mut doc = flinspect::graph::GraphDocument::from_json(&lock, OLD_GRAPH).unwrap();
+    let metadata = root().join(V1_SAVEPOINT).join("_metadata");
+    let loaded = flinspect::load::load(&metadata).unwrap();
+    let md = flinspect::format::parse(&loaded.bytes).unwrap();
+    doc.record_snapshot(&md, V1_SAVEPOINT, Some("canonical"));
+    // Under target/ and relative to the repository (the working directory of every run), so
+    // the page and its screenshot show a short path.
+    let dir = root().join("target/html-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("flinspect.lock.json"),
+        serde_json::to_string_pretty(&doc).unwrap(),
+    )
+    .unwrap();
+    let recorded = "target/html-screenshots/flinspect.lock.json";
+    let inspect = json_of(&["inspect", V1_SAVEPOINT, "--json", "--states"]);
+    let graph: Value = serde_json::from_str(&lock).unwrap();
+
+    let mut b = Browser::launch(1280, 900);
+    // (old, new, the old side's operators: graph or snapshot, whether sizes are known)
+    let runs = [
+        (recorded, NEW_GRAPH, "graph", true),
+        (OLD_GRAPH, NEW_GRAPH, "graph", false),
+        (OLD_GRAPH, OLD_GRAPH, "graph", false),
+        (
+            V1_SAVEPOINT,
+            "testdata/restore/flink-2.3.0/cases/uid-renamed/job.yaml",
+            "snapshot",
+            true,
+        ),
+    ];
+    for (n, (old, new, from, sized)) in runs.into_iter().enumerate() {
+        let args = ["diff", old, new];
+        let json = json_of(&["diff", old, new, "--json"]);
+        let file = tmp.path().join(format!("diff-{n}.html"));
+        assert_eq!(
+            html_report(&args, &file),
+            exit_of_verdict(&json["verdict"]),
+            "{old} -> {new}"
+        );
+        open(&mut b, &file);
+        if n == 0 {
+            screenshot(&mut b, "diff", 1950);
+        }
+        let first = b.eval("document.querySelector('#app > .verdict').dataset.verdict");
+        assert_eq!(first, json["verdict"]);
+        assert_eq!(
+            fact(&mut b, "counts").1,
+            Some(json["findings"].as_array().unwrap().len() as i64)
+        );
+        assert_eq!(
+            b.eval("document.querySelector('[data-fact=old] .ev').textContent"),
+            json["old"]["path"]
+        );
+
+        // Each finding with its message and Flink's.
+        let cards = b.eval(
+            "[...document.querySelectorAll('#findings .finding')].map(f => ({rule: f.dataset.rule, ops: f.dataset.operators, msg: f.querySelector('.msg').textContent, flink: f.querySelector('pre.flink')?.textContent ?? null}))",
+        );
+        let findings = json["findings"].as_array().unwrap();
+        assert_eq!(cards.as_array().unwrap().len(), findings.len());
+        let mut affected = BTreeSet::new();
+        for (c, f) in cards.as_array().unwrap().iter().zip(findings) {
+            assert_eq!(c["rule"], f["rule"]);
+            assert_eq!(c["msg"], f["message"]);
+            assert_eq!(c["flink"], f["flink_error"]);
+            affected.extend(
+                c["ops"]
+                    .as_str()
+                    .unwrap()
+                    .split_whitespace()
+                    .map(String::from),
+            );
+        }
+
+        // The operator table: the old side's operators, the affected ones highlighted.
+        let table = rows(&mut b, "operators");
+        let old_ops: Vec<(String, Value, Value, Option<i64>)> = if from == "graph" {
+            graph["operators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| {
+                    let id = o["operator_id"].as_str().unwrap().to_string();
+                    let size = sized.then(|| state_size(&inspect, &id));
+                    (id, o["uid"].clone(), o["name"].clone(), size)
+                })
+                .collect()
+        } else {
+            inspect["operators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| {
+                    (
+                        o["id"].as_str().unwrap().to_string(),
+                        o["uid"].clone(),
+                        o["name"].clone(),
+                        o["state_size"].as_i64(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(table.len(), old_ops.len());
+        for (r, (id, uid, name, size)) in table.iter().zip(&old_ops) {
+            assert_eq!(r["data"]["id"].as_str().unwrap(), id);
+            assert_eq!(text(r, "uid"), shown(uid));
+            assert_eq!(text(r, "name"), shown(name));
+            match size {
+                Some(s) => assert_eq!(values(std::slice::from_ref(r), "state_size"), [*s]),
+                None => assert_eq!(text(r, "state_size"), "–"),
+            }
+        }
+        let highlighted: BTreeSet<String> = table
+            .iter()
+            .filter(|r| r["cls"].as_str().unwrap().contains("affected"))
+            .map(|r| r["data"]["id"].as_str().unwrap().to_string())
+            .collect();
+        let ids: BTreeSet<String> = old_ops.iter().map(|o| o.0.clone()).collect();
+        assert_eq!(highlighted, affected.intersection(&ids).cloned().collect());
+
+        // What allowNonRestoredState drops: the unmapped_state findings' operators, with the
+        // bytes the savepoint holds for them (when the old side says) and their state names.
+        let unmapped: Vec<String> = findings
+            .iter()
+            .filter(|f| f["rule"] == "unmapped_state")
+            .map(|f| f["operator_id"].as_str().unwrap().to_string())
+            .collect();
+        if unmapped.is_empty() {
+            assert_eq!(fact(&mut b, "drop-total").1, Some(0));
+            continue;
+        }
+        let dropped = rows(&mut b, "dropped");
+        let dropped_ids: Vec<String> = dropped
+            .iter()
+            .map(|r| r["data"]["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(dropped_ids, unmapped);
+        if sized {
+            let sizes: Vec<i64> = unmapped.iter().map(|id| state_size(&inspect, id)).collect();
+            assert_eq!(values(&dropped, "state_size"), sizes);
+            assert_eq!(fact(&mut b, "drop-total").1, Some(sizes.iter().sum()));
+            for (r, id) in dropped.iter().zip(&unmapped) {
+                let op = inspect["operators"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|o| o["id"] == id.as_str())
+                    .unwrap();
+                if from == "graph" {
+                    let names: Vec<&str> = op["operator_states"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s["name"].as_str().unwrap())
+                        .collect();
+                    assert_eq!(text(r, "states"), names.join(", "));
+                } else {
+                    assert_eq!(text(r, "states"), operator_states(op));
+                    assert_eq!(text(r, "file_states"), file_states(&inspect, id));
+                }
+            }
+        } else {
+            assert_eq!(fact(&mut b, "drop-total").1, None);
+            assert!(dropped.iter().all(|r| text(r, "state_size") == "–"));
+        }
+
+        // Filtering and sorting the operator table.
+        type_filter(&mut b, "operators-filter", "keyed");
+        let kept: Vec<String> = rows(&mut b, "operators")
+            .iter()
+            .map(|r| r["data"]["id"].as_str().unwrap().to_string())
+            .collect();
+        let want: Vec<String> = old_ops
+            .iter()
+            .filter(|(id, uid, name, _)| {
+                [uid.as_str(), name.as_str(), Some(id.as_str())]
+                    .iter()
+                    .any(|x| x.is_some_and(|x| x.to_lowercase().contains("keyed")))
+            })
+            .map(|o| o.0.clone())
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(kept, want);
+        type_filter(&mut b, "operators-filter", "");
+        click(&mut b, "#operators th[data-key=uid]");
+        let uids: Vec<String> = rows(&mut b, "operators")
+            .iter()
+            .map(|r| text(r, "uid"))
+            .filter(|u| u != "–")
+            .collect();
+        let mut sorted = uids.clone();
+        sorted.sort_by_key(|a| a.to_lowercase());
+        assert_eq!(uids, sorted);
+    }
+}
+
+/// `inspect --json`'s state size of operator `id`.
+fn state_size(inspect: &Value, id: &str) -> i64 {
+    inspect["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == id)
+        .map_or(0, |o| o["state_size"].as_i64().unwrap())
+}
+
+/// `--format html` for audit and diff: `-o FILE` is honoured (nothing on stdout), refused for
+/// the other formats and for a file the run reads; without it the page goes to stdout; the
+/// exit status is that of the JSON format for the same run; a run that fails writes no page.
+#[test]
+fn audit_and_diff_html_keep_the_cli_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs: [&[&str]; 5] = [
+        &[
+            "audit",
+            "--job",
+            OLD_GRAPH,
+            "--config",
+            "testdata/audit/hardened/config.yaml",
+        ],
+        &["audit", "--job", "testdata/audit/graphs/hardened.json"],
+        &["audit", "--job", OLD_GRAPH, V1_SAVEPOINT],
+        &["diff", OLD_GRAPH, NEW_GRAPH],
+        &["diff", OLD_GRAPH, OLD_GRAPH],
+    ];
+    let mut codes = BTreeSet::new();
+    for (n, args) in runs.iter().enumerate() {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        let json_run = flinspect(&with_json);
+        let code = json_run.status.code().unwrap();
+        codes.insert(code);
+        // -o FILE.
+        let file = tmp.path().join(format!("r{n}.html"));
+        assert_eq!(html_report(args, &file), code, "{args:?}");
+        let page = std::fs::read_to_string(&file).unwrap();
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        // Without -o: stdout, the same page.
+        let mut to_stdout = args.to_vec();
+        to_stdout.extend(["--format", "html"]);
+        let o = flinspect(&to_stdout);
+        assert_eq!(o.status.code(), Some(code), "{args:?}");
+        assert!(o.stdout.starts_with(b"<!DOCTYPE html>"));
+        // -o with another format.
+        let f = tmp.path().join(format!("r{n}.json"));
+        let mut other = with_json.clone();
+        other.extend(["-o", f.to_str().unwrap()]);
+        let o = flinspect(&other);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--output is for --format html"));
+        assert!(!f.exists());
+        // -o onto an input.
+        let input = args.iter().find(|a| a.ends_with(".json")).unwrap();
+        let before = std::fs::read(root().join(input)).unwrap();
+        let mut onto = args.to_vec();
+        onto.extend(["--format", "html", "-o", input]);
+        let o = flinspect(&onto);
+        assert_eq!(o.status.code(), Some(2), "{onto:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("never writes to its inputs"));
+        assert_eq!(std::fs::read(root().join(input)).unwrap(), before);
+    }
+    // ready, not-ready / incompatible, unknown.
+    assert_eq!(codes, BTreeSet::from([0, 1, 3]));
+    // Every file a run reads is an input, the allow-list too.
+    let allow = tmp.path().join("accepted.yaml");
+    let allow_s = allow.to_str().unwrap();
+    for (rule, args) in [
+        ("missing_uid", vec!["diff", OLD_GRAPH, NEW_GRAPH]),
+        ("max_parallelism_derived", vec!["audit", "--job", OLD_GRAPH]),
+        (
+            "missing_uid",
+            vec!["check", V1_SAVEPOINT, "--job", NEW_GRAPH],
+        ),
+    ] {
+        let list = format!("- rule: {rule}\n  reason: accepted for this test\n");
+        std::fs::write(&allow, &list).unwrap();
+        let mut all = args.clone();
+        all.extend(["--allow", allow_s, "--format", "html", "-o", allow_s]);
+        let o = flinspect(&all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("never writes to its inputs"), "{all:?}: {err}");
+        assert_eq!(std::fs::read_to_string(&allow).unwrap(), list);
+    }
+    // A run that fails (an unreadable input) writes no page and exits 2, as with the other
+    // formats.
+    for args in [
+        ["audit", "--job", "testdata/audit/graphs/missing.json"],
+        ["diff", OLD_GRAPH, "testdata/audit/graphs/missing.json"],
+    ] {
+        let file = tmp.path().join("failed.html");
+        let mut all = args.to_vec();
+        all.extend(["--format", "html", "-o", file.to_str().unwrap()]);
+        let o = flinspect(&all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("missing.json"));
+        assert!(o.stdout.is_empty());
+        assert!(!file.exists());
+    }
 }

@@ -178,10 +178,12 @@ pub struct Meta {
     /// Set for `flinspect diff`: `snapshot` is then the OLD side's path (a graph, a job file or
     /// a snapshot) and `job` the NEW side's.
     pub diff: Option<DiffMeta>,
-    /// The snapshot's operators as `inspect --json` shows them, subtasks left out
-    /// ([`crate::render::html::check::snapshot_operators`]): the HTML report's operator table.
-    /// Empty for the other formats, which do not show them.
-    pub operators: Vec<crate::render::json::Operator>,
+    /// The HTML report's operator table: the snapshot's operators
+    /// ([`crate::render::html::check::snapshot_operators`]), or for `diff` from two jobs the
+    /// old graph's or job file's ([`crate::render::html::check::graph_operators`],
+    /// [`crate::render::html::check::job_operators`]). Empty for the other formats, which do
+    /// not show them.
+    pub operators: Vec<crate::render::html::check::OperatorRow>,
 }
 
 /// What a `diff` run compared.

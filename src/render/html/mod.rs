@@ -6,16 +6,20 @@
 //! (`report.js`) that renders it in the browser: tables (sortable, filterable, paged, so only a
 //! page of rows is ever in the DOM), SVG bar charts and timelines. The data is built from the
 //! same serializable documents the JSON outputs print (`render::json` for `inspect`,
-//! `render::check::json` for `check`, `render::scan` records for `scan`), so the numbers a page
+//! `render::check::json` for `check` and `diff`, `render::scan` records for `scan`,
+//! `render::audit::document` for `audit`), so the numbers a page
 //! shows are those of `--json` by construction; `tests/it/html.rs` checks them in Chromium.
 //!
 //! - [`inspect`]: the `inspect --json` header and operators, each operator's subtasks as
 //!   columns (index, state size, key-group range) and a summary of the referenced files.
-//! - [`check`]: the `check --json` document (takes a [`crate::check::Report`] and
-//!   [`crate::render::check::Meta`] like every check format, so any command that produces a
-//!   `Report` renders with it) and the snapshot's operators as `inspect --json` shows them.
+//! - [`check`]: the `check --json` document, or `diff --json`'s for `diff` (takes a
+//!   [`crate::check::Report`] and [`crate::render::check::Meta`] like every check format, so
+//!   any command that produces a `Report` renders with it) and the operators of the side the
+//!   restore reads (the snapshot's, or the old graph's or job file's).
 //! - [`scan`]: the `scan --json` records of every snapshot, job, error, and the summary.
+//! - [`audit`]: the `audit --json` document: the verdict, the inputs and every checklist item.
 
+pub mod audit;
 pub mod check;
 pub mod inspect;
 pub mod scan;
@@ -33,7 +37,9 @@ const JS: &str = include_str!("report.js");
 pub enum PageKind {
     Inspect,
     Check,
+    Diff,
     Scan,
+    Audit,
 }
 
 /// What every page's data starts with.

@@ -1,6 +1,7 @@
 // flinspect's HTML report: renders the JSON document in #flinspect-data. No network access,
 // no library: tables (sortable, filterable, paged: only one page of rows is in the DOM) and
-// SVG charts are drawn here. The page's kind is D.page: "inspect", "check" or "scan".
+// SVG charts are drawn here. The page's kind is D.page: "inspect", "check", "diff", "scan" or
+// "audit".
 (function () {
   'use strict';
   const D = JSON.parse(document.getElementById('flinspect-data').textContent);
@@ -121,6 +122,7 @@
     }
     function update() {
       let rows = o.rows;
+      if (st.pred) rows = rows.filter(st.pred);
       if (st.q) rows = rows.filter(r => o.filter.match(r, st.q));
       if (st.key) {
         const c = cols.find(x => x.key === st.key);
@@ -140,7 +142,7 @@
         if (th.dataset.key === st.key) th.setAttribute('aria-sort', st.dir > 0 ? 'ascending' : 'descending');
         else th.removeAttribute('aria-sort');
       }
-      count.textContent = st.q ? rows.length + ' of ' + o.rows.length + ' ' + o.noun + ' match' : plural(o.rows.length, o.noun);
+      count.textContent = st.q || st.pred ? rows.length + ' of ' + o.rows.length + ' ' + o.noun + ' match' : plural(o.rows.length, o.noun);
       where.textContent = rows.length ? 'rows ' + (from + 1) + '–' + to + ' of ' + rows.length : 'no rows';
       prev.disabled = st.page === 0;
       next.disabled = st.page >= pages - 1;
@@ -148,12 +150,14 @@
     }
     // Shows the page that holds `r` (clearing a filter that hides it).
     function reveal(r) {
-      if (!st.view.includes(r)) { if (input) input.value = ''; st.q = ''; update(); }
+      if (!st.view.includes(r)) { if (input) input.value = ''; st.q = ''; st.pred = null; update(); }
       const i = st.view.indexOf(r);
       if (i >= 0) { st.page = Math.floor(i / size); update(); }
     }
+    // Shows only the rows `pred` accepts (null: all), besides the text filter.
+    function only(pred) { st.pred = pred; st.page = 0; update(); }
     update();
-    return { el, update, reveal };
+    return { el, update, reveal, only };
   }
 
   // Horizontal bars: items [{label, value, id, title}], the largest first.
@@ -430,19 +434,33 @@
   const SEV_RANK = { info: 1, warning: 2, error: 3 };
 
   function checkPage() {
-    const rep = D.report, ops = D.operators;
-    app.append(...header('flinspect check', rep.snapshot.path + '  \u2192  ' + rep.job.path + ' (' + rep.job.kind + ')'));
+    const rep = D.report, ops = D.operators, isDiff = D.page === 'diff';
+    const from = D.operators_from;
     const c = rep.counts;
     const countText = plural(c.error, 'error') + ', ' + plural(c.warning, 'warning') + ', ' + plural(c.info, 'info') + (c.allowed ? ', ' + c.allowed + ' allowed' : '');
+    const restored = isDiff
+      ? (rep.old.kind === 'snapshot' ? 'this snapshot of the old job' : { canonical: 'a canonical savepoint of the old job', native: 'a native savepoint of the old job', checkpoint: 'a checkpoint of the old job' }[rep.snapshot_kind] || 'a snapshot of the old job')
+      : 'this snapshot';
     const what = {
-      incompatible: rep.fail_on === 'error' ? 'Flink will not restore this job from this snapshot' : 'findings at or above --fail-on warning',
+      incompatible: rep.fail_on === 'error' ? 'Flink will not restore ' + (isDiff ? 'the new job from ' + restored : 'this job from this snapshot') : 'findings at or above --fail-on warning',
       compatible: 'Flink\u2019s restore checks pass (state schemas and serializers are not checked)',
       unknown: 'nothing blocks the restore, but some checks could not run',
     }[rep.verdict];
+    if (isDiff) {
+      app.append(...header('flinspect diff', rep.old.path + ' (' + rep.old.kind + ')  \u2192  ' + rep.new.path + ' (' + rep.new.kind + ')'));
+    } else {
+      app.append(...header('flinspect check', rep.snapshot.path + '  \u2192  ' + rep.job.path + ' (' + rep.job.kind + ')'));
+    }
     app.append(h('div', { className: 'verdict ' + rep.verdict, id: 'verdict', 'data-verdict': rep.verdict },
       h('div', { className: 'v' }, rep.verdict), h('div', null, what + ' (' + countText + ')')));
+    const OLD_KIND = { graph: 'a flinspect graph document', file: 'a job file', snapshot: 'a snapshot' };
     app.append(h('dl', { className: 'grid' },
-      fact('Snapshot', (rep.snapshot.kind || 'snapshot') + ' ' + rep.snapshot.checkpoint_id + ', metadata V' + rep.snapshot.metadata_version, { key: 'snapshot' }),
+      isDiff
+        ? [fact('Old job', OLD_KIND[rep.old.kind] + (rep.old.kind === 'snapshot' ? ': checkpoint ' + rep.old.checkpoint_id + ', metadata V' + rep.old.metadata_version : ''), { key: 'old', evidence: [rep.old.path] }),
+          fact('New job', OLD_KIND[rep.new.kind], { key: 'new', evidence: [rep.new.path] }),
+          fact('Restored from', restored, { key: 'snapshot_kind', value: rep.snapshot_kind }),
+          fact('Restore path', rep.restore_path === 'ha' ? 'the HA store (every operator required)' : 'a savepoint path (-s)', { key: 'restore_path' })]
+        : fact('Snapshot', (rep.snapshot.kind || 'snapshot') + ' ' + rep.snapshot.checkpoint_id + ', metadata V' + rep.snapshot.metadata_version, { key: 'snapshot' }),
       fact('allowNonRestoredState', rep.allow_non_restored_state ? 'true' : 'false', { key: 'allow_non_restored_state' }),
       fact('Fails on', rep.fail_on, { key: 'fail_on' }),
       fact('Findings', countText, { key: 'counts', value: rep.findings.length }),
@@ -488,15 +506,19 @@
     // job claims (the unmapped_state findings).
     const dropIds = [];
     for (const f of rep.findings.filter(x => x.rule === 'unmapped_state')) for (const id of idsOf(f)) if (!dropIds.includes(id)) dropIds.push(id);
-    const dropped = dropIds.map(id => byId.get(id) || { op: { id, uid: null, name: null, state_size: null, operator_states: [], handle_kinds: [] } });
+    const dropped = dropIds.map(id => byId.get(id) || { op: { id, uid: null, name: null, state_size: null, operator_states: [], file_states: null, handle_kinds: [] } });
     app.append(h('h2', null, 'What allowNonRestoredState drops'));
-    const dropTotal = dropped.reduce((n, r) => n + Math.max(0, r.op.state_size || 0), 0);
+    const known = dropped.filter(r => r.op.state_size != null);
+    const dropTotal = known.reduce((n, r) => n + Math.max(0, r.op.state_size), 0);
     if (!dropped.length) {
-      app.append(h('p', { id: 'drop-none', 'data-fact': 'drop-total', 'data-value': 0 }, 'Nothing: every operator of the snapshot that holds state is claimed by an operator of the new job.'));
+      app.append(h('p', { id: 'drop-none', 'data-fact': 'drop-total', 'data-value': 0 }, 'Nothing: every operator ' + (isDiff ? 'of the old job' : 'of the snapshot') + ' that holds state is claimed by an operator of the new job.'));
     } else {
-      app.append(h('p', { 'data-fact': 'drop-total', 'data-value': dropTotal },
-        (rep.allow_non_restored_state ? 'This restore runs with allowNonRestoredState: ' : 'With allowNonRestoredState the restore would go on and drop ') +
-        'the state of ' + plural(dropped.length, 'operator') + ', ' + hb(dropTotal) + ' in total, for good.'));
+      const size = known.length === dropped.length ? hb(dropTotal) + ' in total'
+        : known.length ? 'at least ' + hb(dropTotal) + ' (the size of ' + plural(dropped.length - known.length, 'operator') + '\u2019s state is not known)'
+        : 'of unknown size (' + (from === 'graph' ? 'the old graph was written without graph --snapshot' : 'the old job says nothing of its state') + ')';
+      app.append(h('p', { 'data-fact': 'drop-total', 'data-value': known.length === dropped.length ? dropTotal : null },
+        (rep.allow_non_restored_state ? 'This restore runs with allowNonRestoredState: it drops ' : 'With allowNonRestoredState the restore would go on and drop ') +
+        'the state of ' + plural(dropped.length, 'operator') + ', ' + size + ', for good.'));
       app.append(table({
         id: 'dropped', noun: 'operator', pageSize: 50, rows: dropped,
         rowAttrs: r => ({ 'data-id': r.op.id }),
@@ -505,14 +527,18 @@
           { key: 'name', label: 'name', get: r => r.op.name },
           { key: 'id', label: 'OperatorID', mono: true, get: r => r.op.id },
           { key: 'state_size', label: 'state size', num: true, get: r => r.op.state_size, cell: r => bytesCell(r.op.state_size) },
-          { key: 'states', label: 'operator state names', get: r => r.op.operator_states.map(x => x.name).join(', ') },
-          { key: 'handles', label: 'handle kinds', get: r => r.op.handle_kinds.join(', ') },
-        ],
+          { key: 'states', label: 'operator states', title: 'operator (non-keyed) state names and modes as ' + (from === 'graph' ? 'the old graph\u2019s recorded snapshot' : '_metadata') + ' records them', get: r => r.op.operator_states.join(', ') || (r.op.state_size == null ? null : '') },
+          // A job side (graph, job file) knows neither: only a snapshot's page shows them.
+          from === 'snapshot' ? { key: 'file_states', label: 'states in the state files', title: 'every state the operator\u2019s state files declare in their headers', get: r => r.op.file_states == null ? null : r.op.file_states.join(', ') } : null,
+          from === 'snapshot' ? { key: 'handles', label: 'handle kinds', get: r => r.op.handle_kinds.join(', ') || null } : null,
+        ].filter(Boolean),
       }).el);
     }
 
-    app.append(h('h2', null, 'Operators of the snapshot'));
-    app.append(h('div', { className: 'legend' }, h('span', null, h('i', { style: 'background:var(--hl);box-shadow:inset 3px 0 var(--bad)' }), 'named by a finding (the bar: its worst severity)')));
+    const FROM = { snapshot: 'Operators of the snapshot', graph: 'Operators of the old job (its graph)', file: 'Operators of the old job (its job file)' };
+    app.append(h('h2', null, FROM[from] || 'Operators'));
+    app.append(h('div', { className: 'legend' }, h('span', null, h('i', { style: 'background:var(--hl);box-shadow:inset 3px 0 var(--bad)' }), 'named by a finding (the bar: its worst severity)'),
+      from !== 'snapshot' && !ops.some(o => o.state_size != null) ? h('span', null, 'state size: not known without a snapshot recorded in the old graph (graph --snapshot)') : null));
     const opTable = table({
       id: 'operators', noun: 'operator', pageSize: 50, rows,
       filter: { placeholder: 'filter by uid, name or id', match: (r, q) => [r.op.uid, r.op.name, r.op.id].some(x => x && x.toLowerCase().includes(q)) },
@@ -525,16 +551,101 @@
         { key: 'uid', label: 'uid', get: r => r.op.uid },
         { key: 'name', label: 'name', get: r => r.op.name },
         { key: 'id', label: 'OperatorID', mono: true, get: r => r.op.id },
+        from === 'graph' ? { key: 'chain', label: 'chain', get: r => r.op.chain } : null,
         { key: 'parallelism', label: 'parallelism', num: true, get: r => r.op.parallelism },
-        { key: 'max_parallelism', label: 'max par.', num: true, get: r => r.op.max_parallelism },
+        { key: 'max_parallelism', label: 'max par.', num: true, get: r => r.op.max_parallelism, title: from === 'snapshot' ? null : 'explicit max parallelism (–: Flink derives it)' },
         { key: 'state_size', label: 'state size', num: true, get: r => r.op.state_size, cell: r => bytesCell(r.op.state_size) },
         { key: 'findings', label: 'findings', get: r => (affected.get(r.op.id) || { rules: [] }).rules.join(', ') || null },
-      ],
+      ].filter(Boolean),
     });
     app.append(opTable.el);
 
     app.append(h('h2', null, 'Not checked'));
     app.append(h('ul', { id: 'not-checked' }, rep.not_checked.map(x => h('li', null, x))));
+    app.append(footer());
+  }
+
+  // ---- audit -----------------------------------------------------------------------------
+  const STATUS_TEXT = { finding: 'finding', passed: 'passed', not_checked: 'not checked' };
+  const STATUS_RANK = { finding: 1, not_checked: 2, passed: 3 };
+
+  function auditPage() {
+    const rep = D.report, inp = rep.inputs, c = rep.counts;
+    const given = [inp.job ? 'job ' + inp.job.path : null, inp.config ? 'config ' + inp.config.path : null].concat(inp.snapshots.map(x => 'snapshots ' + x)).filter(Boolean);
+    app.append(...header('flinspect audit', given.length ? given.join('  ') : 'nothing given'));
+    const countText = plural(c.error, 'error') + ', ' + plural(c.warning, 'warning') + ', ' + plural(c.info, 'info') + (c.allowed ? ', ' + c.allowed + ' allowed' : '') +
+      '; ' + c.passed + ' passed, ' + c.not_checked + ' not checked';
+    const what = {
+      ready: 'the checklist passes for what was given',
+      'not-ready': rep.fail_on === 'error' ? 'items that lose state or availability' : 'findings at or above --fail-on warning',
+      unknown: 'no finding blocks, but items that could were not checked',
+    }[rep.verdict];
+    app.append(h('div', { className: 'verdict ' + rep.verdict, id: 'verdict', 'data-verdict': rep.verdict },
+      h('div', { className: 'v' }, rep.verdict), h('div', null, what + ' (' + countText + ')')));
+    const JOB_KIND = { program: 'the job\u2019s program (--jar/--sql)', graph: 'a flinspect graph document', file: 'a job file' };
+    app.append(h('dl', { className: 'grid' },
+      fact('Job', inp.job ? JOB_KIND[inp.job.kind] || inp.job.kind : 'not given', { key: 'input-job', evidence: inp.job ? [inp.job.path] : [] }),
+      fact('Configuration', inp.config ? inp.config.format : 'not given', { key: 'input-config', evidence: inp.config ? [inp.config.path] : [] }),
+      fact('Snapshots', inp.snapshots.length ? plural(inp.snapshots.length, 'path') : 'not given', { key: 'input-snapshots', value: inp.snapshots.length, evidence: inp.snapshots }),
+      fact('Fails on', rep.fail_on, { key: 'fail_on' }),
+      fact('Findings', plural(c.error, 'error') + ', ' + plural(c.warning, 'warning') + ', ' + plural(c.info, 'info') + (c.allowed ? ', ' + c.allowed + ' allowed' : ''), { key: 'findings', value: c.error + c.warning + c.info }),
+      fact('Passed', num(c.passed), { key: 'passed', value: c.passed }),
+      fact('Not checked', num(c.not_checked), { key: 'not_checked', value: c.not_checked }),
+    ));
+    const bar = h('div', { className: 'stack', id: 'status-bar' });
+    const total = Math.max(1, rep.items.length);
+    for (const [k, n] of [['finding', c.error + c.warning + c.info], ['passed', c.passed], ['not_checked', c.not_checked]]) {
+      if (n) bar.append(h('span', { className: 'seg s-' + k, style: 'flex:' + n, title: n + ' ' + STATUS_TEXT[k], 'data-status': k, 'data-count': n }, k === 'finding' ? plural(n, 'finding') : n + ' ' + STATUS_TEXT[k]));
+    }
+    app.append(bar);
+
+    const source = e => e.source + ': ' + e.detail + (e.file ? ' (' + e.file + (e.line ? ':' + e.line : '') + ')' : '');
+    const decided = it => it.status === 'not_checked' ? 'needs ' + (it.needs || '?') : it.decided_by.map(source).join('; ');
+    const rows = rep.items.map((it, i) => ({ i, it }));
+
+    // The findings first, as cards.
+    const findings = rows.filter(r => r.it.status === 'finding');
+    app.append(h('h2', null, 'Findings'));
+    if (!findings.length) app.append(h('p', { className: 'muted', id: 'no-findings' }, 'No findings.'));
+    app.append(h('div', { id: 'findings' }, findings.map(({ i, it }) =>
+      h('div', { className: 'finding ' + it.severity, 'data-rule': it.rule, 'data-index': i },
+        h('div', { className: 'head' },
+          h('span', { className: 'badge ' + it.severity }, it.severity),
+          it.allowed != null ? h('span', { className: 'badge allowed' }, 'allowed') : null,
+          h('span', { className: 'rule mono' }, it.rule),
+          h('span', { className: 'title' }, D.titles[it.rule] || ''),
+          it.subject ? h('span', { className: 'who' }, it.subject) : null),
+        h('div', { className: 'msg' }, it.message),
+        it.decided_by.length ? h('ul', { className: 'evidence' }, it.decided_by.map(e => h('li', null, h('span', { className: 'label' }, 'decided by '), source(e)))) : null,
+        it.notes.length ? h('ul', { className: 'notes' }, it.notes.map(x => h('li', null, x))) : null,
+        it.fix ? h('div', { className: 'help' }, h('span', { className: 'label' }, 'fix: '), it.fix) : null,
+        it.allowed != null ? h('div', { className: 'allowed' }, h('span', { className: 'label' }, 'allowed: '), it.allowed) : null))));
+
+    // The whole checklist.
+    app.append(h('h2', null, 'Checklist'));
+    const checklist = table({
+      id: 'checklist', noun: 'item', pageSize: 100, rows,
+      filter: { placeholder: 'filter by rule, status, severity, subject or text', match: (r, q) => [r.it.rule, STATUS_TEXT[r.it.status], r.it.severity, r.it.subject, r.it.message, D.titles[r.it.rule], decided(r.it)].some(x => x && x.toLowerCase().includes(q)) },
+      rowAttrs: r => ({ 'data-index': r.i, 'data-rule': r.it.rule, 'data-status': r.it.status, className: 'st-' + r.it.status }),
+      columns: [
+        { key: 'status', label: 'status', get: r => STATUS_RANK[r.it.status], cell: r => ({ text: h('span', { className: 'badge s-' + r.it.status }, STATUS_TEXT[r.it.status]), value: r.it.status }) },
+        { key: 'severity', label: 'severity', get: r => SEV_RANK[r.it.severity], cell: r => ({ text: r.it.severity + (r.it.allowed != null ? ' (allowed)' : ''), value: r.it.severity }) },
+        { key: 'rule', label: 'rule', get: r => r.it.rule, cell: r => h('div', null, h('div', { className: 'mono' }, r.it.rule), h('div', { className: 'muted rtitle' }, D.titles[r.it.rule] || '')) },
+        { key: 'subject', label: 'subject', get: r => r.it.subject },
+        { key: 'message', label: 'result', get: r => r.it.message },
+        { key: 'decided', label: 'decided by (or: would be)', get: r => decided(r.it) },
+      ],
+    });
+    // Buttons that show one status only.
+    const tools = checklist.el.querySelector('.tools');
+    const input = checklist.el.querySelector('input[type=search]');
+    const buttons = [['all', null], ['finding', 'findings'], ['passed', 'passed'], ['not_checked', 'not checked']].map(([k, label]) =>
+      h('button', { type: 'button', className: k === 'all' ? 'on' : null, 'data-show': k, onclick: () => {
+        for (const b of buttons) b.classList.toggle('on', b.dataset.show === k);
+        checklist.only(k === 'all' ? null : r => r.it.status === k);
+      } }, label || k));
+    for (const b of buttons) tools.insertBefore(b, input);
+    app.append(checklist.el);
     app.append(footer());
   }
 
@@ -659,7 +770,7 @@
   }
 
   // ---- start -----------------------------------------------------------------------------
-  const pages = { inspect: inspectPage, check: checkPage, scan: scanPage };
+  const pages = { inspect: inspectPage, check: checkPage, diff: checkPage, scan: scanPage, audit: auditPage };
   pages[D.page]();
   performance.mark('flinspect-ready');
   document.body.setAttribute('data-ready', String(Math.round(performance.now())));

@@ -10,7 +10,8 @@
 # One JVM per version, over testdata/flink-<v>/, testdata/restore/flink-<v>/, testdata/sql/flink-<v>/
 # and testdata/sql/plan/flink-<v>/ (where present). Recorded paths are mapped back from where
 # the generators wrote them (/tmp/flinspect-fixtures/, /tmp/flinspect-restore/,
-# /tmp/flinspect-sql/, /tmp/flinspect-plan/). Compiles into testdata/generate/cache/oracle-states-<ver>/
+# /tmp/flinspect-sql/, /tmp/flinspect-plan/; testdata/remote/'s checkpoints Flink wrote to S3
+# itself, at s3p://flink/fixtures/…, are read from their local copy). Compiles into testdata/generate/cache/oracle-states-<ver>/
 # (git-ignored) against every jar of the release's lib/ (table runtime serializers need
 # flink-table-runtime and the table API jars). ORACLE_EXTRA_CP: more class path entries for the
 # reading (a job's own serializer snapshot classes, flink-avro: testdata/upgrade, see run-upgrade.sh).
@@ -43,6 +44,7 @@ run_version() {
     --map "$repo/testdata/restore/flink-$ver=/tmp/flinspect-restore/flink-$ver"
     --map "$repo/testdata/sql/flink-$ver=/tmp/flinspect-sql/flink-$ver"
     --map "$repo/testdata/sql/plan/flink-$ver=/tmp/flinspect-plan/flink-$ver"
+    --map "$repo/testdata/remote/flink-$ver/s3-presto=s3p://flink/fixtures/flink-$ver/s3-presto"
   )
   "$JAVA" \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
@@ -69,7 +71,7 @@ rc=0
 for v in "${vers[@]}"; do
   echo "== $v" >&2
   dirs=()
-  for d in "$repo/testdata/flink-$v" "$repo/testdata/restore/flink-$v" "$repo/testdata/sql/flink-$v" "$repo/testdata/sql/plan/flink-$v"; do
+  for d in "$repo/testdata/flink-$v" "$repo/testdata/restore/flink-$v" "$repo/testdata/sql/flink-$v" "$repo/testdata/sql/plan/flink-$v" "$repo/testdata/remote/flink-$v"; do
     [ -d "$d" ] && dirs+=("$d")
   done
   run_version "$v" --all "${dirs[@]}" || rc=1

@@ -1,6 +1,6 @@
 //! Real storage servers on loopback for the remote tests, started here and stopped on drop:
-//! s3s-fs (S3), Azurite (Azure Blob), Hadoop's MiniDFSCluster (HDFS) and Python's
-//! http.server. They are installed by `testdata/remote/servers.sh` into `target/remote-servers/`
+//! s3s-fs (S3), fake-gcs-server (GCS), Azurite (Azure Blob), Hadoop's MiniDFSCluster (HDFS) and
+//! Python's http.server. They are installed by `testdata/remote/servers.sh` into `target/remote-servers/`
 //! (`.ci/run` does it; a test that finds one missing runs the script itself). A server that
 //! cannot be installed or started fails the test with the reason.
 
@@ -75,6 +75,9 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str, within: Duration) {
     }
     panic!("the {what} server did not listen on 127.0.0.1:{port} within {within:?}");
 }
+
+/// What a server stores: relative path → (length, content hash, modification time).
+pub type State = BTreeMap<PathBuf, (u64, u64, Option<std::time::SystemTime>)>;
 
 /// Kills its process on drop.
 pub struct Running(pub Child);
@@ -245,17 +248,142 @@ pub fn text(b: &[u8]) -> String {
 /// Reads a child's stdout lines until one starts with `prefix`; returns the rest of it.
 pub fn read_line_with(child: &mut Child, prefix: &str, within: Duration) -> String {
     let stdout = child.stdout.take().expect("piped stdout");
+    wait_for_line(stdout, prefix, within)
+}
+
+/// Reads lines of `stream` until one contains `marker`; returns what follows it. The stream is
+/// drained to its end on another thread (so a chatty server never blocks on a full pipe).
+pub fn wait_for_line(
+    stream: impl std::io::Read + Send + 'static,
+    marker: &str,
+    within: Duration,
+) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
-    let prefix = prefix.to_string();
+    let wanted = marker.to_string();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.strip_prefix(&prefix) {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if let Some((_, rest)) = line.split_once(wanted.as_str()) {
                 let _ = tx.send(rest.to_string());
             }
         }
     });
     rx.recv_timeout(within)
-        .unwrap_or_else(|_| panic!("no line starting with the expected prefix within {within:?}"))
+        .unwrap_or_else(|_| panic!("no line with {marker:?} within {within:?}"))
+}
+
+/// fake-gcs-server (Go module), a Google Cloud Storage emulator with a file-system backend,
+/// holding a directory's files as objects of the bucket `flink`.
+///
+/// `-public-host 127.0.0.1` is what makes it answer `object_store`: its XML-API routes (the
+/// listing `GET /<bucket>?list-type=2` and `GET`/`HEAD /<bucket>/<object>`, the URLs
+/// `object_store`'s GCS client requests under `GOOGLE_BASE_URL`) match only requests whose
+/// `Host` header is the public host (by default `storage.googleapis.com`; without a port in the
+/// flag, any port of it). With the default, `Host: 127.0.0.1:PORT` falls through to the route
+/// that takes the host name for a bucket name, and every request is a 404.
+pub struct Gcs {
+    /// The server's file-system root: what it stores.
+    pub root: tempfile::TempDir,
+    pub port: u16,
+    _seed: tempfile::TempDir,
+    _proc: Running,
+}
+
+/// A service-account key that tells `object_store` to send no OAuth token (an emulator's).
+pub const GCS_EMULATOR_KEY: &str =
+    r#"{"disable_oauth": true, "client_email": "", "private_key": "", "private_key_id": ""}"#;
+
+impl Gcs {
+    /// Starts the emulator holding every file under `dir` as `gs://flink/<prefix>/<path>`
+    /// (loaded by the server itself from its `-data` directory).
+    pub fn start(dir: &Path, prefix: &str) -> Gcs {
+        let bin = servers_dir().join("bin/fake-gcs-server");
+        ensure("gcs", &bin);
+        let seed = tempfile::tempdir().unwrap();
+        let into = seed.path().join(BUCKET).join(prefix);
+        for rel in files_under(dir) {
+            let to = into.join(&rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(dir.join(&rel), &to).unwrap();
+        }
+        let root = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut child = Command::new(&bin)
+            .args([
+                "-scheme",
+                "http",
+                "-host",
+                "127.0.0.1",
+                "-port",
+                &port.to_string(),
+            ])
+            .args(["-public-host", "127.0.0.1"])
+            .args(["-backend", "filesystem", "-filesystem-root"])
+            .arg(root.path())
+            .arg("-data")
+            .arg(seed.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        // Logged once the data is loaded and the listener serves.
+        let stderr = child.stderr.take().expect("piped stderr");
+        let proc = Running(child);
+        wait_for_line(stderr, "server started at", Duration::from_secs(60));
+        Gcs {
+            root,
+            port,
+            _seed: seed,
+            _proc: proc,
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// The environment of a GCS client of the emulator at `endpoint` (object_store's variables).
+    pub fn env(endpoint: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("GOOGLE_BASE_URL", endpoint.into()),
+            ("GOOGLE_SERVICE_ACCOUNT_KEY", GCS_EMULATOR_KEY.into()),
+            ("GOOGLE_ALLOW_HTTP", "true".into()),
+        ]
+    }
+
+    /// A client of the emulator, for the tests' own changes (flinspect never makes any).
+    pub fn store(&self) -> Arc<dyn object_store::ObjectStore> {
+        Arc::new(
+            object_store::gcp::GoogleCloudStorageBuilder::new()
+                .with_bucket_name(BUCKET)
+                .with_base_url(&format!("http://127.0.0.1:{}", self.port))
+                .with_service_account_key(GCS_EMULATOR_KEY)
+                .with_client_options(object_store::ClientOptions::new().with_allow_http(true))
+                .build()
+                .unwrap(),
+        )
+    }
+
+    /// What the server stores: its file-system root (the objects' bytes), and every object's
+    /// size, entity tag and update time as the server reports them (it keeps an object's
+    /// metadata in extended attributes, which the directory's state does not show).
+    pub fn state(&self) -> State {
+        let mut s = dir_state(self.root.path());
+        let store = self.store();
+        let listed: Vec<object_store::ObjectMeta> = runtime().block_on(async {
+            use futures::TryStreamExt;
+            store.list(None).try_collect().await.unwrap()
+        });
+        assert!(!listed.is_empty(), "the emulator lists its objects");
+        for m in listed {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (&m.e_tag, &m.version).hash(&mut h);
+            s.insert(
+                PathBuf::from(format!("object:{}", m.location)),
+                (m.size, h.finish(), Some(m.last_modified.into())),
+            );
+        }
+        s
+    }
 }
 
 /// Azurite's blob service (the Azure Storage emulator), with its well-known development

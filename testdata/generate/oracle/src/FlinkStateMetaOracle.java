@@ -110,10 +110,18 @@ public final class FlinkStateMetaOracle {
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    /** local path → the pointer path Flink recorded (the last matching --map wins). */
+    /**
+     * local path → the pointer path Flink recorded (the last matching --map wins). A remote
+     * pointer (s3p://… of the snapshots Flink wrote to S3) is not taken: resolving it would need
+     * the file system plugin; the local directory serves as the pointer, and the absolute
+     * remote paths recorded in the file are still read from their local copy ({@link #toLocal}).
+     */
     private static String toPointer(String local, List<String[]> maps) {
         for (int i = maps.size() - 1; i >= 0; i--) {
             String[] m = maps.get(i);
+            if (!m[1].startsWith("/")) {
+                continue;
+            }
             if (local.equals(m[0]) || local.startsWith(m[0] + "/")) {
                 return m[1] + local.substring(m[0].length());
             }
