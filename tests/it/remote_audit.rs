@@ -113,11 +113,7 @@ fn comparable(out: &[u8]) -> serde_json::Value {
                 for marker in [" ago", " old"] {
                     let Some(end) = s.find(marker) else { continue };
                     // The duration is the two words before the marker: "<number> <unit>".
-                    let cut = s[..end]
-                        .rsplitn(3, ' ')
-                        .nth(2)
-                        .map(str::len)
-                        .unwrap_or(0);
+                    let cut = s[..end].rsplitn(3, ' ').nth(2).map(str::len).unwrap_or(0);
                     *s = format!("{} <AGE>{}", &s[..cut], &s[end..]);
                 }
             }
@@ -237,8 +233,8 @@ fn the_audits_config_is_also_the_storage_configuration() {
     let tmp = tempfile::tempdir().unwrap();
     // The hardened configuration with the S3 plugin's keys added, as the Flink job would have
     // them (a flat file with the same settings would be read the same way).
-    let hardened = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(HARDENED))
-        .unwrap();
+    let hardened =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(HARDENED)).unwrap();
     let conf = tmp.path().join("config.yaml");
     std::fs::write(
         &conf,
@@ -249,7 +245,10 @@ fn the_audits_config_is_also_the_storage_configuration() {
     )
     .unwrap();
     let conf = conf.to_str().unwrap();
-    let want = flinspect(&["audit", "--config", conf, "--format", "json", &w.local()], &[]);
+    let want = flinspect(
+        &["audit", "--config", conf, "--format", "json", &w.local()],
+        &[],
+    );
     assert!(
         matches!(want.status.code(), Some(0 | 1 | 3)),
         "{}",
@@ -286,11 +285,22 @@ fn the_audits_config_is_also_the_storage_configuration() {
     let mut got_doc = comparable(&got.stdout);
     want_doc["inputs"]["snapshots"] = serde_json::Value::Null;
     got_doc["inputs"]["snapshots"] = serde_json::Value::Null;
-    assert_same(&got_doc, &want_doc, "s3a://flink/tree with keys from --config");
+    assert_same(
+        &got_doc,
+        &want_doc,
+        "s3a://flink/tree with keys from --config",
+    );
     // Without the keys there are no credentials for this server: an error naming the
     // location, no verdict.
     let got = flinspect(
-        &["audit", "--config", HARDENED, "--format", "json", REMOTE_ROOT],
+        &[
+            "audit",
+            "--config",
+            HARDENED,
+            "--format",
+            "json",
+            REMOTE_ROOT,
+        ],
         &[
             ("AWS_REGION", "us-east-1".into()),
             ("AWS_ENDPOINT_URL", w.s3.endpoint()),
@@ -299,7 +309,10 @@ fn the_audits_config_is_also_the_storage_configuration() {
     );
     assert_eq!(got.status.code(), Some(2), "{}", text(&got.stderr));
     let v: serde_json::Value = serde_json::from_slice(&got.stdout).unwrap();
-    assert!(v.get("verdict").is_none() && v.get("items").is_none(), "{v}");
+    assert!(
+        v.get("verdict").is_none() && v.get("items").is_none(),
+        "{v}"
+    );
     assert!(
         v["error"]["message"]
             .as_str()
@@ -321,14 +334,23 @@ fn a_missing_or_forbidden_prefix_is_an_error_and_never_ready() {
                 &["audit", "--config", HARDENED, "--format", format, &target],
                 &[],
             );
-            assert_eq!(out.status.code(), Some(2), "{target}: {}", text(&out.stderr));
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{target}: {}",
+                text(&out.stderr)
+            );
             let err = text(&out.stderr);
             assert!(
                 err.contains(&target) && err.contains("no objects under this prefix"),
                 "{target}: {err}"
             );
             assert_eq!(err.lines().count(), 1, "one line: {err}");
-            assert!(!text(&out.stdout).to_lowercase().contains("ready"), "{}", text(&out.stdout));
+            assert!(
+                !text(&out.stdout).to_lowercase().contains("ready"),
+                "{}",
+                text(&out.stdout)
+            );
             if format == "json" {
                 let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
                 assert!(v.get("verdict").is_none(), "{v}");
@@ -349,7 +371,12 @@ fn a_missing_or_forbidden_prefix_is_an_error_and_never_ready() {
             &["audit", "--config", HARDENED, "--format", "json", &target],
             &[("AWS_SECRET_ACCESS_KEY", "wrong-secret".into())],
         );
-        assert_eq!(out.status.code(), Some(2), "{target}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{target}: {}",
+            text(&out.stderr)
+        );
         let err = text(&out.stderr);
         assert!(
             err.contains(&target) && err.contains("access denied (HTTP 403)"),
@@ -357,6 +384,9 @@ fn a_missing_or_forbidden_prefix_is_an_error_and_never_ready() {
         );
         assert_eq!(err.lines().count(), 1, "one line: {err}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(v.get("verdict").is_none() && v.get("items").is_none(), "{v}");
+        assert!(
+            v.get("verdict").is_none() && v.get("items").is_none(),
+            "{v}"
+        );
     }
 }
