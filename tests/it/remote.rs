@@ -783,13 +783,20 @@ fn compare_with_local(copy: &Copy, remote_root: &str, env: &[(&str, String)], sc
     assert!(!dirs.is_empty());
     for rel in &dirs {
         let local = copy.root().join(rel);
+        // --states: the state files' headers too, fetched as ranges.
         let want = flinspect(
-            &["inspect", "--json", "--files", local.to_str().unwrap()],
+            &[
+                "inspect",
+                "--json",
+                "--files",
+                "--states",
+                local.to_str().unwrap(),
+            ],
             &[],
         );
         assert!(want.status.success());
         let remote = format!("{remote_root}/{}", rel.display());
-        let got = flinspect(&["inspect", "--json", "--files", &remote], env);
+        let got = flinspect(&["inspect", "--json", "--files", "--states", &remote], env);
         assert!(got.status.success(), "{remote}: {}", text(&got.stderr));
         assert_eq!(
             text(&got.stdout),
