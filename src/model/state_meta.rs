@@ -596,6 +596,23 @@ pub struct OperatorStates {
 }
 
 impl OperatorStates {
+    /// Each distinct state once, as findings and reports name it: `keyed "count" (value)`.
+    pub fn labels(&self) -> Vec<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.states
+            .iter()
+            .filter(|e| seen.insert((e.scope, e.meta.name.as_str())))
+            .map(|e| {
+                format!(
+                    "{} {:?} ({})",
+                    e.scope.as_str(),
+                    e.meta.name,
+                    e.meta.kind().as_str()
+                )
+            })
+            .collect()
+    }
+
     /// Headers that could not be read at all or stopped early.
     pub fn problems(&self) -> impl Iterator<Item = (&StateFileMeta, String)> {
         self.headers.iter().filter_map(|h| match &h.meta {

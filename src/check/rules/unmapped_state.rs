@@ -92,20 +92,7 @@ fn check(cx: &Context<'_, '_>, out: &mut Sink) {
             .and_then(|all| all.iter().find(|o| o.operator == op.id))
             .filter(|o| !o.states.is_empty())
         {
-            let mut seen = BTreeSet::new();
-            let named: Vec<String> = states
-                .states
-                .iter()
-                .filter(|e| seen.insert((e.scope, e.meta.name.as_str())))
-                .map(|e| {
-                    format!(
-                        "{} {:?} ({})",
-                        e.scope.as_str(),
-                        e.meta.name,
-                        e.meta.kind().as_str()
-                    )
-                })
-                .collect();
+            let named = states.labels();
             f.notes
                 .push(format!("states in the state files: {}", named.join(", ")));
         }

@@ -10,7 +10,6 @@
 //! from a snapshot, the old graph's or old job file's operators for `diff` from two jobs).
 //! Anything that produces a `Report` and a `Meta` renders with [`write`] (`Format::Html`).
 
-use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -75,25 +74,6 @@ pub enum ReportDoc<'r> {
     Diff(check_json::DiffDocument<'r>),
 }
 
-/// The states of an operator's state files as `check` names them: `scope "name" (kind)`,
-/// each scope and name once.
-fn file_states(states: &OperatorStates) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    states
-        .states
-        .iter()
-        .filter(|e| seen.insert((e.scope, e.meta.name.as_str())))
-        .map(|e| {
-            format!(
-                "{} {:?} ({})",
-                e.scope.as_str(),
-                e.meta.name,
-                e.meta.kind().as_str()
-            )
-        })
-        .collect()
-}
-
 /// The snapshot's operators for [`Meta::operators`], with the states of their state files
 /// when `states` (the headers `check` read) is given.
 pub fn snapshot_operators(
@@ -119,7 +99,7 @@ pub fn snapshot_operators(
                 file_states: states.map(|all| {
                     all.iter()
                         .find(|o| o.operator == op.id)
-                        .map(file_states)
+                        .map(OperatorStates::labels)
                         .unwrap_or_default()
                 }),
                 handle_kinds: doc.handle_kinds,
