@@ -345,6 +345,30 @@ fn check_inspect_page(b: &mut Browser, json: &Value) {
     check_detail(b, other);
 }
 
+/// The page's finding cards, each equal to its `--json` finding (rule, message, Flink's
+/// message), and the operator ids the cards name.
+fn finding_cards(b: &mut Browser, json: &Value) -> (Value, BTreeSet<String>) {
+    let cards = b.eval(
+        "[...document.querySelectorAll('#findings .finding')].map(f => ({rule: f.dataset.rule, ops: f.dataset.operators, msg: f.querySelector('.msg').textContent, flink: f.querySelector('pre.flink')?.textContent ?? null}))",
+    );
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(cards.as_array().unwrap().len(), findings.len());
+    let mut affected = BTreeSet::new();
+    for (c, f) in cards.as_array().unwrap().iter().zip(findings) {
+        assert_eq!(c["rule"], f["rule"]);
+        assert_eq!(c["msg"], f["message"]);
+        assert_eq!(c["flink"], f["flink_error"]);
+        affected.extend(
+            c["ops"]
+                .as_str()
+                .unwrap()
+                .split_whitespace()
+                .map(String::from),
+        );
+    }
+    (cards, affected)
+}
+
 fn check_detail(b: &mut Browser, op: &Value) {
     assert_eq!(
         b.eval("document.getElementById('operator-detail').dataset.id"),
@@ -455,24 +479,8 @@ fn check_report_shows_the_verdict_findings_and_what_would_be_dropped() {
         let first = b.eval("document.querySelector('#app > .verdict').dataset.verdict");
         assert_eq!(first, json["verdict"]);
         // Each finding with its message and Flink's.
-        let cards = b.eval(
-            "[...document.querySelectorAll('#findings .finding')].map(f => ({rule: f.dataset.rule, ops: f.dataset.operators, msg: f.querySelector('.msg').textContent, flink: f.querySelector('pre.flink')?.textContent ?? null}))",
-        );
+        let (cards, affected) = finding_cards(&mut b, &json);
         let findings = json["findings"].as_array().unwrap();
-        assert_eq!(cards.as_array().unwrap().len(), findings.len());
-        let mut affected = BTreeSet::new();
-        for (c, f) in cards.as_array().unwrap().iter().zip(findings) {
-            assert_eq!(c["rule"], f["rule"]);
-            assert_eq!(c["msg"], f["message"]);
-            assert_eq!(c["flink"], f["flink_error"]);
-            affected.extend(
-                c["ops"]
-                    .as_str()
-                    .unwrap()
-                    .split_whitespace()
-                    .map(String::from),
-            );
-        }
         if !allow {
             // What real Flink 2.3.0 said when this restore was run (testdata/restore).
             let real = outcome["message"].as_str().unwrap();
@@ -1051,24 +1059,8 @@ fn diff_report_shows_the_verdict_findings_and_the_old_jobs_operators() {
         );
 
         // Each finding with its message and Flink's.
-        let cards = b.eval(
-            "[...document.querySelectorAll('#findings .finding')].map(f => ({rule: f.dataset.rule, ops: f.dataset.operators, msg: f.querySelector('.msg').textContent, flink: f.querySelector('pre.flink')?.textContent ?? null}))",
-        );
+        let (_, affected) = finding_cards(&mut b, &json);
         let findings = json["findings"].as_array().unwrap();
-        assert_eq!(cards.as_array().unwrap().len(), findings.len());
-        let mut affected = BTreeSet::new();
-        for (c, f) in cards.as_array().unwrap().iter().zip(findings) {
-            assert_eq!(c["rule"], f["rule"]);
-            assert_eq!(c["msg"], f["message"]);
-            assert_eq!(c["flink"], f["flink_error"]);
-            affected.extend(
-                c["ops"]
-                    .as_str()
-                    .unwrap()
-                    .split_whitespace()
-                    .map(String::from),
-            );
-        }
 
         // The operator table: the old side's operators, the affected ones highlighted.
         let table = rows(&mut b, "operators");
